@@ -1,0 +1,14 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include "diag.h"
+
+int fcr_fail(struct fcr_diag *d, int err, const char *fmt, ...) {
+        va_list ap;
+
+        if (d) {
+                va_start(ap, fmt);
+                vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+                va_end(ap);
+        }
+        return err;
+}

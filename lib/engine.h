@@ -1,0 +1,67 @@
+/* libfcreplay's entry point: open a device or image, scan and validate
+ * its journal, build the replay plan, and apply it.  Plan first, write
+ * second: nothing is written before the whole journal has validated. */
+#pragma once
+#include <stdbool.h>
+#include <ext2fs/ext2fs.h>
+#include "diag.h"
+#include "fc_scan.h"
+#include "jbd2_plan.h"
+#include "jbd2_scan.h"
+#include "jbd2_super.h"
+#include "journal_io.h"
+
+struct fcr_engine_opts {
+        const char *device;
+        const char *journal_dev;        /* external journal; NULL: find by UUID */
+        bool read_only;                 /* inspect and dry runs */
+        fcr_progress_fn progress;
+        void *userdata;
+};
+
+enum fcr_state {
+        FCR_STATE_NO_JOURNAL,           /* no journal: nothing to do */
+        FCR_STATE_CLEAN,                /* nothing to replay */
+        FCR_STATE_NOT_FLAGGED,          /* log not empty, but the filesystem does not
+                                         * ask for recovery: ignored, as the kernel does */
+        FCR_STATE_FINISH_ONLY,          /* recovery flag set, log empty */
+        FCR_STATE_REPLAY,               /* transactions to replay */
+};
+
+struct fcr_engine {
+        char *device;
+        ext2_filsys fs;
+        bool read_only;
+        bool has_journal, external_journal, needs_recovery;
+        struct fcr_journal *journal;
+        uint8_t *jsb_block;             /* journal superblock block as read */
+        struct jbd2_super jsb;
+        struct jbd2_log log;
+        struct fc_log fc;
+        struct jbd2_plan plan;
+        enum fcr_state state;
+        bool scanned, planned, applied;
+        fcr_progress_fn progress;
+        void *userdata;
+};
+
+/* Open the filesystem (exclusively, unless read-only) and its journal.
+ * A mounted device is refused for writing with -EBUSY. */
+int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d);
+
+/* Read and validate the journal superblock, walk the log and the
+ * fast-commit area.  Writes nothing. */
+int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d);
+
+/* Build and verify the replay plan; refuse what cannot be replayed
+ * exactly.  Writes nothing. */
+int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
+
+/* Write the plan, mark the journal empty and clear the recovery flag. */
+int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
+
+void fcr_engine_free(struct fcr_engine *e);
+static inline void fcr_engine_freep(struct fcr_engine **e) { fcr_engine_free(*e); }
+#define _cleanup_engine_ __attribute__((cleanup(fcr_engine_freep)))
+
+const char *fcr_state_str(enum fcr_state s);

@@ -1,0 +1,55 @@
+/* Scan and validate the fast-commit area, as current kernels do, without
+ * writing anything.  Only tags up to the last TAIL whose tid and CRC match
+ * count as committed. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+#include "jbd2_super.h"
+#include "journal_io.h"
+
+struct fc_tag {
+        uint16_t tag;
+        uint16_t len;
+        uint32_t block;         /* fast-commit block index, 0 = first */
+        uint32_t offset;        /* tag header offset within that block */
+        const uint8_t *value;   /* len bytes, inside fc_log.area */
+};
+
+enum fc_end {
+        FC_END_NONE,            /* no fast-commit area */
+        FC_END_EMPTY,           /* first tag is not HEAD: nothing logged */
+        FC_END_STALE,           /* HEAD of another tid: left from before */
+        FC_END_AREA,            /* ran to the end of the area */
+        FC_END_BAD_LENGTH,      /* a tag whose length is impossible */
+        FC_END_UNKNOWN_TAG,
+        FC_END_UNSUPPORTED,     /* HEAD with feature bits we do not know */
+        FC_END_TAIL_MISMATCH,   /* TAIL of another tid or with a bad CRC */
+        FC_END_READ_ERROR,
+};
+
+struct fc_log {
+        uint8_t *area;          /* the area's blocks as read */
+        size_t area_blocks;
+        struct fc_tag *tags;    /* every tag walked, valid or not */
+        size_t nr_tags, cap_tags;
+        size_t nr_valid;        /* tags[0..nr_valid) end with a good TAIL */
+        size_t nr_commits;      /* good TAILs */
+        uint32_t expected_tid;
+        bool has_head;
+        uint32_t head_tid, head_features;
+        enum fc_end end_reason;
+        uint32_t end_block, end_offset;
+};
+
+/* expected_tid: the tid after the last full transaction of the log. */
+int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t inode_size,
+            uint32_t expected_tid, struct fc_log *ret, struct fcr_diag *d);
+void fc_log_done(struct fc_log *l);
+
+/* Whether len is a valid value length for tag (unknown tags: never). */
+bool fc_tag_len_valid(uint16_t tag, uint16_t len, uint32_t inode_size);
+
+const char *fc_tag_name(uint16_t tag);
+const char *fc_end_reason_str(enum fc_end e);

@@ -1,0 +1,172 @@
+#include <stdlib.h>
+#include <string.h>
+#include <blkid/blkid.h>
+#include <et/com_err.h>
+#include "util.h"
+#include "journal_io.h"
+
+int fcr_errcode_to_errno(errcode_t e) {
+        if (e == 0)
+                return 0;
+        /* libext2fs passes plain errno values through unchanged. */
+        if (e > 0 && e < 4096)
+                return -(int) e;
+        switch (e) {
+        case EXT2_ET_NO_MEMORY:
+                return -ENOMEM;
+        case EXT2_ET_SHORT_READ:
+        case EXT2_ET_SHORT_WRITE:
+                return -EIO;
+        default:
+                return -EUCLEAN;
+        }
+}
+
+struct map_ctx {
+        struct fcr_journal *j;
+        uint64_t holes_beyond;
+};
+
+static int map_block(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt,
+                     blk64_t ref_blk, int ref_offset, void *priv) {
+        struct map_ctx *c = priv;
+
+        if (blockcnt >= 0 && (uint64_t) blockcnt < c->j->nblocks)
+                c->j->map[blockcnt] = *blocknr;
+        return 0;
+}
+
+int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d) {
+        ext2_ino_t ino = fs->super->s_journal_inum;
+        struct ext2_inode inode;
+        struct fcr_journal *j;
+        struct map_ctx c;
+        errcode_t e;
+
+        if (ino == 0 || ino > fs->super->s_inodes_count)
+                return fcr_fail(d, -EUCLEAN, "superblock names journal inode %u, which does not exist", ino);
+        e = ext2fs_read_inode(fs, ino, &inode);
+        if (e)
+                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot read journal inode %u: %s",
+                                ino, error_message(e));
+        if (!LINUX_S_ISREG(inode.i_mode) || inode.i_links_count == 0)
+                return fcr_fail(d, -EUCLEAN, "journal inode %u is not a regular in-use file", ino);
+
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        j->io = fs->io;
+        j->blocksize = fs->blocksize;
+        j->nblocks = EXT2_I_SIZE(&inode) / fs->blocksize;
+        j->map = calloc(j->nblocks ? j->nblocks : 1, sizeof(blk64_t));
+        if (!j->map) {
+                free(j);
+                return -ENOMEM;
+        }
+        c.j = j;
+        e = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY, NULL, map_block, &c);
+        if (e) {
+                fcr_journal_free(j);
+                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot map journal inode %u: %s",
+                                ino, error_message(e));
+        }
+        for (uint64_t i = 0; i < j->nblocks; i++)
+                if (j->map[i] == 0 || j->map[i] >= ext2fs_blocks_count(fs->super)) {
+                        fcr_journal_free(j);
+                        return fcr_fail(d, -EUCLEAN, "journal inode %u has no valid block at offset %llu",
+                                        ino, (unsigned long long) i);
+                }
+        *ret = j;
+        return 0;
+}
+
+static char *find_by_uuid(const uint8_t uuid[16]) {
+        char str[37];
+
+        fcr_uuid_str(uuid, str);
+        return blkid_evaluate_tag("UUID", str, NULL);
+}
+
+int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
+                              struct fcr_journal **ret, struct fcr_diag *d) {
+        char want[37], got[37];
+        struct fcr_journal *j;
+        ext2_filsys jfs = NULL;
+        char *found = NULL;
+        errcode_t e;
+        int flags;
+
+        fcr_uuid_str(fs->super->s_journal_uuid, want);
+        if (!path) {
+                found = find_by_uuid(fs->super->s_journal_uuid);
+                if (!found)
+                        return fcr_fail(d, -ENODEV,
+                                        "external journal with UUID %s not found (pass --journal-dev)", want);
+                path = found;
+        }
+        flags = EXT2_FLAG_JOURNAL_DEV_OK | EXT2_FLAG_64BITS;
+        if (rw)
+                flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
+        e = ext2fs_open2(path, NULL, flags, 0, 0, unix_io_manager, &jfs);
+        if (e) {
+                int r = fcr_fail(d, fcr_errcode_to_errno(e), "cannot open external journal %s: %s",
+                                 path, error_message(e));
+                free(found);
+                return r;
+        }
+        fcr_uuid_str(jfs->super->s_uuid, got);
+        if (!ext2fs_has_feature_journal_dev(jfs->super) || memcmp(got, want, sizeof(want)) != 0) {
+                int r = fcr_fail(d, -EUCLEAN, "%s is not the external journal of this filesystem "
+                                 "(wants UUID %s, found %s)", path, want, got);
+                ext2fs_close_free(&jfs);
+                free(found);
+                return r;
+        }
+        j = calloc(1, sizeof(*j));
+        if (!j) {
+                ext2fs_close_free(&jfs);
+                free(found);
+                return -ENOMEM;
+        }
+        j->ext_fs = jfs;
+        j->io = jfs->io;
+        j->blocksize = jfs->blocksize;
+        /* The journal superblock sits in the block after the ext2
+         * superblock: block 1 with 4 KiB blocks, block 2 with 1 KiB. */
+        j->offset = 1024 / jfs->blocksize + 1;
+        j->nblocks = ext2fs_blocks_count(jfs->super) - j->offset;
+        j->ext_path = strdup(path);
+        free(found);
+        *ret = j;
+        return 0;
+}
+
+void fcr_journal_free(struct fcr_journal *j) {
+        if (!j)
+                return;
+        if (j->ext_fs)
+                ext2fs_close_free(&j->ext_fs);
+        free(j->map);
+        free(j->ext_path);
+        free(j);
+}
+
+blk64_t fcr_journal_phys(const struct fcr_journal *j, uint64_t lblk) {
+        return j->map ? j->map[lblk] : j->offset + lblk;
+}
+
+int fcr_journal_read(struct fcr_journal *j, uint64_t lblk, void *buf) {
+        if (lblk >= j->nblocks)
+                return -EUCLEAN;
+        return fcr_errcode_to_errno(io_channel_read_blk64(j->io, fcr_journal_phys(j, lblk), 1, buf));
+}
+
+int fcr_journal_write(struct fcr_journal *j, uint64_t lblk, const void *buf) {
+        if (lblk >= j->nblocks)
+                return -EUCLEAN;
+        return fcr_errcode_to_errno(io_channel_write_blk64(j->io, fcr_journal_phys(j, lblk), 1, buf));
+}
+
+int fcr_journal_flush(struct fcr_journal *j) {
+        return fcr_errcode_to_errno(io_channel_flush(j->io));
+}

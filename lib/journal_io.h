@@ -1,0 +1,35 @@
+/* Block access to the journal, wherever it lives: in the journal inode of
+ * the filesystem (mapped block by block) or on an external journal
+ * device (a fixed offset). */
+#pragma once
+#include <stdbool.h>
+#include <ext2fs/ext2fs.h>
+#include "diag.h"
+
+struct fcr_journal {
+        io_channel io;          /* channel the journal blocks live on */
+        uint32_t blocksize;
+        uint64_t nblocks;       /* journal blocks that exist */
+        blk64_t *map;           /* internal journal: logical -> physical */
+        blk64_t offset;         /* external journal: physical = offset + logical */
+        ext2_filsys ext_fs;     /* external journal device, opened by us */
+        char *ext_path;
+};
+
+/* The journal in the filesystem's journal inode. */
+int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d);
+
+/* The external journal device at path, or, when path is NULL, the one
+ * whose UUID the filesystem superblock names (found through libblkid). */
+int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
+                              struct fcr_journal **ret, struct fcr_diag *d);
+
+void fcr_journal_free(struct fcr_journal *j);
+
+blk64_t fcr_journal_phys(const struct fcr_journal *j, uint64_t lblk);
+int fcr_journal_read(struct fcr_journal *j, uint64_t lblk, void *buf);
+int fcr_journal_write(struct fcr_journal *j, uint64_t lblk, const void *buf);
+int fcr_journal_flush(struct fcr_journal *j);
+
+/* libext2fs error code to a negative errno. */
+int fcr_errcode_to_errno(errcode_t e);

@@ -1,0 +1,48 @@
+#!/bin/sh
+# The README's two commands, on a fresh Debian machine:
+#   scripts/quickstart.sh demo   install build dependencies, build, and replay
+#                                the sample crash image shipped in the repository
+#   scripts/quickstart.sh test   install, build, and run the whole test suite
+set -eu
+cd "$(dirname "$0")/.."
+
+DEBS="build-essential autoconf automake libtool pkg-config make gzip e2fsprogs util-linux \
+      libext2fs-dev comerr-dev libblkid-dev libudev-dev libsystemd-dev libjson-c-dev check"
+
+as_root() {
+        if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_deps() {
+        missing=""
+        for p in $DEBS; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+        done
+        if [ -n "$missing" ]; then
+                echo "quickstart: installing$missing"
+                as_root apt-get update -qq
+                as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+        fi
+}
+
+build() {
+        [ -x configure ] || ./autogen.sh
+        [ -f Makefile ] || ./configure --quiet
+        make -j"$(nproc)" --quiet
+}
+
+demo() {
+        tmp=$(mktemp -d)
+        trap 'rm -rf "$tmp"' EXIT
+        gzip -dc tests/fixtures/demo/crash.img.gz > "$tmp/crash.img"
+        echo "quickstart: replaying tests/fixtures/demo/crash.img.gz (a copy in $tmp)"
+        ./fcreplay replay "$tmp/crash.img"
+        echo "quickstart: the filesystem is clean; e2fsck -fn says:"
+        e2fsck -fn "$tmp/crash.img"
+}
+
+case "${1:-}" in
+demo) install_deps; build; demo ;;
+test) install_deps; build; make check ;;
+*) echo "usage: $0 demo|test" >&2; exit 64 ;;
+esac

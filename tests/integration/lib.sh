@@ -1,0 +1,19 @@
+# Shared helpers for the integration tests (sourced).
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+FCREPLAY="$top_builddir/fcreplay"
+FIXTURES="$top_srcdir/tests/fixtures"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+
+# unpack FIXTURE_DIR DEST: the fixture's crash image, sparse.
+unpack() { gzip -dc "$1/crash.img.gz" > "$2"; }
+
+needs_recovery() { dumpe2fs -h "$1" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery'; }
+
+fsck_clean() {
+        e2fsck -fn "$1" > "$TMP/fsck.out" 2>&1 || { cat "$TMP/fsck.out" >&2; fail "e2fsck -fn $1 is not clean"; }
+}
