@@ -2,7 +2,11 @@
 #include <string.h>
 #include <et/com_err.h>
 #include "engine.h"
+#include "bytes.h"
+#include "fc_format.h"
+#include "jbd2_csum.h"
 #include "jbd2_format.h"
+#include "jbd2_write.h"
 #include "util.h"
 
 const char *fcr_state_str(enum fcr_state s) {
@@ -44,17 +48,27 @@ static int open_fs(const char *device, bool rw, ext2_filsys *ret, struct fcr_dia
 }
 
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
+        static bool error_table;
         struct fcr_engine *e;
         int r;
+
+        /* libext2fs error codes read as text only with their table. */
+        if (!error_table) {
+                add_error_table(&et_ext2_error_table);
+                error_table = true;
+        }
 
         e = calloc(1, sizeof(*e));
         if (!e)
                 return -ENOMEM;
         e->device = strdup(o->device);
         e->read_only = o->read_only;
+        e->inspect_only = o->inspect_only;
         e->progress = o->progress;
         e->userdata = o->userdata;
-        if (!e->device) {
+        e->plugin_dir = strdup(fcr_plugin_dir(o->plugin_dir));
+        e->allocator_name = strdup(o->allocator ? o->allocator : FCR_DEFAULT_ALLOCATOR);
+        if (!e->device || !e->plugin_dir || !e->allocator_name) {
                 r = -ENOMEM;
                 goto fail;
         }
@@ -87,7 +101,39 @@ fail:
         return r;
 }
 
+/* Tag values are judged by the plugin that will replay them. */
+static int validate_with_plugin(void *userdata, uint16_t tag, const uint8_t *value, uint16_t len) {
+        struct fcr_engine *e = userdata;
+        const struct fcr_tag_plugin *p = fcr_plugins_tag(e->plugins, tag);
+        struct fcr_fs_geometry g = {
+                .block_size = e->fs->blocksize,
+                .inode_size = EXT2_INODE_SIZE(e->fs->super),
+                .blocks_count = ext2fs_blocks_count(e->fs->super),
+                .inodes_count = e->fs->super->s_inodes_count,
+        };
+
+        if (!p)
+                return tag >= 1 && tag <= FC_TAG_MAX ? -ENOENT : 0;
+        return p->validate(&g, value, len) == 0;
+}
+
+static int load_plugins(struct fcr_engine *e, struct fcr_diag *d) {
+        int r;
+
+        if (e->plugins)
+                return 0;
+        r = fcr_plugins_load(e->plugin_dir, &e->plugins, d);
+        if (r < 0)
+                return r;
+        e->allocator = fcr_plugins_alloc(e->plugins, e->allocator_name);
+        if (!e->allocator)
+                return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc", e->allocator_name,
+                                e->plugin_dir);
+        return 0;
+}
+
 int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
+        bool use_plugins;
         int r;
 
         if (e->scanned)
@@ -109,17 +155,64 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
         r = jbd2_scan(e->journal, &e->jsb, &e->log, d);
         if (r < 0)
                 return r;
-        if (e->jsb.start != 0) {
-                r = fc_scan(e->journal, &e->jsb, EXT2_INODE_SIZE(e->fs->super), e->log.end_tid, &e->fc, d);
-                if (r < 0)
-                        return r;
-        }
         if (e->jsb.start == 0)
                 e->state = e->needs_recovery ? FCR_STATE_FINISH_ONLY : FCR_STATE_CLEAN;
         else
                 e->state = e->needs_recovery ? FCR_STATE_REPLAY : FCR_STATE_NOT_FLAGGED;
+        /* Inspect decodes with the built-in format rules; a replay judges
+         * every tag with the plugin that will replay it. */
+        use_plugins = e->state == FCR_STATE_REPLAY && !e->inspect_only &&
+                      jbd2_has_incompat(&e->jsb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT);
+        if (use_plugins) {
+                r = load_plugins(e, d);
+                if (r < 0)
+                        return r;
+        }
+        if (e->jsb.start != 0) {
+                r = fc_scan(e->journal, &e->jsb, EXT2_INODE_SIZE(e->fs->super), e->log.end_tid,
+                            use_plugins ? validate_with_plugin : NULL, e, &e->fc, d);
+                if (r < 0)
+                        return r;
+        }
         e->scanned = true;
         return 0;
+}
+
+static void replay_progress(uint64_t done, uint64_t total, void *userdata) {
+        struct fcr_engine *e = userdata;
+
+        if (e->progress)
+                e->progress("fast-commit tags", done, total, e->userdata);
+}
+
+/* Replay the fast commits in memory, over the jbd2 result. */
+static int plan_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
+        _cleanup_free_ uint8_t *buf = malloc(e->fs->blocksize);
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        r = fcr_overlay_new(e->fs->io, e->fs->blocksize, &e->overlay);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < e->plan.nr_writes; i++) {
+                const struct jbd2_write *w = &e->plan.writes[i];
+
+                r = fcr_journal_read(e->journal, w->log_block, buf);
+                if (r < 0)
+                        return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
+                if (w->escape)
+                        put_be32(buf, JBD2_MAGIC);
+                r = fcr_overlay_preload(e->overlay, w->fs_block, buf);
+                if (r < 0)
+                        return r;
+        }
+        r = fcr_replay_new(e->overlay, e->plugins, e->allocator, d, &e->replay);
+        if (r < 0)
+                return r;
+        e->replay->progress = replay_progress;
+        e->replay->userdata = e;
+        return fcr_replay_run(e->replay, &e->fc);
 }
 
 int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
@@ -132,29 +225,37 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 e->planned = true;
                 return 0;
         }
-        if (e->fc.nr_commits > 0)
-                return fcr_fail(d, -EOPNOTSUPP,
-                                "the fast-commit area holds %zu valid fast commit(s); this version of "
-                                "fcreplay does not replay fast commits yet", e->fc.nr_commits);
+        if (e->fc.end_reason == FC_END_NO_PLUGIN)
+                return fcr_fail(d, -EOPNOTSUPP, "the fast-commit area holds tag %u, which no plugin in %s/tags handles",
+                                get_le16(e->fc.area + e->fc.end_block * e->jsb.blocksize + e->fc.end_offset),
+                                e->plugin_dir);
         r = jbd2_plan_build(e->journal, &e->jsb, &e->log, ext2fs_blocks_count(e->fs->super), &e->plan, d);
         if (r < 0)
                 return r;
+        if (e->fc.nr_commits > 0) {
+                r = plan_fast_commits(e, d);
+                if (r < 0)
+                        return r;
+        }
         e->planned = true;
         return 0;
 }
 
 /* Mark the journal empty: from here on a rerun finds nothing to replay,
  * so it must come after every replayed block is on disk. */
-static int finish_journal(struct fcr_engine *e, struct fcr_diag *d) {
-        int r;
+static int write_jsb(struct fcr_engine *e, struct fcr_diag *d) {
+        int r = fcr_journal_write(e->journal, 0, e->jsb_block);
 
-        jbd2_super_mark_empty(e->jsb_block, &e->jsb, e->log.end_tid + 1);
-        r = fcr_journal_write(e->journal, 0, e->jsb_block);
         if (r == 0)
                 r = fcr_journal_flush(e->journal);
         if (r < 0)
                 return fcr_fail(d, r, "cannot write the journal superblock: %s", strerror(-r));
         return 0;
+}
+
+static int finish_journal(struct fcr_engine *e, uint32_t next_tid, struct fcr_diag *d) {
+        jbd2_super_mark_empty(e->jsb_block, &e->jsb, next_tid);
+        return write_jsb(e, d);
 }
 
 /* Clear the recovery flag in a freshly read superblock: the replay has
@@ -164,7 +265,7 @@ static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
         errcode_t err;
         int r;
 
-        ext2fs_close_free(&e->fs);
+        fcr_fs_close_nowrite(&e->fs);
         r = open_fs(e->device, true, &fs, d);
         if (r < 0)
                 return r;
@@ -181,6 +282,67 @@ static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
+struct collected {
+        struct jbd2_out_block *v;
+        size_t n, cap;
+};
+
+static int collect_written(uint64_t block, const void *data, void *userdata) {
+        struct collected *c = userdata;
+        struct jbd2_out_block *b = FCR_PUSH(c->v, c->n, c->cap);
+
+        if (!b)
+                return -ENOMEM;
+        *b = (struct jbd2_out_block) { .fs_block = block, .data = data };
+        return 0;
+}
+
+/* The fast-commit result as transaction end_tid, then home.  Order:
+ * 1. the jbd2 blocks are home and durable (done by the caller);
+ * 2. the journal restarts at the block after the last commit, expecting
+ *    end_tid: a cut now replays the fast commits again from the same
+ *    starting point;
+ * 3. the result is logged and committed as transaction end_tid: a cut now
+ *    replays that transaction, and the fast-commit area is stale;
+ * 4. the blocks go home, then the journal is marked empty. */
+static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
+        struct collected c = {};
+        uint32_t next;
+        errcode_t err;
+        int r;
+
+        r = fcr_overlay_foreach_written(e->overlay, collect_written, &c);
+        if (r < 0)
+                goto out;
+        put_be32(e->jsb_block + JSB_START, e->log.next_block);
+        put_be32(e->jsb_block + JSB_SEQUENCE, e->log.end_tid);
+        if (e->jsb.csum_v2v3)
+                put_be32(e->jsb_block + JSB_CHECKSUM, fcr_crc32c_skip(~0U, e->jsb_block, JSB_SIZE, JSB_CHECKSUM));
+        r = write_jsb(e, d);
+        if (r < 0)
+                goto out;
+        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, e->log.next_block, c.v, c.n, &next, d);
+        if (r < 0)
+                goto out;
+        for (size_t i = 0; i < c.n; i++) {
+                err = io_channel_write_blk64(e->fs->io, c.v[i].fs_block, 1, c.v[i].data);
+                if (err) {
+                        r = fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
+                                     (unsigned long long) c.v[i].fs_block, error_message(err));
+                        goto out;
+                }
+        }
+        err = io_channel_flush(e->fs->io);
+        if (err) {
+                r = fcr_fail(d, fcr_errcode_to_errno(err), "cannot flush %s: %s", e->device, error_message(err));
+                goto out;
+        }
+        r = finish_journal(e, e->log.end_tid + 1, d);
+out:
+        free(c.v);
+        return r;
+}
+
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
         int r;
 
@@ -195,7 +357,7 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
                 r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress, e->userdata, d);
                 if (r < 0)
                         return r;
-                r = finish_journal(e, d);
+                r = e->replay ? commit_fast_commits(e, d) : finish_journal(e, e->log.end_tid + 1, d);
                 if (r < 0)
                         return r;
         }
@@ -209,13 +371,17 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
 void fcr_engine_free(struct fcr_engine *e) {
         if (!e)
                 return;
+        fcr_replay_free(e->replay);
+        fcr_overlay_free(e->overlay);
+        fcr_plugins_unref(e->plugins);
+        free(e->plugin_dir);
+        free(e->allocator_name);
         jbd2_plan_done(&e->plan);
         fc_log_done(&e->fc);
         jbd2_log_done(&e->log);
         free(e->jsb_block);
         fcr_journal_free(e->journal);
-        if (e->fs)
-                ext2fs_close_free(&e->fs);
+        fcr_fs_close_nowrite(&e->fs);
         free(e->device);
         free(e);
 }

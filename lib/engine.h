@@ -10,14 +10,22 @@
 #include "jbd2_scan.h"
 #include "jbd2_super.h"
 #include "journal_io.h"
+#include "overlay.h"
+#include "plugins.h"
+#include "replay.h"
 
 struct fcr_engine_opts {
         const char *device;
         const char *journal_dev;        /* external journal; NULL: find by UUID */
         bool read_only;                 /* inspect and dry runs */
+        bool inspect_only;              /* decode only: no plugins needed */
+        const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
+        const char *allocator;          /* NULL: "kernel" */
         fcr_progress_fn progress;
         void *userdata;
 };
+
+#define FCR_DEFAULT_ALLOCATOR "kernel"
 
 enum fcr_state {
         FCR_STATE_NO_JOURNAL,           /* no journal: nothing to do */
@@ -31,7 +39,7 @@ enum fcr_state {
 struct fcr_engine {
         char *device;
         ext2_filsys fs;
-        bool read_only;
+        bool read_only, inspect_only;
         bool has_journal, external_journal, needs_recovery;
         struct fcr_journal *journal;
         uint8_t *jsb_block;             /* journal superblock block as read */
@@ -39,6 +47,11 @@ struct fcr_engine {
         struct jbd2_log log;
         struct fc_log fc;
         struct jbd2_plan plan;
+        char *plugin_dir, *allocator_name;
+        struct fcr_plugins *plugins;
+        const struct fcr_alloc_plugin *allocator;
+        struct fcr_overlay *overlay;    /* jbd2 result + fast-commit replay */
+        struct fcr_replay *replay;      /* NULL when there are no fast commits */
         enum fcr_state state;
         bool scanned, planned, applied;
         fcr_progress_fn progress;
@@ -57,7 +70,10 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d);
  * exactly.  Writes nothing. */
 int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
 
-/* Write the plan, mark the journal empty and clear the recovery flag. */
+/* Write the plan, mark the journal empty and clear the recovery flag.
+ * With fast commits, their replay is first committed to the log as one
+ * jbd2 transaction, so that a cut at any point leaves a journal that
+ * replays to the same result. */
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
 
 void fcr_engine_free(struct fcr_engine *e);

@@ -23,11 +23,12 @@ const char *fc_end_reason_str(enum fc_end e) {
         case FC_END_EMPTY: return "area holds no commit";
         case FC_END_STALE: return "stale area (HEAD of another transaction)";
         case FC_END_AREA: return "end of the area";
-        case FC_END_BAD_LENGTH: return "tag with an invalid length";
+        case FC_END_BAD_LENGTH: return "tag with an invalid length or value";
         case FC_END_UNKNOWN_TAG: return "unknown tag";
         case FC_END_UNSUPPORTED: return "HEAD with unsupported features";
         case FC_END_TAIL_MISMATCH: return "TAIL with another tid or a bad CRC";
         case FC_END_READ_ERROR: return "read error";
+        case FC_END_NO_PLUGIN: return "tag that no loaded plugin handles";
         }
         return "unknown";
 }
@@ -56,8 +57,21 @@ bool fc_tag_len_valid(uint16_t tag, uint16_t len, uint32_t inode_size) {
 }
 
 /* Walk one block's tags.  Returns true to go on with the next block. */
+struct validator {
+        fc_validate_fn fn;
+        void *userdata;
+        uint32_t inode_size;
+};
+
+static int check_value(const struct validator *v, uint16_t tag, const uint8_t *val, uint16_t len) {
+        /* HEAD and TAIL frame the log: their shape is the scanner's. */
+        if (!fc_tag_len_valid(tag, len, v->inode_size) && (tag == FC_TAG_HEAD || tag == FC_TAG_TAIL || !v->fn))
+                return 0;
+        return v->fn ? v->fn(v->userdata, tag, val, len) : 1;
+}
+
 static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_t bs,
-                       uint32_t inode_size, uint32_t *crc, int *err) {
+                       const struct validator *v, uint32_t *crc, int *err) {
         /* Older writers leave the last byte of a block unused, newer ones
          * fill it: a tag header needs 4 bytes, whichever wrote it. */
         for (uint32_t off = 0; off + FC_TAG_HDR_LEN <= bs;) {
@@ -75,7 +89,17 @@ static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_
                         l->end_reason = FC_END_UNKNOWN_TAG;
                         return false;
                 }
-                if (off + FC_TAG_HDR_LEN + len > bs || !fc_tag_len_valid(tag, len, inode_size)) {
+                if (off + FC_TAG_HDR_LEN + len > bs) {
+                        l->end_reason = FC_END_BAD_LENGTH;
+                        return false;
+                }
+                switch (check_value(v, tag, val, len)) {
+                case 1:
+                        break;
+                case -ENOENT:
+                        l->end_reason = FC_END_NO_PLUGIN;
+                        return false;
+                default:
                         l->end_reason = FC_END_BAD_LENGTH;
                         return false;
                 }
@@ -122,8 +146,10 @@ static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_
 }
 
 int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t inode_size,
-            uint32_t expected_tid, struct fc_log *ret, struct fcr_diag *d) {
+            uint32_t expected_tid, fc_validate_fn validate, void *userdata,
+            struct fc_log *ret, struct fcr_diag *d) {
         struct fc_log l = { .expected_tid = expected_tid, .end_reason = FC_END_NONE };
+        struct validator v = { .fn = validate, .userdata = userdata, .inode_size = inode_size };
         uint32_t bs = s->blocksize, crc = 0;
         size_t nblocks;
         int err = 0;
@@ -147,7 +173,7 @@ int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t inode_si
                         break;
                 }
                 l.area_blocks = i + 1;
-                if (!scan_block(&l, i, b, bs, inode_size, &crc, &err))
+                if (!scan_block(&l, i, b, bs, &v, &crc, &err))
                         break;
         }
         if (err < 0) {

@@ -27,6 +27,7 @@ enum fc_end {
         FC_END_UNSUPPORTED,     /* HEAD with feature bits we do not know */
         FC_END_TAIL_MISMATCH,   /* TAIL of another tid or with a bad CRC */
         FC_END_READ_ERROR,
+        FC_END_NO_PLUGIN,       /* a kernel tag no loaded plugin handles */
 };
 
 struct fc_log {
@@ -43,9 +44,15 @@ struct fc_log {
         uint32_t end_block, end_offset;
 };
 
-/* expected_tid: the tid after the last full transaction of the log. */
+/* Decides whether a tag's value is well-formed.  Returns 1 valid, 0
+ * invalid, -ENOENT when nothing can judge this tag. */
+typedef int (*fc_validate_fn)(void *userdata, uint16_t tag, const uint8_t *value, uint16_t len);
+
+/* expected_tid: the tid after the last full transaction of the log.
+ * validate: NULL for the built-in length rules (fc_tag_len_valid). */
 int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t inode_size,
-            uint32_t expected_tid, struct fc_log *ret, struct fcr_diag *d);
+            uint32_t expected_tid, fc_validate_fn validate, void *userdata,
+            struct fc_log *ret, struct fcr_diag *d);
 void fc_log_done(struct fc_log *l);
 
 /* Whether len is a valid value length for tag (unknown tags: never). */

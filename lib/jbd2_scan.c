@@ -213,7 +213,9 @@ static int walk_commit(struct walk *w, const uint8_t *buf, uint32_t tid, bool *h
 
 int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log *ret,
               struct fcr_diag *d) {
-        struct jbd2_log log = { .start_tid = s->sequence, .end_tid = s->sequence, .end_block = s->start };
+        struct jbd2_log log = {
+                .start_tid = s->sequence, .end_tid = s->sequence, .end_block = s->start, .next_block = s->start,
+        };
         _cleanup_free_ uint8_t *buf = malloc(s->blocksize), *data = malloc(s->blocksize);
         struct walk w = {
                 .j = j, .s = s, .log = &log, .d = d, .block = s->start, .crc32_sum = ~0U,
@@ -263,6 +265,7 @@ int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log
                 else {
                         r = walk_commit(&w, buf, tid, &have_end);
                         if (r == 0) {
+                                log.next_block = w.block;
                                 tid++;
                                 w.txn = NULL;
                                 continue;

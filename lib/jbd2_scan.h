@@ -56,6 +56,7 @@ struct jbd2_log {
         uint32_t start_tid;     /* replay covers [start_tid, end_tid) */
         uint32_t end_tid;
         uint32_t end_block;     /* log block where the walk stopped */
+        uint32_t next_block;    /* log block after the last commit (s_start if none) */
         enum jbd2_end end_reason;
 };
 

@@ -22,6 +22,13 @@ int fcr_errcode_to_errno(errcode_t e) {
         }
 }
 
+void fcr_fs_close_nowrite(ext2_filsys *fs) {
+        if (!*fs)
+                return;
+        (*fs)->flags &= ~(EXT2_FLAG_RW | EXT2_FLAG_DIRTY);
+        ext2fs_close_free(fs);
+}
+
 struct map_ctx {
         struct fcr_journal *j;
         uint64_t holes_beyond;
@@ -118,13 +125,13 @@ int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
         if (!ext2fs_has_feature_journal_dev(jfs->super) || memcmp(got, want, sizeof(want)) != 0) {
                 int r = fcr_fail(d, -EUCLEAN, "%s is not the external journal of this filesystem "
                                  "(wants UUID %s, found %s)", path, want, got);
-                ext2fs_close_free(&jfs);
+                fcr_fs_close_nowrite(&jfs);
                 free(found);
                 return r;
         }
         j = calloc(1, sizeof(*j));
         if (!j) {
-                ext2fs_close_free(&jfs);
+                fcr_fs_close_nowrite(&jfs);
                 free(found);
                 return -ENOMEM;
         }
@@ -144,8 +151,7 @@ int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
 void fcr_journal_free(struct fcr_journal *j) {
         if (!j)
                 return;
-        if (j->ext_fs)
-                ext2fs_close_free(&j->ext_fs);
+        fcr_fs_close_nowrite(&j->ext_fs);
         free(j->map);
         free(j->ext_path);
         free(j);

@@ -31,5 +31,10 @@ int fcr_journal_read(struct fcr_journal *j, uint64_t lblk, void *buf);
 int fcr_journal_write(struct fcr_journal *j, uint64_t lblk, const void *buf);
 int fcr_journal_flush(struct fcr_journal *j);
 
+/* Close a libext2fs handle without letting it write: ext2fs_close()
+ * would flush its in-memory superblock (and s_kbytes_written) over what
+ * the replay wrote. */
+void fcr_fs_close_nowrite(ext2_filsys *fs);
+
 /* libext2fs error code to a negative errno. */
 int fcr_errcode_to_errno(errcode_t e);

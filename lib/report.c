@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 #include "fc_decode.h"
 #include "fc_format.h"
 #include "jbd2_format.h"
@@ -201,6 +202,30 @@ struct json_object *fcr_report_replay(const struct fcr_engine *e) {
                 add_str(o, "log_end_reason", jbd2_end_reason_str(e->log.end_reason));
                 add_int(o, "next_sequence", e->log.end_tid + 1);
                 add_int(o, "fast_commits", e->fc.nr_commits);
+        }
+        if (e->replay) {
+                const struct fcr_replay *r = e->replay;
+                struct json_object *fc = json_object_new_object(), *counts = json_object_new_object();
+                struct json_object *notes = json_object_new_array();
+                char *save = NULL, *copy = r->notes ? strdup(r->notes) : NULL;
+
+                for (unsigned t = 1; t <= FC_TAG_MAX; t++)
+                        if (r->counts.replayed[t])
+                                add_int(counts, fc_tag_name(t), r->counts.replayed[t]);
+                add_int(fc, "commits", e->fc.nr_commits);
+                add_int(fc, "tags", r->nr_tags_done);
+                json_object_object_add(fc, "tags_by_kind", counts);
+                add_int(fc, "inodes_touched", r->nr_inodes_touched);
+                add_int(fc, "blocks_allocated", r->nr_blocks_allocated);
+                add_int(fc, "blocks_freed", r->nr_blocks_freed);
+                add_str(fc, "allocator", e->allocator->name);
+                add_int(fc, "blocks_written", fcr_overlay_count_written(e->overlay));
+                add_int(fc, "transaction", e->log.end_tid);
+                for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+                        json_object_array_add(notes, json_object_new_string(l));
+                free(copy);
+                json_object_object_add(fc, "plan", notes);
+                json_object_object_add(o, "fast_commit", fc);
         }
         return o;
 }

@@ -16,3 +16,4 @@ void fcr_uuid_str(const uint8_t uuid[16], char out[37]);
 
 static inline void freep(void *p) { free(*(void **) p); }
 #define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_(f) __attribute__((cleanup(f)))

@@ -31,6 +31,10 @@ build() {
         make -j"$(nproc)" --quiet
 }
 
+# The programs find their plugins in the build tree, not in a prefix
+# nothing was installed to.
+export FCREPLAY_PLUGIN_DIR="$PWD/plugins"
+
 demo() {
         tmp=$(mktemp -d)
         trap 'rm -rf "$tmp"' EXIT

@@ -5,15 +5,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
+#include "conf_file.h"
 #include "engine.h"
 #include "exit_codes.h"
 #include "print.h"
 #include "report.h"
+#include "util.h"
 
 struct args {
         const char *command;
         const char *device;
         const char *journal_dev;
+        const char *plugin_dir;
+        const char *allocator;
         bool dry_run, json, quiet;
 };
 
@@ -23,7 +27,8 @@ static void usage(FILE *f) {
                 "       fcreplay [OPTIONS] inspect DEVICE|IMAGE\n"
                 "\n"
                 "Replay the ext4 journal of an unmounted device or image: full jbd2\n"
-                "transactions, validated end to end before anything is written.\n"
+                "transactions, then fast commits, validated end to end before anything\n"
+                "is written.  Settings: $FCREPLAY_CONFIG or " SYSCONFDIR "/fcreplay/fcreplay.conf.\n"
                 "\n"
                 "Commands:\n"
                 "  replay             validate the journal, then replay it\n"
@@ -36,6 +41,13 @@ static void usage(FILE *f) {
                 "  -J, --journal-dev PATH\n"
                 "                     external journal device or image (default: found\n"
                 "                     by the filesystem's journal UUID)\n"
+                "  -a, --allocator NAME\n"
+                "                     block allocation policy for fast-commit replay:\n"
+                "                     an allocator plugin's name (default: kernel)\n"
+                "  -P, --plugin-dir DIR\n"
+                "                     where tags/*.so and alloc/*.so are (default:\n"
+                "                     $FCREPLAY_PLUGIN_DIR, plugin_dir in the config, or\n"
+                "                     the built-in directory)\n"
                 "  -q, --quiet        print errors only\n"
                 "  -h, --help         show this help\n"
                 "  -V, --version      show the version\n"
@@ -50,6 +62,8 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "json", no_argument, NULL, 'j' },
                 { "journal-dev", required_argument, NULL, 'J' },
+                { "allocator", required_argument, NULL, 'a' },
+                { "plugin-dir", required_argument, NULL, 'P' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
@@ -57,11 +71,13 @@ static int parse_args(int argc, char **argv, struct args *a) {
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "njJ:qhV", opts, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "njJ:a:P:qhV", opts, NULL)) != -1)
                 switch (c) {
                 case 'n': a->dry_run = true; break;
                 case 'j': a->json = true; break;
                 case 'J': a->journal_dev = optarg; break;
+                case 'a': a->allocator = optarg; break;
+                case 'P': a->plugin_dir = optarg; break;
                 case 'q': a->quiet = true; break;
                 case 'h': usage(stdout); exit(FCR_EXIT_CLEAN);
                 case 'V': printf("fcreplay %s\n", PACKAGE_VERSION); exit(FCR_EXIT_CLEAN);
@@ -113,6 +129,7 @@ static int fail(const struct args *a, int r, const struct fcr_diag *d) {
 int main(int argc, char **argv) {
         struct args a = {};
         struct fcr_diag d = {};
+        _cleanup_(fcr_tool_config_done) struct fcr_tool_config cfg = {};
         _cleanup_engine_ struct fcr_engine *e = NULL;
         bool inspect;
         int r;
@@ -122,10 +139,19 @@ int main(int argc, char **argv) {
                 return FCR_EXIT_USAGE;
         }
         inspect = strcmp(a.command, "inspect") == 0;
+        r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
+        if (r < 0) {
+                fprintf(stderr, "fcreplay: %s\n", d.msg);
+                return FCR_EXIT_USAGE;
+        }
 
         struct fcr_engine_opts o = {
                 .device = a.device,
                 .journal_dev = a.journal_dev,
+                /* --plugin-dir, then $FCREPLAY_PLUGIN_DIR, then the config. */
+                .plugin_dir = a.plugin_dir ? a.plugin_dir : getenv("FCREPLAY_PLUGIN_DIR") ? NULL : cfg.plugin_dir,
+                .allocator = a.allocator ? a.allocator : cfg.allocator,
+                .inspect_only = inspect,
                 .read_only = inspect || a.dry_run,
                 .progress = !a.quiet && !a.json && isatty(STDERR_FILENO) ? progress : NULL,
                 .userdata = (void *) a.device,

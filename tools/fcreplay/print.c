@@ -114,6 +114,31 @@ void print_inspect(FILE *f, const struct fcr_engine *e) {
         print_fc(f, &e->jsb, &e->fc);
 }
 
+static void print_fast_commits(FILE *f, const struct fcr_engine *e, bool dry_run) {
+        const struct fcr_replay *r = e->replay;
+        bool first = true;
+
+        if (e->jsb.fc_end <= e->jsb.fc_first)
+                return;
+        if (!r) {
+                fprintf(f, "  fast commits: none to replay (%s)\n", fc_end_reason_str(e->fc.end_reason));
+                return;
+        }
+        fprintf(f, "  fast commits: %s %zu commit(s), %zu tags:", dry_run ? "would replay" : "replayed",
+                e->fc.nr_commits, r->nr_tags_done);
+        for (unsigned t = 1; t <= FC_TAG_MAX; t++)
+                if (r->counts.replayed[t]) {
+                        fprintf(f, "%s %zu %s", first ? "" : ",", r->counts.replayed[t], fc_tag_name(t));
+                        first = false;
+                }
+        fprintf(f, "\n  inodes touched: %zu; blocks allocated: %zu (allocator '%s'), freed: %zu\n",
+                r->nr_inodes_touched, r->nr_blocks_allocated, e->allocator->name, r->nr_blocks_freed);
+        fprintf(f, "  filesystem blocks %s: %zu (committed to the journal as transaction %u first)\n",
+                dry_run ? "to write" : "written", fcr_overlay_count_written(e->overlay), e->log.end_tid);
+        if (dry_run && r->notes)
+                fprintf(f, "  plan, tag by tag:\n%s\n", r->notes);
+}
+
 void print_replay(FILE *f, const struct fcr_engine *e, bool dry_run) {
         const struct jbd2_plan *p = &e->plan;
         const char *verb = dry_run ? "would replay" : "replayed";
@@ -145,6 +170,7 @@ void print_replay(FILE *f, const struct fcr_engine *e, bool dry_run) {
         fprintf(f, "  blocks: %zu written, %zu logged copies skipped as revoked (%zu revoke records)\n",
                 p->nr_writes, p->nr_revoked, p->nr_revokes);
         fprintf(f, "  log ended at block %u: %s\n", e->log.end_block, jbd2_end_reason_str(e->log.end_reason));
+        print_fast_commits(f, e, dry_run);
         fprintf(f, "  journal %s empty with next sequence %u; recovery flag %s\n", dry_run ? "would be marked" : "marked",
                 e->log.end_tid + 1, dry_run ? "would be cleared" : "cleared");
 }

@@ -1,0 +1,94 @@
+/* The engine side of allocator plugins: libext2fs asks for a block, the
+ * chosen plugin picks one through find_free(), which knows the replay
+ * view's bitmaps, the ranges the log claims and what replay has taken. */
+#include "groups.h"
+#include "replay.h"
+
+static int find_free(struct fcr_alloc_ctx *a, uint64_t start, uint64_t end, uint64_t *ret) {
+        struct fcr_replay *r = a->engine;
+        ext2_filsys fs = r->fs;
+        int bits = fs->cluster_ratio_bits;
+
+        if (start < r->geom.first_data_block)
+                start = r->geom.first_data_block;
+        if (end > r->geom.blocks_count)
+                end = r->geom.blocks_count;
+        while (start < end) {
+                uint32_t g = ext2fs_group_of_blk2(fs, start);
+                blk64_t first = ext2fs_group_first_block2(fs, g), last = ext2fs_group_last_block2(fs, g);
+                struct grp_cache *c;
+
+                /* Uninitialised groups stay so: their bitmaps do not exist. */
+                if (ext2fs_has_group_desc_csum(fs) && ext2fs_bg_flags_test(fs, g, EXT2_BG_BLOCK_UNINIT)) {
+                        start = last + 1;
+                        continue;
+                }
+                c = fcr_group_get(r, g);
+                if (!c)
+                        return -EIO;
+                for (blk64_t b = start; b <= last && b < end; b++) {
+                        uint64_t bit = (b - first) >> bits;
+
+                        if (c->bbm[bit / 8] == 0xFF) {
+                                b = first + ((((bit / 8) + 1) * 8) << bits) - 1;
+                                continue;
+                        }
+                        if (c->bbm[bit / 8] & (1 << (bit % 8)))
+                                continue;
+                        /* Whole clusters only, with bigalloc. */
+                        if (bits && ((b - first) & ((1ULL << bits) - 1)))
+                                continue;
+                        if (fcr_replay_claimed(r, b) || fcr_replay_has_event(r, b))
+                                continue;
+                        *ret = b;
+                        return 1;
+                }
+                start = last + 1;
+        }
+        return 0;
+}
+
+static int neighbour(struct fcr_alloc_ctx *a, uint32_t ino, uint64_t lblk, uint64_t *ret) {
+        struct fcr_replay *r = a->engine;
+        struct ext2_inode inode;
+        blk64_t phys = 0;
+
+        if (lblk == 0 || ino == 0 || ext2fs_read_inode(r->fs, ino, &inode))
+                return 0;
+        if (!ext2fs_inode_has_valid_blocks2(r->fs, &inode) || (inode.i_flags & EXT4_INLINE_DATA_FL))
+                return 0;
+        if (ext2fs_bmap2(r->fs, ino, &inode, NULL, 0, lblk - 1, NULL, &phys) || !phys)
+                return 0;
+        *ret = phys;
+        return 1;
+}
+
+const struct fcr_alloc_ops fcr_alloc_ops = {
+        .find_free = find_free,
+        .neighbour = neighbour,
+};
+
+static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, struct blk_alloc_ctx *ctx) {
+        struct fcr_replay *r = fs->priv_data;
+        struct fcr_alloc_request req = { .goal = goal };
+        uint64_t blk = 0;
+        int e;
+
+        if (ctx) {
+                req.ino = ctx->ino;
+                req.lblk = ctx->lblk;
+        }
+        e = r->alloc->alloc(&r->actx, &req, &blk);
+        if (e < 0 || blk < r->geom.first_data_block || blk >= r->geom.blocks_count ||
+            fcr_replay_claimed(r, blk) || fcr_replay_has_event(r, blk)) {
+                fcr_fail(r->d, -ENOSPC, "allocator '%s' found no usable block%s", r->alloc->name,
+                         e < 0 ? "" : " (it returned one that is not free)");
+                return EXT2_ET_BLOCK_ALLOC_FAIL;
+        }
+        *ret = blk;
+        return 0;
+}
+
+void fcr_alloc_host_install(struct fcr_replay *r) {
+        r->fs->get_alloc_block2 = get_alloc_block;
+}

@@ -1,0 +1,115 @@
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conf_file.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static char *trim(char *s) {
+        char *e;
+
+        while (isspace((unsigned char) *s))
+                s++;
+        e = s + strlen(s);
+        while (e > s && isspace((unsigned char) e[-1]))
+                *--e = '\0';
+        return s;
+}
+
+int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *userdata, struct fcr_diag *d) {
+        char line[4096], why[256];
+        unsigned lineno = 0;
+        FILE *f = fopen(path, "re");
+        int r = 0;
+
+        if (!f) {
+                if (optional && errno == ENOENT)
+                        return 0;
+                return fcr_fail(d, -errno, "cannot read %s: %s", path, strerror(errno));
+        }
+        while (fgets(line, sizeof(line), f)) {
+                char *s, *eq, *key, *value;
+
+                lineno++;
+                if (!strchr(line, '\n') && !feof(f)) {
+                        r = fcr_fail(d, -EINVAL, "%s:%u: line too long", path, lineno);
+                        break;
+                }
+                s = trim(line);
+                if (*s == '\0' || *s == '#')
+                        continue;
+                eq = strchr(s, '=');
+                if (!eq) {
+                        r = fcr_fail(d, -EINVAL, "%s:%u: expected 'key = value'", path, lineno);
+                        break;
+                }
+                *eq = '\0';
+                key = trim(s);
+                value = trim(eq + 1);
+                why[0] = '\0';
+                if (fn(key, value, userdata, why, sizeof(why)) < 0) {
+                        r = fcr_fail(d, -EINVAL, "%s:%u: %s", path, lineno, why[0] ? why : "invalid setting");
+                        break;
+                }
+        }
+        fclose(f);
+        return r;
+}
+
+const char *fcr_tool_config_path(void) {
+        const char *env = getenv("FCREPLAY_CONFIG");
+
+        return env && *env ? env : SYSCONFDIR "/fcreplay/fcreplay.conf";
+}
+
+static int set_string(char **dst, const char *value) {
+        char *v = strdup(value);
+
+        if (!v)
+                return -ENOMEM;
+        free(*dst);
+        *dst = v;
+        return 0;
+}
+
+static int tool_key(const char *key, const char *value, void *userdata, char *why, size_t why_len) {
+        struct fcr_tool_config *c = userdata;
+
+        if (*value == '\0') {
+                snprintf(why, why_len, "'%s' needs a value", key);
+                return -EINVAL;
+        }
+        if (strcmp(key, "allocator") == 0)
+                return set_string(&c->allocator, value);
+        if (strcmp(key, "plugin_dir") == 0) {
+                if (value[0] != '/') {
+                        snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", value);
+                        return -EINVAL;
+                }
+                return set_string(&c->plugin_dir, value);
+        }
+        snprintf(why, why_len, "unknown key '%s' (known: allocator, plugin_dir)", key);
+        return -EINVAL;
+}
+
+int fcr_tool_config_load(const char *path, struct fcr_tool_config *ret, struct fcr_diag *d) {
+        struct fcr_tool_config c = {};
+        int r = fcr_config_parse(path, true, tool_key, &c, d);
+
+        if (r < 0) {
+                fcr_tool_config_done(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+void fcr_tool_config_done(struct fcr_tool_config *c) {
+        free(c->allocator);
+        free(c->plugin_dir);
+        c->allocator = c->plugin_dir = NULL;
+}

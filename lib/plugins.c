@@ -1,0 +1,246 @@
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "plugins.h"
+#include "util.h"
+
+#ifndef PKGLIBDIR
+#define PKGLIBDIR "/usr/lib/fcreplay"
+#endif
+
+struct loaded {
+        void *handle;
+        char *path;
+        void (*fini)(void);
+};
+
+struct fcr_plugins {
+        unsigned refcount;
+        char *dir;
+        struct loaded *mods;
+        size_t nr_mods, cap_mods;
+        const struct fcr_tag_plugin **tags;
+        size_t nr_tags, cap_tags;
+        const struct fcr_alloc_plugin **allocs;
+        size_t nr_allocs, cap_allocs;
+};
+
+const char *fcr_plugin_dir(const char *explicit_dir) {
+        const char *env = getenv("FCREPLAY_PLUGIN_DIR");
+
+        if (explicit_dir && *explicit_dir)
+                return explicit_dir;
+        return env && *env ? env : PKGLIBDIR;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Sorted list of DIR/SUB/NAME.so: loading order must not depend on readdir. */
+static int list_modules(const char *dir, const char *sub, char ***ret, size_t *ret_n, struct fcr_diag *d) {
+        char path[4096];
+        struct dirent *de;
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        DIR *dh;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, sub);
+        dh = opendir(path);
+        if (!dh)
+                return fcr_fail(d, -errno, "cannot open plugin directory %s: %s", path, strerror(errno));
+        while ((de = readdir(dh))) {
+                size_t len = strlen(de->d_name);
+                char **slot;
+
+                if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0)
+                        continue;
+                slot = FCR_PUSH(names, n, cap);
+                if (!slot || asprintf(slot, "%s/%s", path, de->d_name) < 0) {
+                        closedir(dh);
+                        for (size_t i = 0; i + 1 < n; i++)
+                                free(names[i]);
+                        free(names);
+                        return -ENOMEM;
+                }
+        }
+        closedir(dh);
+        if (n)
+                qsort(names, n, sizeof(*names), cmp_str);
+        *ret = names;
+        *ret_n = n;
+        return 0;
+}
+
+static int open_module(struct fcr_plugins *p, const char *path, const char *symbol,
+                       const void **ret_desc, struct fcr_diag *d) {
+        struct loaded *m;
+        void *h, *sym;
+
+        dlerror();
+        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        if (!h)
+                return fcr_fail(d, -ELIBBAD, "cannot load plugin %s: %s", path, dlerror());
+        sym = dlsym(h, symbol);
+        if (!sym) {
+                dlclose(h);
+                return fcr_fail(d, -ELIBBAD, "plugin %s does not export %s", path, symbol);
+        }
+        m = FCR_PUSH(p->mods, p->nr_mods, p->cap_mods);
+        if (!m) {
+                dlclose(h);
+                return -ENOMEM;
+        }
+        *m = (struct loaded) { .handle = h, .path = strdup(path) };
+        *ret_desc = sym;
+        return 0;
+}
+
+static int run_init(struct fcr_plugins *p, int (*init)(void), void (*fini)(void), const char *path,
+                    struct fcr_diag *d) {
+        int r;
+
+        if (init) {
+                r = init();
+                if (r < 0)
+                        return fcr_fail(d, -ELIBBAD, "plugin %s failed to initialise: %s", path, strerror(-r));
+        }
+        p->mods[p->nr_mods - 1].fini = fini;
+        return 0;
+}
+
+static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
+        const struct fcr_tag_plugin *t, **slot;
+        int r = open_module(p, path, FCR_TAG_PLUGIN_SYMBOL, (const void **) &t, d);
+
+        if (r < 0)
+                return r;
+        if (t->abi_version != FCR_TAG_ABI_VERSION)
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s has ABI version %u, fcreplay needs %u",
+                                path, t->abi_version, FCR_TAG_ABI_VERSION);
+        if (!t->validate || !t->replay || !t->name)
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s lacks a required member (name, validate, replay)", path);
+        for (size_t i = 0; i < p->nr_tags; i++)
+                if (p->tags[i]->tag == t->tag)
+                        return fcr_fail(d, -ELIBBAD, "tag plugins %s and %s both claim tag %u",
+                                        p->mods[i].path, path, t->tag);
+        r = run_init(p, t->init, t->fini, path, d);
+        if (r < 0)
+                return r;
+        slot = FCR_PUSH(p->tags, p->nr_tags, p->cap_tags);
+        if (!slot)
+                return -ENOMEM;
+        *slot = t;
+        return 0;
+}
+
+static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
+        const struct fcr_alloc_plugin *a, **slot;
+        int r = open_module(p, path, FCR_ALLOC_PLUGIN_SYMBOL, (const void **) &a, d);
+
+        if (r < 0)
+                return r;
+        if (a->abi_version != FCR_ALLOC_ABI_VERSION)
+                return fcr_fail(d, -ELIBBAD, "allocator plugin %s has ABI version %u, fcreplay needs %u",
+                                path, a->abi_version, FCR_ALLOC_ABI_VERSION);
+        if (!a->alloc || !a->name)
+                return fcr_fail(d, -ELIBBAD, "allocator plugin %s lacks a required member (name, alloc)", path);
+        if (fcr_plugins_alloc(p, a->name))
+                return fcr_fail(d, -ELIBBAD, "two allocator plugins are named '%s' (one is %s)", a->name, path);
+        r = run_init(p, a->init, a->fini, path, d);
+        if (r < 0)
+                return r;
+        slot = FCR_PUSH(p->allocs, p->nr_allocs, p->cap_allocs);
+        if (!slot)
+                return -ENOMEM;
+        *slot = a;
+        return 0;
+}
+
+static int load_kind(struct fcr_plugins *p, const char *sub,
+                     int (*load)(struct fcr_plugins *, const char *, struct fcr_diag *), struct fcr_diag *d) {
+        char **names = NULL;
+        size_t n = 0;
+        int r = list_modules(p->dir, sub, &names, &n, d);
+
+        for (size_t i = 0; r == 0 && i < n; i++)
+                r = load(p, names[i], d);
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        return r;
+}
+
+int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag *d) {
+        struct fcr_plugins *p = calloc(1, sizeof(*p));
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        p->refcount = 1;
+        p->dir = strdup(dir);
+        if (!p->dir) {
+                fcr_plugins_unref(p);
+                return -ENOMEM;
+        }
+        r = load_kind(p, "tags", load_tag, d);
+        if (r == 0)
+                r = load_kind(p, "alloc", load_alloc, d);
+        if (r < 0) {
+                fcr_plugins_unref(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+struct fcr_plugins *fcr_plugins_ref(struct fcr_plugins *p) {
+        if (p)
+                p->refcount++;
+        return p;
+}
+
+void fcr_plugins_unref(struct fcr_plugins *p) {
+        if (!p || --p->refcount > 0)
+                return;
+        /* Unload in reverse order of loading. */
+        for (size_t i = p->nr_mods; i-- > 0;) {
+                if (p->mods[i].fini)
+                        p->mods[i].fini();
+                dlclose(p->mods[i].handle);
+                free(p->mods[i].path);
+        }
+        free(p->mods);
+        free(p->tags);
+        free(p->allocs);
+        free(p->dir);
+        free(p);
+}
+
+const struct fcr_tag_plugin *fcr_plugins_tag(const struct fcr_plugins *p, uint16_t tag) {
+        for (size_t i = 0; p && i < p->nr_tags; i++)
+                if (p->tags[i]->tag == tag)
+                        return p->tags[i];
+        return NULL;
+}
+
+const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, const char *name) {
+        for (size_t i = 0; p && i < p->nr_allocs; i++)
+                if (strcmp(p->allocs[i]->name, name) == 0)
+                        return p->allocs[i];
+        return NULL;
+}
+
+size_t fcr_plugins_alloc_count(const struct fcr_plugins *p) {
+        return p ? p->nr_allocs : 0;
+}
+
+const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p, size_t i) {
+        return p && i < p->nr_allocs ? p->allocs[i] : NULL;
+}
+
+const char *fcr_plugins_dir_of(const struct fcr_plugins *p) {
+        return p->dir;
+}

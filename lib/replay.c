@@ -1,0 +1,289 @@
+#include <search.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <et/com_err.h>
+#include "bytes.h"
+#include "fc_format.h"
+#include "journal_io.h"
+#include "replay.h"
+#include "util.h"
+
+static int cmp_ino(const void *a, const void *b) {
+        const struct ino_state *x = a, *y = b;
+
+        return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static int cmp_blk(const void *a, const void *b) {
+        const struct blk_event *x = a, *y = b;
+
+        return x->blk < y->blk ? -1 : x->blk > y->blk;
+}
+
+static int cmp_range(const void *a, const void *b) {
+        const struct claimed_range *x = a, *y = b;
+
+        return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* libext2fs allocates and frees extent-tree and directory blocks itself;
+ * it reports each through this hook. */
+static void alloc_stats_hook(ext2_filsys fs, blk64_t blk, int inuse) {
+        struct fcr_replay *r = fs->priv_data;
+
+        fcr_replay_event(r, blk, inuse > 0);
+        if (inuse > 0)
+                r->nr_blocks_allocated++;
+        else
+                r->nr_blocks_freed++;
+}
+
+int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
+                   const struct fcr_alloc_plugin *alloc, struct fcr_diag *d, struct fcr_replay **ret) {
+        struct fcr_replay *r = calloc(1, sizeof(*r));
+        ext2_filsys fs;
+        errcode_t e;
+
+        if (!r)
+                return -ENOMEM;
+        e = ext2fs_open2(fcr_overlay_name(ov), NULL, EXT2_FLAG_RW | EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP,
+                         0, 0, fcr_overlay_manager(), &fs);
+        if (e) {
+                free(r);
+                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot open the replayed filesystem: %s",
+                                error_message(e));
+        }
+        r->fs = fs;
+        r->ov = ov;
+        r->plugins = plugins;
+        r->alloc = alloc;
+        r->d = d;
+        r->geom = (struct fcr_fs_geometry) {
+                .block_size = fs->blocksize,
+                .inode_size = EXT2_INODE_SIZE(fs->super),
+                .cluster_ratio = EXT2FS_CLUSTER_RATIO(fs),
+                .blocks_count = ext2fs_blocks_count(fs->super),
+                .inodes_count = fs->super->s_inodes_count,
+                .first_data_block = fs->super->s_first_data_block,
+                .blocks_per_group = fs->super->s_blocks_per_group,
+                .inodes_per_group = fs->super->s_inodes_per_group,
+                .group_count = fs->group_desc_count,
+        };
+        r->ctx = (struct fcr_replay_ctx) {
+                .abi_version = FCR_TAG_ABI_VERSION, .fs = fs, .geom = &r->geom,
+                .ops = &fcr_replay_ops, .engine = r,
+        };
+        r->actx = (struct fcr_alloc_ctx) {
+                .abi_version = FCR_ALLOC_ABI_VERSION, .geom = &r->geom, .ops = &fcr_alloc_ops, .engine = r,
+        };
+        r->groups = calloc(fs->group_desc_count, sizeof(*r->groups));
+        if (!r->groups) {
+                fcr_replay_free(r);
+                return -ENOMEM;
+        }
+        fs->priv_data = r;
+        ext2fs_set_block_alloc_stats_callback(fs, alloc_stats_hook, NULL);
+        fcr_alloc_host_install(r);
+        *ret = r;
+        return 0;
+}
+
+void fcr_replay_free(struct fcr_replay *r) {
+        if (!r)
+                return;
+        /* Everything worth keeping was flushed by the finish step. */
+        fcr_fs_close_nowrite(&r->fs);
+        fcr_groups_free(r);
+        tdestroy(r->events, free);
+        tdestroy(r->inodes, free);
+        free(r->claimed);
+        free(r->notes);
+        free(r);
+}
+
+struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino) {
+        struct ino_state key = { .ino = ino }, **p, *s;
+        struct ext2_inode inode;
+        uint32_t group, idx;
+        uint8_t *ibm;
+
+        p = tfind(&key, &r->inodes, cmp_ino);
+        if (p)
+                return *p;
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return NULL;
+        s->ino = ino;
+        /* Remember how the group counted this inode before the replay. */
+        group = (ino - 1) / r->geom.inodes_per_group;
+        idx = (ino - 1) % r->geom.inodes_per_group;
+        if (fcr_group_inode_bitmap(r, group, &ibm) == 0 && (ibm[idx / 8] & (1 << (idx % 8)))) {
+                s->was_used = true;
+                if (ext2fs_read_inode(r->fs, ino, &inode) == 0)
+                        s->was_dir = LINUX_S_ISDIR(inode.i_mode);
+        }
+        p = tsearch(s, &r->inodes, cmp_ino);
+        if (!p) {
+                free(s);
+                return NULL;
+        }
+        r->nr_inodes_touched++;
+        return s;
+}
+
+int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used) {
+        struct blk_event key = { .blk = blk }, **p, *e;
+
+        p = tfind(&key, &r->events, cmp_blk);
+        if (p) {
+                (*p)->used = used;
+                return 0;
+        }
+        e = malloc(sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        *e = (struct blk_event) { .blk = blk, .used = used };
+        if (!tsearch(e, &r->events, cmp_blk)) {
+                free(e);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Anything replay allocated or freed stays out of the allocator's reach:
+ * a freed block may still be named by a later tag. */
+bool fcr_replay_has_event(struct fcr_replay *r, uint64_t blk) {
+        uint64_t n = 1ULL << r->fs->cluster_ratio_bits, first = blk & ~(n - 1);
+
+        /* Any block of the cluster counts: clusters are allocated whole. */
+        for (uint64_t b = first; b < first + n; b++) {
+                struct blk_event key = { .blk = b };
+
+                if (tfind(&key, &r->events, cmp_blk))
+                        return true;
+        }
+        return false;
+}
+
+bool fcr_replay_claimed(const struct fcr_replay *r, uint64_t blk) {
+        size_t lo = 0, hi = r->nr_claimed;
+
+        /* Ranges are sorted by start and merged: binary search. */
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                const struct claimed_range *c = &r->claimed[mid];
+
+                if (blk < c->start)
+                        hi = mid;
+                else if (blk >= c->start + c->len)
+                        lo = mid + 1;
+                else
+                        return true;
+        }
+        return false;
+}
+
+static void notes_append(struct fcr_replay *r, const char *text) {
+        size_t n = strlen(text);
+
+        if (fcr_grow((void **) &r->notes, &r->notes_cap, r->notes_len + n + 1, 1) < 0)
+                return;
+        memcpy(r->notes + r->notes_len, text, n + 1);
+        r->notes_len += n;
+}
+
+/* Notes form one line per tag: "[block:offset] NAME: what; what". */
+void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) {
+        char line[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        notes_append(r, r->notes_len && r->notes[r->notes_len - 1] != ':' ? "; " : " ");
+        notes_append(r, line);
+}
+
+/* Every physical range an ADD_RANGE of the valid log claims: no block
+ * allocated during replay may come from them. */
+static int collect_claimed(struct fcr_replay *r, const struct fc_log *log) {
+        size_t out = 0;
+
+        for (size_t i = 0; i < log->nr_valid; i++) {
+                const struct fc_tag *t = &log->tags[i];
+                struct claimed_range *c;
+                uint16_t ee_len;
+
+                if (t->tag != FC_TAG_ADD_RANGE)
+                        continue;
+                ee_len = get_le16(t->value + 8);
+                c = FCR_PUSH(r->claimed, r->nr_claimed, r->cap_claimed);
+                if (!c)
+                        return -ENOMEM;
+                c->start = ((uint64_t) get_le16(t->value + 10) << 32) | get_le32(t->value + 12);
+                c->len = ee_len > FC_EXT_INIT_MAX_LEN ? ee_len - FC_EXT_INIT_MAX_LEN : ee_len;
+                /* With bigalloc a block taken from a claimed range's
+                 * cluster would share it with that file: claim whole
+                 * clusters (the kernel does not, and fsck then finds
+                 * multiply-claimed blocks). */
+                if (c->len) {
+                        uint64_t mask = (1ULL << r->fs->cluster_ratio_bits) - 1;
+                        uint64_t end = (c->start + c->len + mask) & ~mask;
+
+                        c->start &= ~mask;
+                        c->len = end - c->start;
+                }
+        }
+        if (r->nr_claimed)
+                qsort(r->claimed, r->nr_claimed, sizeof(*r->claimed), cmp_range);
+        for (size_t i = 0; i < r->nr_claimed; i++) {
+                struct claimed_range *c = &r->claimed[i];
+
+                if (c->len == 0)
+                        continue;
+                if (out && c->start <= r->claimed[out - 1].start + r->claimed[out - 1].len) {
+                        uint64_t end = c->start + c->len, prev_end = r->claimed[out - 1].start + r->claimed[out - 1].len;
+
+                        if (end > prev_end)
+                                r->claimed[out - 1].len = end - r->claimed[out - 1].start;
+                } else
+                        r->claimed[out++] = *c;
+        }
+        r->nr_claimed = out;
+        return 0;
+}
+
+int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
+        int ret;
+
+        ret = collect_claimed(r, log);
+        if (ret < 0)
+                return ret;
+        r->nr_tags_total = log->nr_valid;
+        for (size_t i = 0; i < log->nr_valid; i++) {
+                const struct fc_tag *t = &log->tags[i];
+                const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
+                char head[64];
+
+                if (!p)
+                        return fcr_fail(r->d, -EOPNOTSUPP, "no plugin handles fast-commit tag %u (%s)",
+                                        t->tag, fc_tag_name(t->tag));
+                snprintf(head, sizeof(head), "%s[%u:%u] %s:", r->notes_len ? "\n" : "", t->block, t->offset, p->name);
+                notes_append(r, head);
+                ret = p->replay(&r->ctx, t->value, t->len);
+                if (ret < 0) {
+                        if (!r->d->msg[0])
+                                fcr_fail(r->d, ret, "replaying fast-commit tag %s at [%u:%u] failed: %s",
+                                         p->name, t->block, t->offset, strerror(-ret));
+                        return ret;
+                }
+                if (t->tag <= FC_TAG_MAX)
+                        r->counts.replayed[t->tag]++;
+                r->nr_tags_done = i + 1;
+                if (r->progress)
+                        r->progress(i + 1, log->nr_valid, r->userdata);
+        }
+        return fcr_replay_finish(r);
+}

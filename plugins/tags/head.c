@@ -1,0 +1,14 @@
+/* HEAD (tag 9): le32 features, le32 tid: opens the fast-commit area.  The
+ * scan checks features and tid; replaying it changes nothing. */
+#include "tag_common.h"
+
+static int validate(const struct fcr_fs_geometry *g, const uint8_t *v, uint16_t len) {
+        return len == 8 ? 0 : -EINVAL;
+}
+
+static int replay(struct fcr_replay_ctx *c, const uint8_t *v, uint16_t len) {
+        c->ops->note(c, "fast commits of tid %u, features 0x%x", le32(v + 4), le32(v));
+        return 0;
+}
+
+FCR_TAG_PLUGIN(9, "HEAD", validate, replay);
