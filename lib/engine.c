@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <et/com_err.h>
@@ -20,7 +21,7 @@ const char *fcr_state_str(enum fcr_state s) {
         return "unknown";
 }
 
-static int open_fs(const char *device, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
+static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
         char mtpt[4096] = "";
         int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
         errcode_t e;
@@ -36,7 +37,7 @@ static int open_fs(const char *device, bool rw, ext2_filsys *ret, struct fcr_dia
                 return fcr_fail(d, -EBUSY, "%s is in use by another program", device);
         if (rw)
                 flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
-        e = ext2fs_open2(device, NULL, flags, 0, 0, unix_io_manager, ret);
+        e = ext2fs_open2(device, NULL, flags, 0, 0, io, ret);
         if (e == EXT2_ET_BAD_MAGIC || e == EXT2_ET_SB_CSUM_INVALID || e == EXT2_ET_CORRUPT_SUPERBLOCK)
                 return fcr_fail(d, -EMEDIUMTYPE, "%s: not a valid ext2/3/4 filesystem: %s",
                                 device, error_message(e));
@@ -72,7 +73,8 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 r = -ENOMEM;
                 goto fail;
         }
-        r = open_fs(o->device, !o->read_only, &e->fs, d);
+        e->io_manager = o->io_manager ? o->io_manager : unix_io_manager;
+        r = open_fs(o->device, e->io_manager, !o->read_only, &e->fs, d);
         if (r < 0)
                 goto fail;
         e->has_journal = ext2fs_has_feature_journal(e->fs->super);
@@ -259,23 +261,35 @@ static int finish_journal(struct fcr_engine *e, uint32_t next_tid, struct fcr_di
 }
 
 /* Clear the recovery flag in a freshly read superblock: the replay has
- * usually rewritten the superblock, so the copy read at open is stale. */
+ * usually rewritten the superblock, so the copy read at open is stale.
+ * One write of the whole superblock: libext2fs would write each changed
+ * field on its own, and a cut between the flag and the checksum would
+ * leave a superblock that no longer opens. */
 static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
         ext2_filsys fs = NULL;
+        struct ext2_super_block sb;
         errcode_t err;
         int r;
 
         fcr_fs_close_nowrite(&e->fs);
-        r = open_fs(e->device, true, &fs, d);
+        r = open_fs(e->device, e->io_manager, true, &fs, d);
         if (r < 0)
                 return r;
-        ext2fs_clear_feature_journal_needs_recovery(fs->super);
+        sb = *fs->super;
+        ext2fs_clear_feature_journal_needs_recovery(&sb);
         /* An error the journal recorded becomes the filesystem's. */
         if (e->jsb.errnum != 0)
-                fs->super->s_state |= EXT2_ERROR_FS;
-        fs->flags |= EXT2_FLAG_SUPER_ONLY | EXT2_FLAG_MASTER_SB_ONLY;
-        ext2fs_mark_super_dirty(fs);
-        err = ext2fs_close_free(&fs);
+                sb.s_state |= EXT2_ERROR_FS;
+#ifdef WORDS_BIGENDIAN
+        ext2fs_swap_super(&sb);
+#endif
+        if (ext2fs_has_feature_metadata_csum(fs->super))
+                sb.s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) &sb,
+                                                                    offsetof(struct ext2_super_block, s_checksum)));
+        err = io_channel_write_byte(fs->io, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, &sb);
+        if (!err)
+                err = io_channel_flush(fs->io);
+        fcr_fs_close_nowrite(&fs);
         if (err)
                 return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write the superblock of %s: %s",
                                 e->device, error_message(err));

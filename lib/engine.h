@@ -23,6 +23,7 @@ struct fcr_engine_opts {
         const char *allocator;          /* NULL: "kernel" */
         fcr_progress_fn progress;
         void *userdata;
+        io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
 };
 
 #define FCR_DEFAULT_ALLOCATOR "kernel"
@@ -38,6 +39,7 @@ enum fcr_state {
 
 struct fcr_engine {
         char *device;
+        io_manager io_manager;
         ext2_filsys fs;
         bool read_only, inspect_only;
         bool has_journal, external_journal, needs_recovery;

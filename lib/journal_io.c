@@ -114,7 +114,8 @@ int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
         flags = EXT2_FLAG_JOURNAL_DEV_OK | EXT2_FLAG_64BITS;
         if (rw)
                 flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
-        e = ext2fs_open2(path, NULL, flags, 0, 0, unix_io_manager, &jfs);
+        /* The filesystem's I/O manager: tests interpose on both. */
+        e = ext2fs_open2(path, NULL, flags, 0, 0, fs->io->manager, &jfs);
         if (e) {
                 int r = fcr_fail(d, fcr_errcode_to_errno(e), "cannot open external journal %s: %s",
                                  path, error_message(e));
