@@ -1,4 +1,5 @@
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <et/com_err.h>
@@ -128,9 +129,15 @@ static int load_plugins(struct fcr_engine *e, struct fcr_diag *d) {
         if (r < 0)
                 return r;
         e->allocator = fcr_plugins_alloc(e->plugins, e->allocator_name);
-        if (!e->allocator)
-                return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc", e->allocator_name,
-                                e->plugin_dir);
+        if (!e->allocator) {
+                char names[256] = "";
+
+                for (size_t i = 0; i < fcr_plugins_alloc_count(e->plugins); i++)
+                        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
+                                 fcr_plugins_alloc_nth(e->plugins, i)->name);
+                return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc (available: %s)",
+                                e->allocator_name, e->plugin_dir, names[0] ? names : "none");
+        }
         return 0;
 }
 

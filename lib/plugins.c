@@ -1,5 +1,8 @@
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +77,59 @@ static int list_modules(const char *dir, const char *sub, char ***ret, size_t *r
         return 0;
 }
 
+/* Running as root, a plugin is code run as root: refuse one that
+ * someone else could have written.  The file and its directory must be
+ * root's and writable by no one else. */
+static int check_owner(const char *path, const struct stat *st, const char *what, struct fcr_diag *d) {
+        if (st->st_uid != 0)
+                return fcr_fail(d, -EPERM, "refusing plugin %s: %s is owned by uid %u, not root",
+                                path, what, (unsigned) st->st_uid);
+        if (st->st_mode & (S_IWGRP | S_IWOTH))
+                return fcr_fail(d, -EPERM, "refusing plugin %s: %s is group- or world-writable (mode %04o)",
+                                path, what, (unsigned) (st->st_mode & 07777));
+        return 0;
+}
+
+static int check_trusted(const char *path, int fd, struct fcr_diag *d) {
+        _cleanup_free_ char *real = NULL;
+        struct stat st;
+        char *slash;
+        int r;
+
+        if (geteuid() != 0)
+                return 0;
+        if (fstat(fd, &st) < 0)
+                return fcr_fail(d, -errno, "cannot stat plugin %s: %s", path, strerror(errno));
+        r = check_owner(path, &st, "the file", d);
+        if (r < 0)
+                return r;
+        real = realpath(path, NULL);
+        if (!real)
+                return fcr_fail(d, -errno, "cannot resolve plugin %s: %s", path, strerror(errno));
+        slash = strrchr(real, '/');
+        if (slash == real)
+                slash++;
+        *slash = '\0';
+        if (stat(real, &st) < 0)
+                return fcr_fail(d, -errno, "cannot stat the directory of plugin %s: %s", path, strerror(errno));
+        return check_owner(path, &st, "its directory", d);
+}
+
 static int open_module(struct fcr_plugins *p, const char *path, const char *symbol,
                        const void **ret_desc, struct fcr_diag *d) {
         struct loaded *m;
         void *h, *sym;
+        int fd, r;
 
+        /* The file and its directory are root's alone once checked, so
+         * nobody else can swap the file before dlopen reads it. */
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return fcr_fail(d, -ELIBBAD, "cannot load plugin %s: %s", path, strerror(errno));
+        r = check_trusted(path, fd, d);
+        close(fd);
+        if (r < 0)
+                return r;
         dlerror();
         h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (!h)
