@@ -1,0 +1,9 @@
+/* A tag plugin without its required replay function. */
+#include "test_plugin.h"
+
+const struct fcr_tag_plugin fcr_tag_plugin = {
+        .abi_version = FCR_TAG_ABI_VERSION,
+        .tag = 202,
+        .name = "NOREPLAY",
+        .validate = test_validate,
+};

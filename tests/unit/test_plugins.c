@@ -1,0 +1,374 @@
+/* lib/plugins.c: loading tag and allocator plugins from DIR/tags/NAME.so and
+ * DIR/alloc/NAME.so.  Each test builds its own plugin directory of symlinks
+ * to the test plugins in tests/unit/plugins/ and checks what the loader
+ * accepts, what it refuses and the message it gives, and that unloading
+ * follows the reference count. */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "plugins.h"
+#include "unit.h"
+
+#ifndef UNIT_PLUGIN_DIR
+#error UNIT_PLUGIN_DIR must name the directory of the built test plugins
+#endif
+
+static char *dir;
+static char logpath[4200];
+static struct fcr_diag diag;
+static struct fcr_plugins *P;
+
+static void setup(void) {
+        char sub[4200];
+
+        dir = unit_mkdtemp();
+        snprintf(sub, sizeof(sub), "%s/tags", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        snprintf(sub, sizeof(sub), "%s/alloc", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        snprintf(logpath, sizeof(logpath), "%s/plugin.log", dir);
+        setenv("FCR_TEST_PLUGIN_LOG", logpath, 1);
+        memset(&diag, 0, sizeof(diag));
+        P = NULL;
+}
+
+static void teardown(void) {
+        fcr_plugins_unref(P);
+        unit_rmtree(dir);
+        free(dir);
+}
+
+/* Link test plugin NAME as DIR/SUB/AS (AS defaults to NAME.so). */
+static void add(const char *sub, const char *name, const char *as) {
+        char src[4200], dst[4200];
+
+        snprintf(src, sizeof(src), "%s/%s.so", UNIT_PLUGIN_DIR, name);
+        ck_assert_msg(access(src, R_OK) == 0, "test plugin %s not built", src);
+        if (as)
+                snprintf(dst, sizeof(dst), "%s/%s/%s", dir, sub, as);
+        else
+                snprintf(dst, sizeof(dst), "%s/%s/%s.so", dir, sub, name);
+        ck_assert_int_eq(symlink(src, dst), 0);
+}
+
+static void add_file(const char *sub, const char *name, const char *text) {
+        char p[4200];
+        FILE *f;
+
+        snprintf(p, sizeof(p), "%s/%s/%s", dir, sub, name);
+        f = fopen(p, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static char *plugin_path(const char *sub, const char *file) {
+        static char p[4200];
+
+        snprintf(p, sizeof(p), "%s/%s/%s", dir, sub, file);
+        return p;
+}
+
+static char *read_log(void) {
+        static char buf[4096];
+        FILE *f = fopen(logpath, "r");
+        size_t n = 0;
+
+        if (f) {
+                n = fread(buf, 1, sizeof(buf) - 1, f);
+                fclose(f);
+        }
+        buf[n] = '\0';
+        return buf;
+}
+
+static int load(void) {
+        return fcr_plugins_load(dir, &P, &diag);
+}
+
+START_TEST(good_plugins_load) {
+        const struct fcr_tag_plugin *t;
+        const struct fcr_alloc_plugin *a;
+        uint8_t v[4] = {};
+        uint64_t got = 0;
+        struct fcr_alloc_request req = { .goal = 41 };
+
+        add("tags", "good_tag", NULL);
+        add("alloc", "good_alloc", NULL);
+        add_file("tags", "README", "not a plugin, not .so: ignored\n");
+        add_file("alloc", "notes.so.txt", "ignored too\n");
+        ck_assert_int_eq(load(), 0);
+        ck_assert_ptr_nonnull(P);
+        t = fcr_plugins_tag(P, 200);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_str_eq(t->name, "GOOD");
+        ck_assert_int_eq(t->validate(NULL, v, 4), 0);
+        ck_assert_int_eq(t->validate(NULL, v, 3), -EINVAL);
+        ck_assert_ptr_null(fcr_plugins_tag(P, 1));
+        ck_assert_uint_eq(fcr_plugins_alloc_count(P), 1);
+        a = fcr_plugins_alloc(P, "testalloc");
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_eq(fcr_plugins_alloc_nth(P, 0), a);
+        ck_assert_ptr_null(fcr_plugins_alloc_nth(P, 1));
+        ck_assert_ptr_null(fcr_plugins_alloc(P, "kernel"));
+        ck_assert_int_eq(a->alloc(NULL, &req, &got), 0);
+        ck_assert_uint_eq(got, 42);
+        ck_assert_str_eq(fcr_plugins_dir_of(P), dir);
+        ck_assert_str_eq(read_log(), "init good_tag\ninit good_alloc\n");
+}
+END_TEST
+
+START_TEST(empty_dirs_load_nothing) {
+        ck_assert_int_eq(load(), 0);
+        ck_assert_uint_eq(fcr_plugins_alloc_count(P), 0);
+        ck_assert_ptr_null(fcr_plugins_tag(P, 200));
+}
+END_TEST
+
+START_TEST(missing_subdir) {
+        char sub[4200];
+
+        snprintf(sub, sizeof(sub), "%s/alloc", dir);
+        ck_assert_int_eq(rmdir(sub), 0);
+        ck_assert_int_lt(load(), 0);
+        ck_assert_ptr_null(P);
+        ck_assert_contains(diag.msg, "cannot open plugin directory");
+        ck_assert_contains(diag.msg, sub);
+}
+END_TEST
+
+START_TEST(refcounted_unload) {
+        char path[4200];
+        void *h;
+
+        add("tags", "good_tag", NULL);
+        ck_assert_int_eq(load(), 0);
+        snprintf(path, sizeof(path), "%s", plugin_path("tags", "good_tag.so"));
+        ck_assert_ptr_eq(fcr_plugins_ref(P), P);
+        fcr_plugins_unref(P);
+        ck_assert_str_eq(read_log(), "init good_tag\n");
+        /* Still loaded: the descriptor is usable. */
+        ck_assert_str_eq(fcr_plugins_tag(P, 200)->name, "GOOD");
+        h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+        ck_assert_ptr_nonnull(h);
+        dlclose(h);
+        fcr_plugins_unref(P);
+        P = NULL;
+        ck_assert_str_eq(read_log(), "init good_tag\nfini good_tag\n");
+        ck_assert_ptr_null(dlopen(path, RTLD_NOW | RTLD_NOLOAD));
+        /* NULL is accepted by both. */
+        ck_assert_ptr_null(fcr_plugins_ref(NULL));
+        fcr_plugins_unref(NULL);
+}
+END_TEST
+
+START_TEST(unload_in_reverse_order) {
+        add("tags", "good_tag", NULL);
+        add("alloc", "good_alloc", NULL);
+        ck_assert_int_eq(load(), 0);
+        fcr_plugins_unref(P);
+        P = NULL;
+        ck_assert_str_eq(read_log(), "init good_tag\ninit good_alloc\nfini good_alloc\nfini good_tag\n");
+}
+END_TEST
+
+START_TEST(wrong_abi_version) {
+        add("tags", "bad_abi", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_ptr_null(P);
+        ck_assert_contains(diag.msg, plugin_path("tags", "bad_abi.so"));
+        ck_assert_contains(diag.msg, "ABI version 99");
+        ck_assert_contains(diag.msg, "needs 1");
+}
+END_TEST
+
+START_TEST(wrong_alloc_abi_version) {
+        add("alloc", "bad_abi_alloc", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "allocator plugin");
+        ck_assert_contains(diag.msg, plugin_path("alloc", "bad_abi_alloc.so"));
+        ck_assert_contains(diag.msg, "ABI version 42");
+}
+END_TEST
+
+START_TEST(missing_descriptor_symbol) {
+        add("tags", "no_symbol", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, plugin_path("tags", "no_symbol.so"));
+        ck_assert_contains(diag.msg, "does not export fcr_tag_plugin");
+}
+END_TEST
+
+START_TEST(tag_plugin_in_alloc_dir) {
+        /* A tag plugin exports no allocator descriptor. */
+        add("alloc", "good_tag", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "does not export fcr_alloc_plugin");
+}
+END_TEST
+
+START_TEST(missing_required_function) {
+        add("tags", "no_replay", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, plugin_path("tags", "no_replay.so"));
+        ck_assert_contains(diag.msg, "lacks a required member");
+}
+END_TEST
+
+START_TEST(missing_alloc_function) {
+        add("alloc", "no_alloc_fn", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, plugin_path("alloc", "no_alloc_fn.so"));
+        ck_assert_contains(diag.msg, "lacks a required member (name, alloc)");
+}
+END_TEST
+
+START_TEST(init_fails) {
+        /* Sorted load order: a_good_tag first, then b_init_fail.  The
+         * failure unloads the good one again, running its fini; the failed
+         * plugin's fini never runs. */
+        add("tags", "good_tag", "a_good_tag.so");
+        add("tags", "init_fail", "b_init_fail.so");
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_ptr_null(P);
+        ck_assert_contains(diag.msg, plugin_path("tags", "b_init_fail.so"));
+        ck_assert_contains(diag.msg, "failed to initialise");
+        ck_assert_contains(diag.msg, "Input/output error");
+        ck_assert_str_eq(read_log(), "init good_tag\ninit init_fail\nfini good_tag\n");
+}
+END_TEST
+
+START_TEST(two_plugins_one_tag) {
+        add("tags", "good_tag", "a.so");
+        add("tags", "dup_tag", "b.so");
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "both claim tag 200");
+        ck_assert_contains(diag.msg, plugin_path("tags", "a.so"));
+        ck_assert_contains(diag.msg, plugin_path("tags", "b.so"));
+}
+END_TEST
+
+START_TEST(two_plugins_one_tag_sorted_order) {
+        /* Loading order is the sorted file names, whatever readdir says:
+         * the first claimant is named first. */
+        char *first, *second;
+
+        add("tags", "good_tag", "zz_good.so");
+        add("tags", "dup_tag", "aa_dup.so");
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "both claim tag 200");
+        first = strstr(diag.msg, "aa_dup.so");
+        second = strstr(diag.msg, "zz_good.so");
+        ck_assert_ptr_nonnull(first);
+        ck_assert_ptr_nonnull(second);
+        ck_assert_msg(first < second, "claimants out of order: %s", diag.msg);
+}
+END_TEST
+
+START_TEST(two_allocators_one_name) {
+        add("alloc", "good_alloc", "a.so");
+        add("alloc", "good_alloc", "b.so");
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "two allocator plugins are named 'testalloc'");
+}
+END_TEST
+
+START_TEST(not_an_elf_file) {
+        add_file("tags", "garbage.so", "This is a text file that merely ends in .so, and it is long "
+                 "enough that the dynamic loader reads a whole ELF header's worth of it.\n");
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "cannot load plugin");
+        ck_assert_contains(diag.msg, plugin_path("tags", "garbage.so"));
+        /* dlerror()'s own words follow. */
+        ck_assert_msg(strstr(diag.msg, "invalid ELF header") || strstr(diag.msg, "file too short"),
+                      "no dlerror text in '%s'", diag.msg);
+}
+END_TEST
+
+START_TEST(dlopen_error_text) {
+        add("tags", "undefined_sym", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "cannot load plugin");
+        ck_assert_contains(diag.msg, "undefined symbol: fcr_unit_missing_function");
+}
+END_TEST
+
+START_TEST(dangling_symlink) {
+        char dst[4200];
+
+        snprintf(dst, sizeof(dst), "%s/tags/gone.so", dir);
+        ck_assert_int_eq(symlink("/nonexistent/fcr/gone.so", dst), 0);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "gone.so");
+        ck_assert_contains(diag.msg, "No such file or directory");
+}
+END_TEST
+
+START_TEST(plugin_dir_choice) {
+        setenv("FCREPLAY_PLUGIN_DIR", "/env/plugins", 1);
+        ck_assert_str_eq(fcr_plugin_dir("/explicit"), "/explicit");
+        ck_assert_str_eq(fcr_plugin_dir(NULL), "/env/plugins");
+        ck_assert_str_eq(fcr_plugin_dir(""), "/env/plugins");
+        unsetenv("FCREPLAY_PLUGIN_DIR");
+        ck_assert_str_eq(fcr_plugin_dir(NULL), PKGLIBDIR);
+        setenv("FCREPLAY_PLUGIN_DIR", "", 1);
+        ck_assert_str_eq(fcr_plugin_dir(NULL), PKGLIBDIR);
+}
+END_TEST
+
+START_TEST(project_plugins_load) {
+        /* The plugins the project builds, in their build-tree layout. */
+        static const char *const names[] = {
+                NULL, "ADD_RANGE", "DEL_RANGE", "CREAT", "LINK", "UNLINK", "INODE", "PAD", "TAIL", "HEAD",
+        };
+        struct fcr_plugins *p = NULL;
+
+        ck_assert_msg(fcr_plugins_load(UNIT_REAL_PLUGIN_DIR, &p, &diag) == 0, "%s", diag.msg);
+        for (uint16_t t = 1; t <= 9; t++) {
+                const struct fcr_tag_plugin *tp = fcr_plugins_tag(p, t);
+
+                ck_assert_msg(tp != NULL, "no plugin for tag %u", t);
+                ck_assert_str_eq(tp->name, names[t]);
+                ck_assert_uint_eq(tp->abi_version, FCR_TAG_ABI_VERSION);
+        }
+        ck_assert_ptr_nonnull(fcr_plugins_alloc(p, "kernel"));
+        ck_assert_ptr_nonnull(fcr_plugins_alloc(p, "goal"));
+        fcr_plugins_unref(p);
+}
+END_TEST
+
+static Suite *suite(void) {
+        Suite *s = suite_create("plugins");
+        TCase *tc = tcase_create("loader");
+
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, good_plugins_load);
+        tcase_add_test(tc, empty_dirs_load_nothing);
+        tcase_add_test(tc, missing_subdir);
+        tcase_add_test(tc, refcounted_unload);
+        tcase_add_test(tc, unload_in_reverse_order);
+        tcase_add_test(tc, wrong_abi_version);
+        tcase_add_test(tc, wrong_alloc_abi_version);
+        tcase_add_test(tc, missing_descriptor_symbol);
+        tcase_add_test(tc, tag_plugin_in_alloc_dir);
+        tcase_add_test(tc, missing_required_function);
+        tcase_add_test(tc, missing_alloc_function);
+        tcase_add_test(tc, init_fails);
+        tcase_add_test(tc, two_plugins_one_tag);
+        tcase_add_test(tc, two_plugins_one_tag_sorted_order);
+        tcase_add_test(tc, two_allocators_one_name);
+        tcase_add_test(tc, not_an_elf_file);
+        tcase_add_test(tc, dlopen_error_text);
+        tcase_add_test(tc, dangling_symlink);
+        tcase_add_test(tc, plugin_dir_choice);
+        tcase_add_test(tc, project_plugins_load);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        return unit_run(suite());
+}
