@@ -56,6 +56,10 @@ int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *us
                         break;
                 }
         }
+        /* A read error (EISDIR for a directory, EIO) is not the end of
+         * the file: the settings after it would be silently lost. */
+        if (r == 0 && ferror(f))
+                r = fcr_fail(d, -EIO, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
         fclose(f);
         return r;
 }

@@ -160,11 +160,8 @@ START_TEST(generic_parser) {
 }
 END_TEST
 
-/* KNOWN BUG (lib/conf_file.c:34-59): fcr_config_parse() never checks
- * ferror() after its fgets() loop, so a read error ends the file as if
- * it were EOF.  fopen("re") of a directory succeeds on Linux and the first
- * fgets() fails with EISDIR: the load "succeeds" with no settings.  Run
- * with FCR_UNIT_KNOWN_BUGS=1 to include this test. */
+/* fopen("re") of a directory succeeds on Linux and the first fgets()
+ * fails with EISDIR: that must be an error, not an empty file. */
 START_TEST(unreadable_path_not_optional_error) {
         struct fcr_tool_config c = {};
 
@@ -206,8 +203,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, line_too_long);
         tcase_add_test(tc, missing_file_optional);
         tcase_add_test(tc, generic_parser);
-        if (getenv("FCR_UNIT_KNOWN_BUGS"))
-                tcase_add_test(tc, unreadable_path_not_optional_error);
+        tcase_add_test(tc, unreadable_path_not_optional_error);
         tcase_add_test(tc, config_path_from_env);
         tcase_add_test(tc, dev_null_is_empty_config);
         suite_add_tcase(s, tc);
