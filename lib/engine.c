@@ -230,6 +230,10 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         r = fcr_engine_scan(e, d);
         if (r < 0 || e->planned)
                 return r;
+        if ((e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY) && e->log.commit_corrupt)
+                return fcr_fail(d, -EBADMSG,
+                                "journal transaction %u is corrupt: its commit block fails its checksum "
+                                "and the journal does not use async commit", e->log.end_tid);
         if (e->state != FCR_STATE_REPLAY) {
                 e->planned = true;
                 return 0;

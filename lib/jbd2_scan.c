@@ -203,6 +203,10 @@ static int walk_commit(struct walk *w, const uint8_t *buf, uint32_t tid, bool *h
                  * otherwise the log ends before this transaction. */
                 w->log->end_reason = commit_time < w->last_commit_time ? JBD2_END_STALE : JBD2_END_COMMIT_CSUM;
                 w->log->end_tid = tid;
+                /* Only async commit allows a torn last commit; otherwise
+                 * the transaction is corrupt (the kernel fails the mount). */
+                w->log->commit_corrupt = w->log->end_reason == JBD2_END_COMMIT_CSUM &&
+                        !jbd2_has_incompat(s, JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT);
                 *have_end = true;
                 return 1;
         }

@@ -58,6 +58,8 @@ struct jbd2_log {
         uint32_t end_block;     /* log block where the walk stopped */
         uint32_t next_block;    /* log block after the last commit (s_start if none) */
         enum jbd2_end end_reason;
+        bool commit_corrupt;    /* JBD2_END_COMMIT_CSUM without async commit:
+                                 * the kernel refuses the journal, so do we */
 };
 
 int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log *ret,

@@ -385,6 +385,24 @@ START_TEST(bad_commit_csum_ends_log) {
         ck_assert(jbd2_txn_in_replay(&C.log, &C.log.txns[0]));
         ck_assert(!jbd2_txn_in_replay(&C.log, &C.log.txns[1]));
         ck_assert_uint_eq(C.log.next_block, 4);
+        /* Without async commit the transaction is corrupt, not torn. */
+        ck_assert(C.log.commit_corrupt);
+        teardown();
+}
+END_TEST
+
+START_TEST(bad_commit_csum_async_is_torn) {
+        struct tspec tags[] = { { 300, 0 } };
+
+        setup(0, V3 | JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT, 5, 1, 1100, 0);
+        add_desc(5, tags, 1);
+        add_commit(5, 100, false);
+        add_desc(6, tags, 1);
+        add_commit(6, 200, true);
+        ck_assert_int_eq(scan(), 0);
+        ck_assert_int_eq(C.log.end_reason, JBD2_END_COMMIT_CSUM);
+        ck_assert_uint_eq(C.log.end_tid, 6);
+        ck_assert(!C.log.commit_corrupt);
         teardown();
 }
 END_TEST
@@ -400,6 +418,7 @@ START_TEST(bad_commit_csum_older_time_is_stale) {
         ck_assert_int_eq(scan(), 0);
         ck_assert_int_eq(C.log.end_reason, JBD2_END_STALE);
         ck_assert_uint_eq(C.log.end_tid, 6);
+        ck_assert(!C.log.commit_corrupt);
         teardown();
 }
 END_TEST
@@ -682,6 +701,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, csum_v2_tags_and_commit);
         tcase_add_test(tc, csum_v3_tags_and_commit);
         tcase_add_test(tc, bad_commit_csum_ends_log);
+        tcase_add_test(tc, bad_commit_csum_async_is_torn);
         tcase_add_test(tc, bad_commit_csum_older_time_is_stale);
         tcase_add_test(tc, bad_descriptor_csum_refused);
         tcase_add_test(tc, bad_revoke_csum_refused);
