@@ -234,6 +234,11 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 return fcr_fail(d, -EBADMSG,
                                 "journal transaction %u is corrupt: its commit block fails its checksum "
                                 "and the journal does not use async commit", e->log.end_tid);
+        if ((e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY) && e->log.continues)
+                return fcr_fail(d, -EBADMSG,
+                                "the journal log is damaged at log block %u (%s), yet transaction %u "
+                                "continues at log block %u", e->log.end_block,
+                                jbd2_end_reason_str(e->log.end_reason), e->log.cont_tid, e->log.cont_block);
         if (e->state != FCR_STATE_REPLAY) {
                 e->planned = true;
                 return 0;

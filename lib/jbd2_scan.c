@@ -215,6 +215,61 @@ static int walk_commit(struct walk *w, const uint8_t *buf, uint32_t tid, bool *h
         return 0;
 }
 
+/* A header that proves the log went on past its end: a later transaction,
+ * or (without async commit, where commit blocks are written last) a commit
+ * of the transaction the walk stopped in.  Only with checksums: then stale
+ * blocks of an earlier journal cannot pass for ours. */
+static bool continues_log(const struct walk *w, const uint8_t *buf, uint32_t end_tid) {
+        const struct jbd2_super *s = w->s;
+        uint32_t type = get_be32(buf + JBD2_H_BLOCKTYPE), seq = get_be32(buf + JBD2_H_SEQUENCE);
+        bool async = jbd2_has_incompat(s, JBD2_FEATURE_INCOMPAT_ASYNC_COMMIT);
+
+        if (get_be32(buf + JBD2_H_MAGIC) != JBD2_MAGIC)
+                return false;
+        if (type == JBD2_COMMIT_BLOCK)
+                return (tid_gt(seq, end_tid) || (seq == end_tid && !async)) &&
+                       fcr_crc32c_skip(s->csum_seed, buf, s->blocksize, JBD2_COMMIT_CHKSUM) ==
+                       get_be32(buf + JBD2_COMMIT_CHKSUM);
+        if (type == JBD2_DESCRIPTOR_BLOCK || type == JBD2_REVOKE_BLOCK)
+                return tid_gt(seq, end_tid) && tail_csum_ok(w, buf);
+        return false;
+}
+
+/* The kernel stops at the first block that does not continue the log.
+ * When that block was damaged in the middle of the log, later committed
+ * transactions, possibly already checkpointed home, follow it: replaying
+ * only the part before would mix old and new metadata.  A genuine end is
+ * followed by older transactions of the previous pass or by blocks never
+ * written, so look until the first older header or a run of zero blocks. */
+#define LOOKAHEAD_ZERO_RUN 64
+
+static int find_continuation(struct walk *w, uint32_t end_tid) {
+        const struct jbd2_super *s = w->s;
+        uint32_t b = w->block, zero_run = 0;
+        uint64_t left = (uint64_t) (s->log_end - s->first);
+        int r;
+
+        if (!s->csum_v2v3)
+                return 0;
+        for (; left > 0 && b != s->start && zero_run < LOOKAHEAD_ZERO_RUN; left--) {
+                r = fcr_journal_read(w->j, b, w->buf);
+                if (r < 0)
+                        return fcr_fail(w->d, r, "cannot read journal block %u: %s", b, strerror(-r));
+                if (continues_log(w, w->buf, end_tid)) {
+                        w->log->continues = true;
+                        w->log->cont_tid = get_be32(w->buf + JBD2_H_SEQUENCE);
+                        w->log->cont_block = b;
+                        return 0;
+                }
+                if (get_be32(w->buf + JBD2_H_MAGIC) == JBD2_MAGIC &&
+                    !tid_geq(get_be32(w->buf + JBD2_H_SEQUENCE), end_tid))
+                        return 0;       /* the previous pass resumes here */
+                zero_run = fcr_is_zero(w->buf, s->blocksize) ? zero_run + 1 : 0;
+                b = next_block(s, b, NULL);
+        }
+        return 0;
+}
+
 int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log *ret,
               struct fcr_diag *d) {
         struct jbd2_log log = {
@@ -282,6 +337,15 @@ int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log
         }
         if (!have_end)
                 log.end_tid = tid;
+        if (log.end_reason == JBD2_END_SEQUENCE && continues_log(&w, buf, log.end_tid) && s->csum_v2v3) {
+                log.continues = true;
+                log.cont_tid = get_be32(buf + JBD2_H_SEQUENCE);
+                log.cont_block = log.end_block;
+        } else if (log.end_reason != JBD2_END_SEQUENCE || tid_geq(get_be32(buf + JBD2_H_SEQUENCE), log.end_tid)) {
+                r = find_continuation(&w, log.end_tid);
+                if (r < 0)
+                        goto fail;
+        }
         *ret = log;
         return 0;
 fail:

@@ -60,6 +60,9 @@ struct jbd2_log {
         enum jbd2_end end_reason;
         bool commit_corrupt;    /* JBD2_END_COMMIT_CSUM without async commit:
                                  * the kernel refuses the journal, so do we */
+        bool continues;         /* checksummed transactions follow the end:
+                                 * the log was damaged, not ended */
+        uint32_t cont_tid, cont_block;
 };
 
 int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log *ret,

@@ -94,6 +94,11 @@ static struct json_object *log_json(const struct jbd2_log *l) {
         add_int(o, "end_tid", l->end_tid);
         add_int(o, "end_block", l->end_block);
         add_str(o, "end_reason", jbd2_end_reason_str(l->end_reason));
+        json_object_object_add(o, "commit_corrupt", json_object_new_boolean(l->commit_corrupt));
+        if (l->continues) {
+                add_int(o, "continues_tid", l->cont_tid);
+                add_int(o, "continues_block", l->cont_block);
+        }
         for (size_t i = 0; i < l->nr_txns; i++)
                 json_object_array_add(txns, txn_json(l, &l->txns[i]));
         json_object_object_add(o, "transactions", txns);

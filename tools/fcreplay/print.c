@@ -109,6 +109,12 @@ void print_inspect(FILE *f, const struct fcr_engine *e) {
         else
                 fprintf(f, "Log: transactions %u..%u replayable; walk ended at log block %u: %s\n",
                         l->start_tid, l->end_tid - 1, l->end_block, jbd2_end_reason_str(l->end_reason));
+        if (l->commit_corrupt)
+                fprintf(f, "  DAMAGED: transaction %u has a bad commit checksum and the journal has no async commit\n",
+                        l->end_tid);
+        if (l->continues)
+                fprintf(f, "  DAMAGED: transaction %u continues at log block %u, after the end\n",
+                        l->cont_tid, l->cont_block);
         for (size_t i = 0; i < l->nr_txns; i++)
                 print_txn(f, l, &l->txns[i]);
         print_fc(f, &e->jsb, &e->fc);
