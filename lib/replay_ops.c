@@ -329,6 +329,23 @@ static int dirent_type(uint16_t mode) {
         return EXT2_FT_UNKNOWN;
 }
 
+/* One name more or less for a non-directory (never below zero). */
+static int add_link(struct fcr_replay *r, uint32_t ino, int delta, struct ino_state *s) {
+        struct ext2_inode inode;
+        errcode_t e = ext2fs_read_inode(r->fs, ino, &inode);
+
+        if (!e && delta < 0 && inode.i_links_count == 0)
+                return 0;
+        if (!e) {
+                inode.i_links_count += delta;
+                e = ext2fs_write_inode(r->fs, ino, &inode);
+        }
+        if (e)
+                return fail_e2(r, e, "counting a link", ino);
+        s->flags |= INO_LINKS;
+        return 0;
+}
+
 static int op_add_entry(struct fcr_replay_ctx *c, uint32_t parent, uint32_t ino, const char *name,
                         unsigned name_len, bool create) {
         struct fcr_replay *r = R(c);
@@ -398,14 +415,9 @@ static int op_add_entry(struct fcr_replay_ctx *c, uint32_t parent, uint32_t ino,
         if (!create && !LINUX_S_ISDIR(inode.i_mode)) {
                 /* A new name is a new link; a later INODE tag, if any,
                  * carries the final count anyway. */
-                e = ext2fs_read_inode(r->fs, ino, &inode);
-                if (!e) {
-                        inode.i_links_count++;
-                        e = ext2fs_write_inode(r->fs, ino, &inode);
-                }
-                if (e)
-                        return fail_e2(r, e, "counting a link", ino);
-                s->flags |= INO_LINKS;
+                ret = add_link(r, ino, +1, s);
+                if (ret < 0)
+                        return ret;
         }
         fcr_replay_note(r, "'%s' -> ino %u added to dir %u", nm, ino, parent);
         return 0;
@@ -451,12 +463,10 @@ static int op_remove_entry(struct fcr_replay_ctx *c, uint32_t parent, uint32_t i
                  * directory. */
                 s->flags |= INO_REMOVED_DIR;
                 ps->flags |= INO_SUBDIRS;
-        } else if (inode.i_links_count > 0) {
-                inode.i_links_count--;
-                e = ext2fs_write_inode(r->fs, ino, &inode);
-                if (e)
-                        return fail_e2(r, e, "counting a link", ino);
-                s->flags |= INO_LINKS;
+        } else {
+                ret = add_link(r, ino, -1, s);
+                if (ret < 0)
+                        return ret;
         }
         fcr_replay_note(r, "'%s' -> ino %u removed from dir %u", nm, ino, parent);
         return 0;
