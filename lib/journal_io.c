@@ -87,11 +87,47 @@ int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct f
         return 0;
 }
 
-static char *find_by_uuid(const uint8_t uuid[16]) {
-        char str[37];
+/* Probe the devices afresh: a cache file (or a udev symlink) may still
+ * name a device that has gone or changed since.  Two devices with the
+ * journal's UUID (a cloned disk) are ambiguous: replaying through the
+ * wrong one would empty it, so refuse and let the admin name it. */
+static int find_by_uuid(const uint8_t uuid[16], char **ret, struct fcr_diag *d) {
+        blkid_cache cache = NULL;
+        blkid_dev_iterate it;
+        blkid_dev dev;
+        char str[37], list[256] = "";
+        char *found = NULL;
+        unsigned n = 0;
 
         fcr_uuid_str(uuid, str);
-        return blkid_evaluate_tag("UUID", str, NULL);
+        if (blkid_get_cache(&cache, "/dev/null") < 0 || blkid_probe_all(cache) < 0) {
+                blkid_put_cache(cache);
+                return fcr_fail(d, -ENOMEM, "cannot probe block devices for the external journal");
+        }
+        it = blkid_dev_iterate_begin(cache);
+        blkid_dev_set_search(it, (char *) "UUID", str);
+        while (blkid_dev_next(it, &dev) == 0) {
+                dev = blkid_verify(cache, dev);
+                if (!dev)
+                        continue;
+                if (n++ == 0)
+                        found = strdup(blkid_dev_devname(dev));
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "", blkid_dev_devname(dev));
+        }
+        blkid_dev_iterate_end(it);
+        blkid_put_cache(cache);
+        if (n == 0)
+                return fcr_fail(d, -ENODEV, "external journal with UUID %s not found (pass --journal-dev)", str);
+        if (n > 1) {
+                free(found);
+                return fcr_fail(d, -ENOTUNIQ, "%u devices carry the external journal's UUID %s (%s): "
+                                "pass --journal-dev", n, str, list);
+        }
+        if (!found)
+                return -ENOMEM;
+        *ret = found;
+        return 0;
 }
 
 int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
@@ -105,10 +141,10 @@ int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
 
         fcr_uuid_str(fs->super->s_journal_uuid, want);
         if (!path) {
-                found = find_by_uuid(fs->super->s_journal_uuid);
-                if (!found)
-                        return fcr_fail(d, -ENODEV,
-                                        "external journal with UUID %s not found (pass --journal-dev)", want);
+                int r = find_by_uuid(fs->super->s_journal_uuid, &found, d);
+
+                if (r < 0)
+                        return r;
                 path = found;
         }
         flags = EXT2_FLAG_JOURNAL_DEV_OK | EXT2_FLAG_64BITS;
@@ -140,9 +176,12 @@ int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
         j->io = jfs->io;
         j->blocksize = jfs->blocksize;
         /* The journal superblock sits in the block after the ext2
-         * superblock: block 1 with 4 KiB blocks, block 2 with 1 KiB. */
-        j->offset = 1024 / jfs->blocksize + 1;
-        j->nblocks = ext2fs_blocks_count(jfs->super) - j->offset;
+         * superblock: block 1 with 4 KiB blocks, block 2 with 1 KiB.  As
+         * in the kernel, the log's block numbers are the device's own:
+         * s_maxlen counts the whole device and s_first lies past the
+         * journal superblock. */
+        j->sb_block = 1024 / jfs->blocksize + 1;
+        j->nblocks = ext2fs_blocks_count(jfs->super);
         j->ext_path = strdup(path);
         free(found);
         *ret = j;
@@ -159,17 +198,25 @@ void fcr_journal_free(struct fcr_journal *j) {
 }
 
 blk64_t fcr_journal_phys(const struct fcr_journal *j, uint64_t lblk) {
-        return j->map ? j->map[lblk] : j->offset + lblk;
+        if (j->map)
+                return j->map[lblk];
+        return lblk == 0 ? j->sb_block : lblk;
+}
+
+/* Journal block 0 is the journal superblock; for an external journal the
+ * device blocks up to it (the ext2 superblock) are not the log's. */
+static bool valid_lblk(const struct fcr_journal *j, uint64_t lblk) {
+        return lblk < j->nblocks && (j->map || lblk == 0 || lblk > j->sb_block);
 }
 
 int fcr_journal_read(struct fcr_journal *j, uint64_t lblk, void *buf) {
-        if (lblk >= j->nblocks)
+        if (!valid_lblk(j, lblk))
                 return -EUCLEAN;
         return fcr_errcode_to_errno(io_channel_read_blk64(j->io, fcr_journal_phys(j, lblk), 1, buf));
 }
 
 int fcr_journal_write(struct fcr_journal *j, uint64_t lblk, const void *buf) {
-        if (lblk >= j->nblocks)
+        if (!valid_lblk(j, lblk))
                 return -EUCLEAN;
         return fcr_errcode_to_errno(io_channel_write_blk64(j->io, fcr_journal_phys(j, lblk), 1, buf));
 }

@@ -11,7 +11,8 @@ struct fcr_journal {
         uint32_t blocksize;
         uint64_t nblocks;       /* journal blocks that exist */
         blk64_t *map;           /* internal journal: logical -> physical */
-        blk64_t offset;         /* external journal: physical = offset + logical */
+        blk64_t sb_block;       /* external journal: where its superblock is;
+                                 * log block numbers are device blocks */
         ext2_filsys ext_fs;     /* external journal device, opened by us */
         char *ext_path;
 };
