@@ -89,6 +89,33 @@ static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, str
         return 0;
 }
 
+/* ext2fs_fallocate() (an htree directory growing) asks for ranges.  One
+ * block at a time is always a valid answer unless the caller insists on
+ * its goal or on a length. */
+static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal, blk64_t len, blk64_t *pblk, blk64_t *plen) {
+        blk64_t blk;
+        errcode_t e;
+
+        if ((flags & EXT2_NEWRANGE_MIN_LENGTH) && len > 1)
+                return EXT2_ET_BLOCK_ALLOC_FAIL;
+        e = get_alloc_block(fs, goal, &blk, NULL);
+        if (e)
+                return e;
+        if ((flags & EXT2_NEWRANGE_FIXED_GOAL) && blk != goal)
+                return EXT2_ET_BLOCK_ALLOC_FAIL;
+        *pblk = blk;
+        *plen = 1;
+        return 0;
+}
+
+static void alloc_stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse) {
+        for (blk_t i = 0; i < num; i++)
+                fcr_replay_alloc_stats(fs, blk + i, inuse);
+}
+
 void fcr_alloc_host_install(struct fcr_replay *r) {
         r->fs->get_alloc_block2 = get_alloc_block;
+        ext2fs_set_block_alloc_stats_callback(r->fs, fcr_replay_alloc_stats, NULL);
+        ext2fs_set_new_range_callback(r->fs, new_range, NULL);
+        ext2fs_set_block_alloc_stats_range_callback(r->fs, alloc_stats_range, NULL);
 }

@@ -30,7 +30,7 @@ static int cmp_range(const void *a, const void *b) {
 
 /* libext2fs allocates and frees extent-tree and directory blocks itself;
  * it reports each through this hook. */
-static void alloc_stats_hook(ext2_filsys fs, blk64_t blk, int inuse) {
+void fcr_replay_alloc_stats(ext2_filsys fs, blk64_t blk, int inuse) {
         struct fcr_replay *r = fs->priv_data;
 
         fcr_replay_event(r, blk, inuse > 0);
@@ -84,7 +84,6 @@ int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
                 return -ENOMEM;
         }
         fs->priv_data = r;
-        ext2fs_set_block_alloc_stats_callback(fs, alloc_stats_hook, NULL);
         fcr_alloc_host_install(r);
         *ret = r;
         return 0;

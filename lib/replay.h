@@ -95,4 +95,6 @@ void fcr_groups_free(struct fcr_replay *r);
 
 /* The allocator hook (alloc_host.c). */
 void fcr_alloc_host_install(struct fcr_replay *r);
+/* Record a block libext2fs allocated (inuse > 0) or freed during replay. */
+void fcr_replay_alloc_stats(ext2_filsys fs, blk64_t blk, int inuse);
 extern const struct fcr_alloc_ops fcr_alloc_ops;
