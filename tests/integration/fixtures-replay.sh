@@ -1,0 +1,37 @@
+#!/bin/sh
+# Every shipped fixture, with both allocators: the replay clears the
+# recovery flag, e2fsck -fn finds nothing, the tree is the kernel's own
+# replay (expected.tree), a second run has nothing to do and changes no
+# byte, and --dry-run and inspect write nothing.
+. "$top_srcdir/tests/integration/lib.sh"
+FCTREE="$top_builddir/tests/tools/fcr-fctree"
+n=0
+for fx in "$FIXTURES"/*/; do
+        name=$(basename "$fx")
+        [ -f "$fx/expected.tree" ] || fail "$name: no expected.tree"
+        unpack "$fx" "$TMP/src.img"
+        needs_recovery "$TMP/src.img" || fail "$name: the fixture does not need recovery"
+        # Writing nothing: dry run and inspect.
+        cp --sparse=always "$TMP/src.img" "$TMP/img"
+        "$FCREPLAY" replay --dry-run "$TMP/img" > "$TMP/dry" || fail "$name: --dry-run exit $?"
+        "$FCREPLAY" inspect --json "$TMP/img" > "$TMP/inspect.json" || fail "$name: inspect exit $?"
+        python3 -m json.tool "$TMP/inspect.json" > /dev/null || fail "$name: inspect --json is not JSON"
+        cmp -s "$TMP/src.img" "$TMP/img" || fail "$name: --dry-run or inspect changed the image"
+        for alloc in kernel goal; do
+                cp --sparse=always "$TMP/src.img" "$TMP/img"
+                "$FCREPLAY" replay --allocator "$alloc" "$TMP/img" > "$TMP/out" || fail "$name/$alloc: replay exit $?"
+                needs_recovery "$TMP/img" && fail "$name/$alloc: needs_recovery still set"
+                fsck_clean "$TMP/img"
+                "$FCTREE" "$TMP/img" > "$TMP/got.tree" || fail "$name/$alloc: fcr-fctree exit $?"
+                diff -u "$fx/expected.tree" "$TMP/got.tree" >&2 ||
+                        fail "$name/$alloc: the tree differs from the kernel's replay"
+                cp "$TMP/img" "$TMP/once.img"
+                "$FCREPLAY" replay --allocator "$alloc" "$TMP/img" > "$TMP/out2" || fail "$name/$alloc: second run exit $?"
+                grep -q "nothing to do" "$TMP/out2" || fail "$name/$alloc: the second run did something: $(cat "$TMP/out2")"
+                cmp -s "$TMP/once.img" "$TMP/img" || fail "$name/$alloc: the second run changed the image"
+                n=$((n + 1))
+        done
+        echo "fixtures-replay: $name: ok ($(head -1 "$TMP/out"))"
+done
+[ "$n" -gt 0 ] || fail "no fixtures"
+echo "fixtures-replay: $n replays checked"
