@@ -1,0 +1,74 @@
+#!/bin/sh
+# Bad input is refused with a message, the right exit status and nothing
+# written; so are a missing tag plugin, an unknown allocator and (as root,
+# with loop devices) a mounted device.
+. "$top_srcdir/tests/integration/lib.sh"
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# expect STATUS PATTERN WHAT -- fcreplay args...: the image named last
+# must not change.
+expect() {
+        want=$1 pattern=$2 what=$3
+        shift 4
+        eval "img=\${$#}"
+        before=$(sum "$img")
+        rc=0
+        "$FCREPLAY" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
+        cat "$TMP/err"
+        [ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want"
+        grep -q -- "$pattern" "$TMP/err" || fail "$what: the message does not say '$pattern'"
+        [ "$(sum "$img")" = "$before" ] || fail "$what: the image changed"
+        echo "refusals: $what: exit $rc, unchanged"
+}
+
+unpack "$FIXTURES/demo" "$TMP/img"
+bs=$(dumpe2fs -h "$TMP/img" 2>/dev/null | sed -n 's/^Block size: *//p')
+jblk=$(debugfs -R "bmap <8> 0" "$TMP/img" 2>/dev/null)
+[ -n "$jblk" ] || fail "cannot find the journal superblock"
+
+# A journal superblock whose checksum fails (one byte of s_errno changed).
+cp "$TMP/img" "$TMP/bad.img"
+printf '\001' | dd of="$TMP/bad.img" bs=1 seek=$((jblk * bs + 0x20)) conv=notrunc status=none
+expect 2 "journal superblock checksum" "journal superblock checksum" -- replay "$TMP/bad.img"
+# No journal magic at all.
+cp "$TMP/img" "$TMP/bad.img"
+printf '\000\000\000\000' | dd of="$TMP/bad.img" bs=1 seek=$((jblk * bs)) conv=notrunc status=none
+expect 2 "magic" "journal superblock without magic" -- replay "$TMP/bad.img"
+
+# The fast-commit log needs LINK, but no plugin handles it.
+mkdir -p "$TMP/p/tags" "$TMP/p/alloc"
+for so in "$top_builddir"/plugins/tags/*.so; do
+        [ "$(basename "$so")" = link.so ] || cp -L "$so" "$TMP/p/tags/"
+done
+cp -L "$top_builddir"/plugins/alloc/*.so "$TMP/p/alloc/"
+chmod -R go-w "$TMP/p"
+"$FCREPLAY" inspect "$TMP/img" | grep -q '\] LINK ' || fail "the demo should hold a LINK tag"
+expect 2 "no plugin" "tag without a plugin" -- replay --plugin-dir "$TMP/p" "$TMP/img"
+
+# An unknown allocator names the ones there are.
+expect 3 "available: goal, kernel" "unknown allocator" -- replay --allocator no-such-policy "$TMP/img"
+# A path that does not exist.
+rc=0
+"$FCREPLAY" replay "$TMP/none.img" 2> "$TMP/err" || rc=$?
+[ "$rc" -eq 3 ] || fail "missing image: exit $rc, expected 3"
+grep -q "none.img" "$TMP/err" || fail "missing image: the message does not name it"
+echo "refusals: missing image: exit 3"
+
+# A mounted device is refused (root and loop devices only).
+if [ "$(id -u)" -eq 0 ] && losetup -f > /dev/null 2>&1; then
+        cp "$TMP/img" "$TMP/m.img"
+        "$FCREPLAY" replay -q "$TMP/m.img"
+        loop=$(losetup -f --show "$TMP/m.img")
+        mkdir "$TMP/mnt"
+        mount -o ro,noload "$loop" "$TMP/mnt"
+        rc=0
+        "$FCREPLAY" replay "$loop" 2> "$TMP/err" || rc=$?
+        umount "$TMP/mnt"
+        losetup -d "$loop"
+        cat "$TMP/err"
+        [ "$rc" -eq 3 ] || fail "mounted device: exit $rc, expected 3"
+        grep -q "mounted" "$TMP/err" || fail "mounted device: the message does not say so"
+        echo "refusals: mounted device: exit 3"
+else
+        echo "refusals: not root or no loop devices: the mounted-device check was not run"
+fi
