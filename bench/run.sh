@@ -1,0 +1,140 @@
+#!/bin/bash
+# make bench: build crash images and time fcreplay against e2fsck and the
+# kernel's own replay (mount + umount), side by side, in the same run.
+# Reports numbers; it never fails on a slow machine.  Needs root and loop
+# devices.  BENCH_DIR (default /var/tmp) holds the sparse images.
+#
+# 1. a 1 TiB sparse filesystem (lazy init, fast_commit, ~200 fsync'd
+#    small files): wall time and peak RSS of each replayer, and ratios;
+# 2. fast-commit areas of 16 to 2048 blocks filled with tags: replay time
+#    against the number of tags.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_builddir:=$here/..}"
+FCREPLAY="$top_builddir/fcreplay"
+WORKLOAD="$top_builddir/tests/crashgen/fcr-workload"
+export FCREPLAY_PLUGIN_DIR=${FCREPLAY_PLUGIN_DIR:-$top_builddir/plugins} FCREPLAY_CONFIG=/dev/null
+dir=$(mktemp -d "${BENCH_DIR:-/var/tmp}/fcr-bench.XXXXXX")
+mnt="$dir/mnt"
+mkdir "$mnt"
+cleanup() {
+        mountpoint -q "$mnt" && umount "$mnt"
+        for f in "$dir"/*.img; do
+                for l in $(losetup -j "$f" 2> /dev/null | cut -d: -f1); do losetup -d "$l"; done
+        done
+        rm -rf "$dir"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (loop devices, mount, dropping caches)"; exit 77; }
+[ -x "$WORKLOAD" ] || { echo "bench: build $WORKLOAD first (make check TESTS=)"; exit 1; }
+
+# run LABEL CMD...: wall seconds and peak RSS (KiB) of CMD, cold caches.
+run() {
+        sync
+        echo 3 > /proc/sys/vm/drop_caches
+        python3 - "$@" <<'EOF'
+import resource, subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+dt = time.monotonic() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+if r.returncode not in (0, 1):
+    sys.stderr.write("bench: %s exit %d: %s\n" % (sys.argv[1], r.returncode, r.stderr.strip()[-300:]))
+    sys.exit(1)
+print("%.4f %d" % (dt, rss))
+EOF
+}
+
+# kernel IMG: mount (the kernel replays) and umount, timed together.
+kernel_replay() {
+        local loop
+        loop=$(losetup -f --show "$1")
+        sync
+        echo 3 > /proc/sys/vm/drop_caches
+        python3 - "$loop" "$mnt" <<'EOF'
+import subprocess, sys, time
+t = time.monotonic()
+subprocess.run(["mount", sys.argv[1], sys.argv[2]], check=True)
+subprocess.run(["umount", sys.argv[2]], check=True)
+print("%.4f -" % (time.monotonic() - t))
+EOF
+        losetup -d "$loop"
+}
+
+# crash IMG SIZE MKFS_OPTS MOUNT_OPTS WORKLOAD_ARGS...: a crash image.
+crash() {
+        local img=$1 size=$2 mkfs_opts=$3 mount_opts=$4 loop
+        shift 4
+        truncate -s "$size" "$img"
+        # shellcheck disable=SC2086
+        mkfs.ext4 -q -F -O fast_commit -E lazy_itable_init=1,lazy_journal_init=1 $mkfs_opts "$img"
+        loop=$(losetup -f --show "$img")
+        mount ${mount_opts:+-o "$mount_opts"} "$loop" "$mnt"
+        "$WORKLOAD" "$mnt" "$@" --shutdown > /dev/null
+        umount "$mnt"
+        losetup -d "$loop"
+}
+
+clean_after() {
+        e2fsck -fn "$1" > /dev/null 2>&1 || echo "  (warning: $2's result is not e2fsck-clean)"
+}
+
+tags_of() {
+        "$FCREPLAY" inspect --json "$1" | python3 -c '
+import json, sys
+fc = json.load(sys.stdin)["journal"]["fast_commit"]
+print(fc.get("committed_tags", fc.get("nr_valid", 0)))'
+}
+
+echo "fcreplay benchmark: $(uname -r), $(nproc) CPUs, images in $dir"
+echo
+echo "== 1 TiB sparse filesystem, fast_commit, lazy init, ~200 fsync'd small files"
+crash "$dir/base.img" 1T "" "" --seed 1 --ops 200 --profile data
+echo "   crash image: $(du -h --apparent-size "$dir/base.img" | cut -f1) apparent, $(du -h "$dir/base.img" | cut -f1) allocated;" \
+     "$(tags_of "$dir/base.img") fast-commit tags"
+printf "   %-34s %10s %12s\n" "replayer" "seconds" "peak RSS KiB"
+declare -A secs
+for who in fcreplay e2fsck kernel; do
+        cp --sparse=always "$dir/base.img" "$dir/run.img"
+        case $who in
+        fcreplay) read -r t rss < <(run "$FCREPLAY" replay -q "$dir/run.img"); label="fcreplay replay" ;;
+        e2fsck) read -r t rss < <(run e2fsck -fy -E journal_only "$dir/run.img"); label="e2fsck -fy -E journal_only" ;;
+        kernel) read -r t rss < <(kernel_replay "$dir/run.img"); label="kernel mount + umount" ;;
+        esac
+        secs[$who]=$t
+        printf "   %-34s %10s %12s\n" "$label" "$t" "$rss"
+        clean_after "$dir/run.img" "$who"
+done
+python3 - "${secs[fcreplay]}" "${secs[e2fsck]}" "${secs[kernel]}" <<'EOF'
+import sys
+f, e, k = map(float, sys.argv[1:])
+print("   e2fsck / fcreplay = %.1fx (target: at least 10x)" % (e / f))
+print("   kernel / fcreplay = %.2fx (target: at least 1x: fcreplay no slower than mount+umount)" % (k / f))
+EOF
+rm -f "$dir/base.img" "$dir/run.img"
+
+echo
+echo "== replay time against tag count (4 KiB blocks, 1 GiB filesystem, commit=600)"
+printf "   %-10s %8s %12s %12s %12s %10s\n" "fc blocks" "tags" "fcreplay s" "e2fsck s" "kernel s" "us/tag"
+for fc in 16 64 256 1024 2048; do
+        crash "$dir/fc.img" 1G "-J size=64,fast_commit_size=$((fc * 4))" commit=600 \
+                --seed "$fc" --ops $((fc * 6)) --profile mixed
+        tags=$(tags_of "$dir/fc.img")
+        cp --sparse=always "$dir/fc.img" "$dir/run.img"
+        read -r tf _ < <(run "$FCREPLAY" replay -q "$dir/run.img")
+        clean_after "$dir/run.img" fcreplay
+        cp --sparse=always "$dir/fc.img" "$dir/run.img"
+        read -r te _ < <(run e2fsck -fy -E journal_only "$dir/run.img")
+        cp --sparse=always "$dir/fc.img" "$dir/run.img"
+        read -r tk _ < <(kernel_replay "$dir/run.img")
+        printf "   %-10s %8s %12s %12s %12s %10s\n" "$fc" "$tags" "$tf" "$te" "$tk" \
+                "$(python3 -c "print('%.1f' % ($tf * 1e6 / max($tags, 1)))")"
+        rm -f "$dir/fc.img" "$dir/run.img"
+done
+
+if [ -x "$here/daemon-startup.sh" ]; then
+        echo
+        echo "== fcreplayd with no dirty devices"
+        "$here/daemon-startup.sh"
+fi

@@ -1,0 +1,167 @@
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conf_file.h"
+#include "config.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+const char *fcrd_config_path(void) {
+        const char *env = getenv("FCREPLAYD_CONFIG");
+
+        return env && *env ? env : SYSCONFDIR "/fcreplay/fcreplayd.conf";
+}
+
+static int parse_bool(const char *key, const char *v, bool *ret, char *why, size_t why_len) {
+        if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+                *ret = true;
+        else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+                *ret = false;
+        else {
+                snprintf(why, why_len, "%s must be yes or no, not '%s'", key, v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int parse_uint(const char *key, const char *v, unsigned min, unsigned max, unsigned *ret, char *why,
+                      size_t why_len) {
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || *end || end == v || n < min || n > max) {
+                snprintf(why, why_len, "%s must be a whole number from %u to %u, not '%s'", key, min, max, v);
+                return -EINVAL;
+        }
+        *ret = n;
+        return 0;
+}
+
+static int set_string(char **dst, const char *v) {
+        char *s = strdup(v);
+
+        if (!s)
+                return -ENOMEM;
+        free(*dst);
+        *dst = s;
+        return 0;
+}
+
+/* "pattern pattern ...": path globs, UUID=..., LABEL=... */
+static int parse_patterns(const char *key, const char *v, char **list, unsigned *n, char *why, size_t why_len) {
+        char *copy = strdup(v), *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                if (*n == FCRD_MAX_PATTERNS) {
+                        snprintf(why, why_len, "%s: more than %d patterns", key, FCRD_MAX_PATTERNS);
+                        free(copy);
+                        return -EINVAL;
+                }
+                if (w[0] != '/' && strncmp(w, "UUID=", 5) && strncmp(w, "LABEL=", 6)) {
+                        snprintf(why, why_len, "%s: '%s' is neither a /dev path glob nor UUID=... or LABEL=...",
+                                 key, w);
+                        free(copy);
+                        return -EINVAL;
+                }
+                list[*n] = strdup(w);
+                if (!list[(*n)++]) {
+                        free(copy);
+                        return -ENOMEM;
+                }
+        }
+        free(copy);
+        return 0;
+}
+
+static int daemon_key(const char *key, const char *v, void *userdata, char *why, size_t why_len) {
+        struct fcrd_config *c = userdata;
+
+        if (!strcmp(key, "allocator")) {
+                if (!*v) {
+                        snprintf(why, why_len, "allocator needs a name");
+                        return -EINVAL;
+                }
+                return set_string(&c->allocator, v);
+        }
+        if (!strcmp(key, "plugin_dir")) {
+                if (v[0] != '/') {
+                        snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", v);
+                        return -EINVAL;
+                }
+                return set_string(&c->plugin_dir, v);
+        }
+        if (!strcmp(key, "include"))
+                return parse_patterns(key, v, c->include, &c->n_include, why, why_len);
+        if (!strcmp(key, "exclude"))
+                return parse_patterns(key, v, c->exclude, &c->n_exclude, why, why_len);
+        if (!strcmp(key, "auto_replay"))
+                return parse_bool(key, v, &c->auto_replay, why, why_len);
+        if (!strcmp(key, "dry_run"))
+                return parse_bool(key, v, &c->dry_run, why, why_len);
+        if (!strcmp(key, "timeout"))
+                return parse_uint(key, v, 0, 86400, &c->timeout_sec, why, why_len);
+        if (!strcmp(key, "parallel"))
+                return parse_uint(key, v, 1, 64, &c->parallel, why, why_len);
+        snprintf(why, why_len, "unknown key '%s' (known: allocator, plugin_dir, include, exclude, auto_replay, "
+                 "dry_run, timeout, parallel)", key);
+        return -EINVAL;
+}
+
+int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d) {
+        struct fcrd_config c = { .auto_replay = true, .timeout_sec = 60, .parallel = 4 };
+        struct fcrd_cmdline k;
+        int r;
+
+        r = fcr_config_parse(path, true, daemon_key, &c, d);
+        if (r >= 0)
+                r = fcrd_cmdline_read(&k, d);
+        if (r < 0) {
+                fcrd_config_done(&c);
+                return r;
+        }
+        /* The kernel command line wins, as fsck.mode= does. */
+        if (k.mode >= 0)
+                c.auto_replay = k.mode;
+        if (k.allocator) {
+                free(c.allocator);
+                c.allocator = k.allocator;
+        }
+        *ret = c;
+        return 0;
+}
+
+void fcrd_config_done(struct fcrd_config *c) {
+        free(c->allocator);
+        free(c->plugin_dir);
+        for (unsigned i = 0; i < c->n_include; i++)
+                free(c->include[i]);
+        for (unsigned i = 0; i < c->n_exclude; i++)
+                free(c->exclude[i]);
+        *c = (struct fcrd_config) {};
+}
+
+static bool matches(char *const *list, unsigned n, const char *path, const char *uuid, const char *label) {
+        for (unsigned i = 0; i < n; i++) {
+                const char *p = list[i];
+
+                if (!strncmp(p, "UUID=", 5) ? uuid && !strcasecmp(p + 5, uuid)
+                    : !strncmp(p, "LABEL=", 6) ? label && !strcmp(p + 6, label)
+                    : fnmatch(p, path, 0) == 0)
+                        return true;
+        }
+        return false;
+}
+
+bool fcrd_config_wants(const struct fcrd_config *c, const char *path, const char *uuid, const char *label) {
+        if (c->n_include && !matches(c->include, c->n_include, path, uuid, label))
+                return false;
+        return !matches(c->exclude, c->n_exclude, path, uuid, label);
+}

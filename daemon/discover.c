@@ -1,0 +1,106 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <libudev.h>
+#include "discover.h"
+#include "log.h"
+
+struct fcrd_discover {
+        struct fcrd_manager *m;
+        struct udev *udev;
+        struct udev_monitor *mon;
+        sd_event_source *io;
+};
+
+/* Whole disks and partitions; not their holders' internals. */
+static bool interesting(struct udev_device *dev) {
+        const char *type = udev_device_get_devtype(dev);
+
+        return udev_device_get_devnode(dev) && type && (!strcmp(type, "disk") || !strcmp(type, "partition"));
+}
+
+static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct fcrd_discover *d = userdata;
+        struct udev_device *dev = udev_monitor_receive_device(d->mon);
+        const char *action;
+
+        if (!dev)
+                return 0;
+        action = udev_device_get_action(dev);
+        if (action && (!strcmp(action, "add") || !strcmp(action, "change")) && interesting(dev))
+                fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
+        udev_device_unref(dev);
+        return 0;
+}
+
+static int enumerate(struct fcrd_discover *d) {
+        struct udev_enumerate *e = udev_enumerate_new(d->udev);
+        struct udev_list_entry *it;
+        int r;
+
+        if (!e)
+                return -ENOMEM;
+        r = udev_enumerate_add_match_subsystem(e, "block");
+        if (r >= 0)
+                r = udev_enumerate_scan_devices(e);
+        if (r < 0) {
+                udev_enumerate_unref(e);
+                return r;
+        }
+        udev_list_entry_foreach(it, udev_enumerate_get_list_entry(e)) {
+                struct udev_device *dev = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(it));
+
+                if (!dev)
+                        continue;
+                if (interesting(dev))
+                        fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
+                udev_device_unref(dev);
+        }
+        udev_enumerate_unref(e);
+        return 0;
+}
+
+int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
+        struct fcrd_discover *d = calloc(1, sizeof(*d));
+        const char *source;
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        d->m = m;
+        d->udev = udev_new();
+        if (!d->udev) {
+                free(d);
+                return -ENOMEM;
+        }
+        /* Subscribe before enumerating, so nothing falls in between. */
+        source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
+        if (!strcmp(source, "kernel"))
+                fcrd_log(LOG_NOTICE, "udevd is not running (no /run/udev/control): watching kernel uevents "
+                         "and enumerating through sysfs");
+        d->mon = udev_monitor_new_from_netlink(d->udev, source);
+        r = d->mon ? udev_monitor_filter_add_match_subsystem_devtype(d->mon, "block", NULL) : -ENOMEM;
+        if (r >= 0)
+                r = udev_monitor_enable_receiving(d->mon);
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &d->io, udev_monitor_get_fd(d->mon), EPOLLIN, on_uevent, d);
+        if (r >= 0)
+                r = enumerate(d);
+        if (r < 0) {
+                fcrd_discover_free(d);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}
+
+void fcrd_discover_free(struct fcrd_discover *d) {
+        if (!d)
+                return;
+        sd_event_source_disable_unref(d->io);
+        udev_monitor_unref(d->mon);
+        udev_unref(d->udev);
+        free(d);
+}

@@ -1,0 +1,141 @@
+/* fcreplayd: replays every ext4 device with a pending journal before
+ * anything mounts it, then keeps watching for devices that appear. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include "config.h"
+#include "discover.h"
+#include "exit_codes.h"
+#include "log.h"
+#include "manager.h"
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: fcreplayd [--config PATH]\n"
+                "\n"
+                "Replay the journal of every ext4 block device that needs recovery, before\n"
+                "it is mounted, and keep watching for new devices.  Runs as the systemd\n"
+                "service fcreplayd.service (Type=notify).\n"
+                "\n"
+                "  -c, --config PATH  configuration file (default: $FCREPLAYD_CONFIG or\n"
+                "                     " SYSCONFDIR "/fcreplay/fcreplayd.conf)\n"
+                "  -t, --check-config parse the configuration and exit\n"
+                "  -h, --help         show this help\n"
+                "  -V, --version      show the version\n"
+                "\n"
+                "SIGHUP reloads the configuration (a bad file keeps the old one).\n"
+                "Exit status: 0 stopped; 3 operational error; 64 bad command line or\n"
+                "configuration.  See fcreplayd(8) and fcreplayd.conf(5).\n");
+}
+
+struct ctx {
+        struct fcrd_manager *m;
+        const char *config_path;
+};
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct ctx *c = userdata;
+        struct fcrd_config cfg;
+        struct fcr_diag d = {};
+
+        sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration");
+        if (fcrd_config_load(c->config_path, &cfg, &d) < 0) {
+                fcrd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", d.msg);
+        } else {
+                fcrd_config_done(&c->m->config);
+                c->m->config = cfg;
+                fcrd_log(LOG_NOTICE, "configuration reloaded from %s: allocator %s", c->config_path,
+                         cfg.allocator ? cfg.allocator : "kernel");
+        }
+        sd_notify(false, "READY=1\nSTATUS=Watching for devices");
+        return 0;
+}
+
+static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
+        fcrd_log(LOG_INFO, "stopping");
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int main(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "check-config", no_argument, NULL, 't' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        struct fcrd_manager m = { .initial_pass = true };
+        struct fcrd_discover *disc = NULL;
+        struct ctx c = { .m = &m, .config_path = fcrd_config_path() };
+        struct fcr_diag d = {};
+        bool check_only = false;
+        sigset_t mask;
+        int r, opt;
+
+        while ((opt = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
+                switch (opt) {
+                case 'c': c.config_path = optarg; break;
+                case 't': check_only = true; break;
+                case 'h': usage(stdout); return FCR_EXIT_CLEAN;
+                case 'V': printf("fcreplayd %s\n", PACKAGE_VERSION); return FCR_EXIT_CLEAN;
+                default: usage(stderr); return FCR_EXIT_USAGE;
+                }
+        }
+        if (optind != argc) {
+                usage(stderr);
+                return FCR_EXIT_USAGE;
+        }
+        r = fcrd_config_load(c.config_path, &m.config, &d);
+        if (r < 0) {
+                fcrd_event(LOG_ERR, FCRD_MSG_CONFIG, &(struct fcrd_fields) { .tags = -1 }, "%s", d.msg);
+                sd_notifyf(false, "ERRNO=%d\nSTATUS=Bad configuration: %s", -r, d.msg);
+                return FCR_EXIT_USAGE;
+        }
+        if (check_only) {
+                printf("%s: ok\n", c.config_path);
+                fcrd_config_done(&m.config);
+                return FCR_EXIT_CLEAN;
+        }
+        /* A replay child that died must not take us with it on write(). */
+        signal(SIGPIPE, SIG_IGN);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = sd_event_default(&m.event);
+        if (r >= 0)
+                r = sd_event_add_signal(m.event, NULL, SIGHUP, on_hup, &c);
+        if (r >= 0)
+                r = sd_event_add_signal(m.event, NULL, SIGTERM, on_term, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m.event, NULL, SIGINT, on_term, NULL);
+        if (r >= 0) {
+                fcrd_log(LOG_INFO, "starting: allocator %s, %u replay(s) at once, time limit %u s%s%s",
+                         m.config.allocator ? m.config.allocator : "kernel", m.config.parallel, m.config.timeout_sec,
+                         m.config.auto_replay ? "" : ", automatic replay off", m.config.dry_run ? ", dry run" : "");
+                sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");
+                r = fcrd_discover_start(&m, &disc);
+        }
+        if (r >= 0) {
+                fcrd_manager_discovery_done(&m);
+                r = sd_event_loop(m.event);
+        }
+        if (r < 0) {
+                fcrd_log(LOG_ERR, "fatal: %s", strerror(-r));
+                sd_notifyf(false, "ERRNO=%d\nSTATUS=Failed: %s", -r, strerror(-r));
+        }
+        fcrd_discover_free(disc);
+        fcrd_manager_free(&m);
+        sd_event_unref(m.event);
+        return r < 0 ? FCR_EXIT_FAILED : FCR_EXIT_CLEAN;
+}

@@ -1,0 +1,132 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "engine.h"
+#include "worker.h"
+
+static FILE *out;
+static int go_fd = -1;
+
+/* At most ten reports a second, and always the last one. */
+static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+        static struct timespec last;
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (done < total && (now.tv_sec - last.tv_sec) * 1000000000L + (now.tv_nsec - last.tv_nsec) < 100000000L)
+                return;
+        last = now;
+        fprintf(out, "P %llu %llu %s\n", (unsigned long long) done, (unsigned long long) total, what ? what : "");
+        fflush(out);
+}
+
+static void result(const char *res, long tags, const char *msg) {
+        char clean[600];
+
+        snprintf(clean, sizeof(clean), "%s", msg);
+        for (char *p = clean; *p; p++)
+                if (*p == '\n')
+                        *p = ' ';
+        fprintf(out, "R %s %ld %s\n", res, tags, clean);
+        fflush(out);
+}
+
+/* For the tests only: hold the finished plan this long before writing,
+ * to make a replay slow enough to overlap or to run past its limit. */
+static void test_hold(void) {
+        const char *ms = getenv("FCREPLAYD_TEST_HOLD_MS");
+
+        if (ms && *ms) {
+                long v = atol(ms);
+                struct timespec ts = { v / 1000, (v % 1000) * 1000000L };
+
+                nanosleep(&ts, NULL);
+        }
+}
+
+static int child(const struct fcrd_replay_args *a) {
+        struct fcr_engine_opts o = {
+                .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir,
+                .read_only = a->dry_run, .progress = progress,
+        };
+        _cleanup_engine_ struct fcr_engine *e = NULL;
+        struct fcr_diag d = {};
+        bool work;
+        int r;
+
+        r = fcr_engine_open(&o, &e, &d);
+        if (r >= 0)
+                r = fcr_engine_plan(e, &d);
+        if (r < 0) {
+                result(fcr_is_refusal(r) ? "refused" : "failed", 0, d.msg);
+                return fcr_is_refusal(r) ? 2 : 3;
+        }
+        work = e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY;
+        if (a->dry_run || !work) {
+                result(a->dry_run ? "dry-run" : "nothing-to-do", e->fc.nr_valid, fcr_state_str(e->state));
+                return 0;
+        }
+        test_hold();
+        fprintf(out, "W\n");
+        fflush(out);
+        char go = 0;
+        if (read(go_fd, &go, 1) != 1 || go != 'G')
+                return 3;       /* stopped before writing */
+        r = fcr_engine_apply(e, &d);
+        if (r < 0) {
+                result("failed", 0, d.msg);
+                return 3;
+        }
+        char msg[256];
+        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", e->log.nr_txns,
+                 e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
+        result("replayed", e->replay ? (long) e->replay->nr_tags_done : 0, msg);
+        return 0;
+}
+
+int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret_fd, int *ret_go_fd) {
+        int p[2], g[2];
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(g, O_CLOEXEC) < 0) {
+                int r = -errno;
+
+                close(p[0]);
+                close(p[1]);
+                return r;
+        }
+        pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+
+                close(p[0]);
+                close(p[1]);
+                close(g[0]);
+                close(g[1]);
+                return r;
+        }
+        if (pid == 0) {
+                sigset_t all;
+
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                close(p[0]);
+                close(g[1]);
+                go_fd = g[0];
+                out = fdopen(p[1], "w");
+                _exit(out ? child(a) : 3);
+        }
+        close(p[1]);
+        close(g[0]);
+        *ret_pid = pid;
+        *ret_fd = p[0];
+        *ret_go_fd = g[1];
+        return 0;
+}

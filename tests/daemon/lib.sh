@@ -1,0 +1,76 @@
+# Shared helpers for the fcreplayd tests (sourced after
+# tests/integration/lib.sh).  The daemon only ever looks at devices whose
+# label this test set, so it leaves the machine's disks and other tests'
+# loop devices alone.
+[ "$(id -u)" -eq 0 ] || skip "needs root for loop devices"
+losetup -f > /dev/null 2>&1 || skip "no loop devices"
+command -v python3 > /dev/null || skip "python3 is not installed"
+FCREPLAYD="$top_builddir/fcreplayd"
+FCTREE="$top_builddir/tests/tools/fcr-fctree"
+LABEL_PREFIX="fcrd$$"
+DAEMON_PID=""
+LISTEN_PID=""
+export FCREPLAYD_CMDLINE=/dev/null
+
+daemon_cleanup() {
+        [ -z "$DAEMON_PID" ] || { kill "$DAEMON_PID" 2> /dev/null; wait "$DAEMON_PID" 2> /dev/null; } || true
+        [ -z "$LISTEN_PID" ] || kill "$LISTEN_PID" 2> /dev/null || true
+        for f in "$TMP"/*.img; do
+                [ -e "$f" ] || continue
+                for m in $(losetup -j "$f" | cut -d: -f1); do
+                        umount "$m" 2> /dev/null || true
+                        losetup -d "$m" 2> /dev/null || true
+                done
+        done
+        rm -rf "$TMP"
+}
+trap daemon_cleanup EXIT
+
+# dirty NAME [FIXTURE]: $TMP/NAME.img, a dirty copy of a fixture labelled
+# $LABEL_PREFIX-NAME.
+dirty() {
+        unpack "$FIXTURES/${2:-demo}" "$TMP/$1.img"
+        python3 "$top_srcdir/tests/daemon/set-label.py" "$TMP/$1.img" "$LABEL_PREFIX-$1"
+        needs_recovery "$TMP/$1.img" || fail "$1 should need recovery"
+}
+
+# start_daemon CONFIG_LINES: fcreplayd with a private config and a notify
+# socket whose messages go to $TMP/notify.log.
+start_daemon() {
+        [ -z "$LISTEN_PID" ] || kill "$LISTEN_PID" 2> /dev/null || true
+        printf '%s\n' "$@" > "$TMP/fcreplayd.conf"
+        python3 "$top_srcdir/tests/daemon/notify-listen.py" "$TMP/notify.sock" "$TMP/notify.log" \
+                ${ON_READY:+--on-ready "$ON_READY"} < /dev/null > /dev/null 2>&1 &
+        LISTEN_PID=$!
+        wait_for "$TMP/notify.log" "listening" 5
+        NOTIFY_SOCKET="$TMP/notify.sock" "$FCREPLAYD" --config "$TMP/fcreplayd.conf" < /dev/null > /dev/null \
+                2> "$TMP/daemon.log" &
+        DAEMON_PID=$!
+}
+
+# wait_for FILE PATTERN SECONDS
+wait_for() {
+        i=0
+        while ! grep -q -- "$2" "$1" 2> /dev/null; do
+                i=$((i + 1))
+                [ $i -le $(($3 * 20)) ] || { cat "$1" >&2 2> /dev/null; fail "'$2' did not appear in $(basename "$1") within $3 s"; }
+                sleep 0.05
+        done
+}
+
+stop_daemon() {
+        kill -TERM "$DAEMON_PID"
+        rc=0
+        wait "$DAEMON_PID" || rc=$?
+        DAEMON_PID=""
+        [ $rc -eq 0 ] || { cat "$TMP/daemon.log" >&2; fail "fcreplayd exit $rc on SIGTERM"; }
+}
+
+# replayed_right DEV FIXTURE: recovery flag clear, e2fsck-clean, the
+# fixture's expected tree.
+replayed_right() {
+        needs_recovery "$1" && fail "$1 still needs recovery"
+        e2fsck -fn "$1" > "$TMP/fsck.out" 2>&1 || { cat "$TMP/fsck.out" >&2; fail "$1 not e2fsck-clean"; }
+        "$FCTREE" "$1" > "$TMP/got.tree"
+        diff -u "$FIXTURES/${2:-demo}/expected.tree" "$TMP/got.tree" >&2 || fail "$1: tree differs"
+}
