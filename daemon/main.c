@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
+#include "bus/bus.h"
 #include "config.h"
 #include "discover.h"
 #include "exit_codes.h"
@@ -52,6 +53,8 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
                 c->m->config = cfg;
                 fcrd_log(LOG_NOTICE, "configuration reloaded from %s: allocator %s", c->config_path,
                          cfg.allocator ? cfg.allocator : "kernel");
+                if (c->m->on_change)
+                        c->m->on_change(c->m, FCRD_MANAGER_CHANGED, NULL, NULL);
         }
         sd_notify(false, "READY=1\nSTATUS=Watching for devices");
         return 0;
@@ -73,6 +76,7 @@ int main(int argc, char **argv) {
         };
         struct fcrd_manager m = { .initial_pass = true };
         struct fcrd_discover *disc = NULL;
+        struct fcrd_bus *bus = NULL;
         struct ctx c = { .m = &m, .config_path = fcrd_config_path() };
         struct fcr_diag d = {};
         bool check_only = false;
@@ -124,7 +128,10 @@ int main(int argc, char **argv) {
                          m.config.allocator ? m.config.allocator : "kernel", m.config.parallel, m.config.timeout_sec,
                          m.config.auto_replay ? "" : ", automatic replay off", m.config.dry_run ? ", dry run" : "");
                 sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");
-                r = fcrd_discover_start(&m, &disc);
+                /* The bus, if there is one yet: boot work never waits for it. */
+                r = fcrd_bus_start(&m, &bus);
+                if (r >= 0)
+                        r = fcrd_discover_start(&m, &disc);
         }
         if (r >= 0) {
                 fcrd_manager_discovery_done(&m);
@@ -135,6 +142,7 @@ int main(int argc, char **argv) {
                 sd_notifyf(false, "ERRNO=%d\nSTATUS=Failed: %s", -r, strerror(-r));
         }
         fcrd_discover_free(disc);
+        fcrd_bus_free(bus);
         fcrd_manager_free(&m);
         sd_event_unref(m.event);
         return r < 0 ? FCR_EXIT_FAILED : FCR_EXIT_CLEAN;

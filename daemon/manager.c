@@ -6,6 +6,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include "log.h"
@@ -14,22 +15,6 @@
 #include "util.h"
 #include "worker.h"
 
-struct fcrd_job {
-        struct fcrd_manager *m;
-        struct fcrd_device *dev;
-        pid_t pid;
-        int fd, go_fd;
-        sd_event_source *io, *child, *timer;
-        char buf[1024];
-        size_t len;
-        bool writing, timed_out, exited, eof;
-        int status;
-        uint64_t start_usec;
-        unsigned long long done, total;
-        char result[32], message[512];
-        long tags;
-        char allocator[64];
-};
 
 const char *fcrd_state_str(enum fcrd_state s) {
         static const char *const names[] = { "clean", "dirty", "replaying", "replayed", "refused", "failed" };
@@ -42,6 +27,11 @@ static uint64_t now_usec(void) {
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void changed(struct fcrd_manager *m, enum fcrd_change what, struct fcrd_device *d, struct fcrd_job *j) {
+        if (m->on_change)
+                m->on_change(m, what, d, j);
 }
 
 static struct fcrd_device *find_device(struct fcrd_manager *m, const char *node, bool create) {
@@ -75,6 +65,7 @@ static void maybe_ready(struct fcrd_manager *m) {
         if (!m->initial_pass || !m->discovery_done || m->running || queued_count(m))
                 return;
         m->initial_pass = false;
+        changed(m, FCRD_MANAGER_CHANGED, NULL, NULL);
         sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more", m->n_devices);
         fcrd_log(LOG_INFO, "initial pass done; watching for new devices");
 }
@@ -101,7 +92,10 @@ static void job_finish(struct fcrd_job *j) {
 
         if (!j->eof || !j->exited)
                 return;
-        if (j->timed_out) {
+        if (j->cancelled) {
+                snprintf(j->result, sizeof(j->result), "cancelled");
+                snprintf(j->message, sizeof(j->message), "cancelled before writing; nothing written");
+        } else if (j->timed_out) {
                 snprintf(j->result, sizeof(j->result), "timeout");
                 snprintf(j->message, sizeof(j->message), "no replay within %u s; stopped before writing, "
                          "nothing written", m->config.timeout_sec);
@@ -124,7 +118,7 @@ static void job_finish(struct fcrd_job *j) {
         } else if (!strcmp(j->result, "refused")) {
                 d->state = FCRD_REFUSED;
                 fcrd_event(LOG_ERR, FCRD_MSG_REFUSED, &f, "refused, nothing written: %s", j->message);
-        } else if (!strcmp(j->result, "timeout")) {
+        } else if (!strcmp(j->result, "timeout") || !strcmp(j->result, "cancelled")) {
                 d->state = FCRD_DIRTY;
                 fcrd_event(LOG_ERR, FCRD_MSG_TIMEOUT, &f, "%s", j->message);
         } else {
@@ -133,7 +127,16 @@ static void job_finish(struct fcrd_job *j) {
         }
         d->job = NULL;
         m->running--;
-        job_free(j);
+        j->finished = true;
+        sd_event_source_disable_unref(j->timer);
+        j->timer = NULL;
+        /* Keep the last few for clients reading how they ended. */
+        if (m->done_jobs[0])
+                job_free(m->done_jobs[0]);
+        memmove(m->done_jobs, m->done_jobs + 1, sizeof(m->done_jobs) - sizeof(m->done_jobs[0]));
+        m->done_jobs[sizeof(m->done_jobs) / sizeof(m->done_jobs[0]) - 1] = j;
+        changed(m, FCRD_JOB_DONE, d, j);
+        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
         pump(m);
         maybe_ready(m);
 }
@@ -148,11 +151,13 @@ static void job_line(struct fcrd_job *j, char *line) {
                 sd_notifyf(false, "STATUS=Replaying %s: %llu/%llu %s%s\nEXTEND_TIMEOUT_USEC=%llu", j->dev->node, j->done,
                            j->total, off ? line + off : "", j->writing ? " (writing)" : "",
                            (unsigned long long) (m->config.timeout_sec ? m->config.timeout_sec : 60) * 1000000ULL);
-        } else if (line[0] == 'W' && !j->timed_out) {
+                changed(m, FCRD_JOB_PROGRESS, j->dev, j);
+        } else if (line[0] == 'W' && !j->timed_out && !j->cancelled) {
                 j->writing = true;
                 if (write(j->go_fd, "G", 1) != 1)
                         j->writing = false;     /* the child is gone: it writes nothing */
                 sd_notifyf(false, "STATUS=Replaying %s: writing", j->dev->node);
+                changed(m, FCRD_JOB_PROGRESS, j->dev, j);
         } else if (line[0] == 'R') {
                 char res[32] = "";
                 int off = 0;
@@ -216,25 +221,31 @@ static int on_job_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static void start_job(struct fcrd_manager *m, struct fcrd_device *d) {
+static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_replay_opts *o) {
         struct fcrd_replay_args a = {
-                .device = d->node, .allocator = m->config.allocator, .plugin_dir = m->config.plugin_dir,
-                .dry_run = m->config.dry_run,
+                .device = d->node, .allocator = o && o->allocator ? o->allocator : m->config.allocator,
+                .plugin_dir = m->config.plugin_dir, .dry_run = (o && o->dry_run) || m->config.dry_run,
         };
         struct fcrd_fields f = { .device = d->node, .tags = -1 };
         struct fcrd_job *j = calloc(1, sizeof(*j));
         int r;
 
+        struct timespec rt;
+
         d->queued = false;
         if (!j) {
                 d->state = FCRD_FAILED;
-                return;
+                return NULL;
         }
+        clock_gettime(CLOCK_REALTIME, &rt);
+        j->start_realtime_usec = (uint64_t) rt.tv_sec * 1000000 + rt.tv_nsec / 1000;
+        j->id = ++m->next_job_id;
+        j->dry_run = a.dry_run;
         j->m = m;
         j->dev = d;
         j->fd = j->go_fd = -1;
         j->start_usec = now_usec();
-        snprintf(j->allocator, sizeof(j->allocator), "%s", m->config.allocator ? m->config.allocator : "kernel");
+        snprintf(j->allocator, sizeof(j->allocator), "%s", a.allocator ? a.allocator : "kernel");
         f.allocator = j->allocator;
         r = fcrd_worker_start(&a, &j->pid, &j->fd, &j->go_fd);
         if (r >= 0)
@@ -250,21 +261,24 @@ static void start_job(struct fcrd_manager *m, struct fcrd_device *d) {
                 d->state = FCRD_FAILED;
                 fcrd_event(LOG_ERR, FCRD_MSG_FAILED, &f, "cannot start a replay: %s", strerror(-r));
                 job_free(j);
-                return;
+                changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+                return NULL;
         }
         d->job = j;
         d->state = FCRD_REPLAYING;
         m->running++;
         fcrd_event(LOG_INFO, FCRD_MSG_STARTED, &f, "replay started (allocator %s%s)", j->allocator,
-                   m->config.dry_run ? ", dry run" : "");
+                   j->dry_run ? ", dry run" : "");
         sd_notifyf(false, "STATUS=Replaying %s\nEXTEND_TIMEOUT_USEC=%llu", d->node,
                    (unsigned long long) (m->config.timeout_sec ? m->config.timeout_sec + 5 : 65) * 1000000ULL);
+        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+        return j;
 }
 
 static void pump(struct fcrd_manager *m) {
         for (size_t i = 0; i < m->n_devices && m->running < m->config.parallel; i++)
                 if (m->devices[i]->queued && !m->devices[i]->job)
-                        start_job(m, m->devices[i]);
+                        start_job(m, m->devices[i], NULL);
 }
 
 static void skip(const char *node, const char *why, int prio) {
@@ -303,6 +317,7 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
                 return;
         }
         d->state = FCRD_DIRTY;
+        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
         if (p.mounted) {
                 skip(node, "mounted", LOG_NOTICE);
                 return;
@@ -336,5 +351,73 @@ void fcrd_manager_free(struct fcrd_manager *m) {
                 free(m->devices[i]);
         }
         free(m->devices);
+        for (size_t i = 0; i < sizeof(m->done_jobs) / sizeof(m->done_jobs[0]); i++)
+                if (m->done_jobs[i])
+                        job_free(m->done_jobs[i]);
         fcrd_config_done(&m->config);
+}
+
+struct fcrd_job *fcrd_manager_find_job(struct fcrd_manager *m, unsigned id) {
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (m->devices[i]->job && m->devices[i]->job->id == id)
+                        return m->devices[i]->job;
+        for (size_t i = 0; i < sizeof(m->done_jobs) / sizeof(m->done_jobs[0]); i++)
+                if (m->done_jobs[i] && m->done_jobs[i]->id == id)
+                        return m->done_jobs[i];
+        return NULL;
+}
+
+struct fcrd_device *fcrd_manager_find_device(struct fcrd_manager *m, const char *devnode) {
+        return find_device(m, devnode, false);
+}
+
+const char *fcrd_manager_state(const struct fcrd_manager *m) {
+        return m->initial_pass ? "initial-pass" : "running";
+}
+
+int fcrd_manager_cancel(struct fcrd_manager *m, struct fcrd_job *j) {
+        if (j->finished || j->writing)
+                return -EBUSY;
+        j->cancelled = true;
+        kill(j->pid, SIGKILL);
+        return 0;
+}
+
+static int refuse(struct fcrd_refusal *why, const char *name, const char *fmt, const char *node) {
+        why->name = name;
+        snprintf(why->message, sizeof(why->message), fmt, node);
+        return -EINVAL;
+}
+
+int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct fcrd_replay_opts *o,
+                        struct fcrd_job **ret, struct fcrd_refusal *why) {
+        struct fcrd_device *d;
+        struct fcrd_probe p;
+        struct stat st;
+        struct fcrd_job *j;
+
+        if (stat(node, &st) < 0 || !S_ISBLK(st.st_mode))
+                return refuse(why, "NoSuchDevice", "%s does not exist or is not a block device", node);
+        if (fcrd_probe_device(node, &p) < 0)
+                return refuse(why, "NoSuchDevice", "%s cannot be read", node);
+        if (!p.ext4 || !p.has_journal)
+                return refuse(why, "NotExt4", "%s does not hold an ext4 filesystem with a journal", node);
+        d = find_device(m, node, true);
+        if (!d)
+                return -ENOMEM;
+        snprintf(d->uuid, sizeof(d->uuid), "%s", p.uuid);
+        snprintf(d->label, sizeof(d->label), "%s", p.label);
+        if (d->job)
+                return refuse(why, "Busy", "%s is being replayed already", node);
+        if (p.mounted)
+                return refuse(why, "Mounted", "%s is mounted", node);
+        if (!p.needs_recovery && !o->force)
+                return refuse(why, "NotDirty", "%s does not need recovery (use force to run anyway)", node);
+        if (p.needs_recovery)
+                d->state = FCRD_DIRTY;
+        j = start_job(m, d, o);
+        if (!j)
+                return refuse(why, "Failed", "cannot start a replay of %s", node);
+        *ret = j;
+        return 0;
 }

@@ -12,7 +12,32 @@
 
 enum fcrd_state { FCRD_CLEAN, FCRD_DIRTY, FCRD_REPLAYING, FCRD_REPLAYED, FCRD_REFUSED, FCRD_FAILED };
 
-struct fcrd_job;
+struct fcrd_device;
+struct fcrd_manager;
+
+/* One replay.  Jobs outlive their end a little (the last few are kept)
+ * so that clients can read how they ended. */
+struct fcrd_job {
+        struct fcrd_manager *m;
+        struct fcrd_device *dev;
+        unsigned id;                    /* /org/fcreplay1/job/<id> */
+        pid_t pid;
+        int fd, go_fd;
+        sd_event_source *io, *child, *timer;
+        char buf[1024];
+        size_t len;
+        bool writing, timed_out, cancelled, exited, eof, finished;
+        bool dry_run;
+        int status;
+        uint64_t start_usec, start_realtime_usec;
+        unsigned long long done, total;
+        char result[32], message[512];
+        long tags;
+        char allocator[64];
+};
+
+/* What changed, for the D-Bus side. */
+enum fcrd_change { FCRD_DEVICE_CHANGED, FCRD_JOB_PROGRESS, FCRD_JOB_DONE, FCRD_MANAGER_CHANGED };
 
 struct fcrd_device {
         char *node;
@@ -34,7 +59,36 @@ struct fcrd_manager {
         unsigned running;
         bool initial_pass;              /* READY=1 not sent yet */
         bool discovery_done;            /* the initial enumeration is over */
+        struct fcrd_job *done_jobs[8];  /* the last jobs that ended */
+        unsigned next_job_id;
+        /* Told of every change (the D-Bus side); may be NULL. */
+        void (*on_change)(struct fcrd_manager *m, enum fcrd_change what, struct fcrd_device *d,
+                          struct fcrd_job *j);
+        void *bus;
 };
+
+/* Options of a replay asked for by an admin. */
+struct fcrd_replay_opts {
+        const char *allocator;          /* NULL: the configured one */
+        bool dry_run, force;
+};
+
+/* Why a replay could not start (a D-Bus error name's last part). */
+struct fcrd_refusal {
+        const char *name;               /* Busy, NotDirty, NoSuchDevice, NotExt4, Mounted, Failed */
+        char message[256];
+};
+
+/* Start a replay of devnode now.  On success *ret is its job. */
+int fcrd_manager_replay(struct fcrd_manager *m, const char *devnode, const struct fcrd_replay_opts *o,
+                        struct fcrd_job **ret, struct fcrd_refusal *why);
+
+/* Cancel a job that has not begun writing: -EBUSY once it writes or ended. */
+int fcrd_manager_cancel(struct fcrd_manager *m, struct fcrd_job *j);
+
+struct fcrd_job *fcrd_manager_find_job(struct fcrd_manager *m, unsigned id);
+struct fcrd_device *fcrd_manager_find_device(struct fcrd_manager *m, const char *devnode);
+const char *fcrd_manager_state(const struct fcrd_manager *m);
 
 const char *fcrd_state_str(enum fcrd_state s);
 

@@ -1,0 +1,451 @@
+/* fcreplayctl: ask fcreplayd, over D-Bus (org.fcreplay1), what it did,
+ * and have it replay a device or change the allocation policy. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <systemd/sd-bus.h>
+#include "exit_codes.h"
+
+#define DEST "org.fcreplay1"
+#define ROOT "/org/fcreplay1"
+#define MANAGER "org.fcreplay1.Manager"
+
+struct opts {
+        const char *allocator;
+        bool dry_run, force, no_wait, json;
+};
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: fcreplayctl [--json] COMMAND [ARGS]\n"
+                "\n"
+                "Talk to fcreplayd over D-Bus (org.fcreplay1 on the system bus).\n"
+                "\n"
+                "Commands:\n"
+                "  status                     the daemon, its allocator and its devices\n"
+                "  list                       the devices fcreplayd knows\n"
+                "  replay DEVICE              replay DEVICE now (root only); waits, with progress\n"
+                "      -a, --allocator NAME   allocation policy for this replay\n"
+                "      -n, --dry-run          plan and report only\n"
+                "      -f, --force            replay even if the device does not ask for recovery\n"
+                "      --no-wait              print the job and return at once\n"
+                "  inspect DEVICE             the decoded journal, as JSON\n"
+                "  set-allocator NAME         the default policy for later replays (root only)\n"
+                "  list-allocators            the allocator plugins installed\n"
+                "\n"
+                "  -j, --json                 print JSON\n"
+                "  -h, --help, -V, --version\n"
+                "\n"
+                "Exit status as fcreplay's: 0 clean now (replayed, or nothing to do); 2 refused:\n"
+                "invalid journal, nothing written; 3 operational error (daemon not reachable,\n"
+                "permission denied, busy, failed); 64 usage.  See fcreplayctl(8).\n");
+}
+
+/* A D-Bus error to our exit codes, with one line on stderr. */
+static int fail_bus(const char *what, const sd_bus_error *e, int r) {
+        if (e && e->name && !strcmp(e->name, "org.fcreplay1.Error.NotDirty")) {
+                printf("%s\n", e->message);
+                return FCR_EXIT_CLEAN;
+        }
+        fprintf(stderr, "fcreplayctl: %s: %s\n", what, e && e->message ? e->message : strerror(-r));
+        if (e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused"))
+                return FCR_EXIT_REFUSED;
+        return FCR_EXIT_FAILED;
+}
+
+static int connect_bus(sd_bus **ret) {
+        int r = sd_bus_open_system(ret);
+
+        if (r < 0)
+                fprintf(stderr, "fcreplayctl: cannot reach the system bus: %s\n", strerror(-r));
+        return r;
+}
+
+static char *get_string(sd_bus *bus, const char *path, const char *iface, const char *prop) {
+        char *s = NULL;
+
+        if (sd_bus_get_property_string(bus, DEST, path, iface, prop, NULL, &s) < 0)
+                return strdup("?");
+        return s;
+}
+
+static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop) {
+        uint64_t v = 0;
+
+        sd_bus_get_property_trivial(bus, DEST, path, iface, prop, NULL, 't', &v);
+        return v;
+}
+
+static void print_json(struct json_object *o) {
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+        json_object_put(o);
+}
+
+/* The devices as JSON: one object each with the Device properties. */
+static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
+        sd_bus_message *reply = NULL;
+        struct json_object *arr = json_object_new_array();
+        const char *path, *node, *state;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "ListDevices", err, &reply, "");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(oss)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(oss)", &path, &node, &state)) > 0) {
+                struct json_object *o = json_object_new_object();
+                char *s;
+
+                json_object_object_add(o, "object", json_object_new_string(path));
+                json_object_object_add(o, "device", json_object_new_string(node));
+                json_object_object_add(o, "state", json_object_new_string(state));
+                static const char *const props[] = { "UUID", "Label", "LastResult", "LastMessage" };
+                for (size_t i = 0; i < 4; i++) {
+                        s = get_string(bus, path, "org.fcreplay1.Device", props[i]);
+                        json_object_object_add(o, props[i], json_object_new_string(s));
+                        free(s);
+                }
+                json_object_object_add(o, "TagsReplayed",
+                                       json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TagsReplayed")));
+                json_object_object_add(o, "TimeTaken",
+                                       json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TimeTaken")));
+                json_object_array_add(arr, o);
+        }
+        sd_bus_message_unref(reply);
+        if (r < 0) {
+                json_object_put(arr);
+                return r;
+        }
+        *ret = arr;
+        return 0;
+}
+
+static void print_devices(struct json_object *arr) {
+        printf("%-20s %-10s %-14s %6s %10s  %s\n", "DEVICE", "STATE", "LAST RESULT", "TAGS", "TIME", "LABEL");
+        for (size_t i = 0; i < json_object_array_length(arr); i++) {
+                struct json_object *o = json_object_array_get_idx(arr, i), *v;
+#define F(k) (json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "")
+                printf("%-20s %-10s %-14s %6s %8.3f s  %s\n", F("device"), F("state"),
+                       *F("LastResult") ? F("LastResult") : "-", F("TagsReplayed"),
+                       json_object_object_get_ex(o, "TimeTaken", &v) ? json_object_get_int64(v) / 1e6 : 0.0,
+                       F("Label"));
+#undef F
+        }
+}
+
+static int cmd_status(sd_bus *bus, const struct opts *o, bool with_daemon) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        struct json_object *arr;
+        int r = devices(bus, &arr, &err);
+
+        if (r < 0) {
+                r = fail_bus("cannot list the devices of fcreplayd", &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        if (with_daemon) {
+                char *ver = get_string(bus, ROOT, MANAGER, "Version"), *st = get_string(bus, ROOT, MANAGER, "State"),
+                     *al = get_string(bus, ROOT, MANAGER, "Allocator");
+
+                if (o->json) {
+                        struct json_object *s = json_object_new_object();
+
+                        json_object_object_add(s, "version", json_object_new_string(ver));
+                        json_object_object_add(s, "state", json_object_new_string(st));
+                        json_object_object_add(s, "allocator", json_object_new_string(al));
+                        json_object_object_add(s, "devices", arr);
+                        print_json(s);
+                } else {
+                        printf("fcreplayd %s: %s, allocator %s\n\n", ver, st, al);
+                        print_devices(arr);
+                        json_object_put(arr);
+                }
+                free(ver);
+                free(st);
+                free(al);
+        } else if (o->json)
+                print_json(arr);
+        else {
+                print_devices(arr);
+                json_object_put(arr);
+        }
+        return FCR_EXIT_CLEAN;
+}
+
+struct wait_state {
+        const char *job;
+        bool done, success, tty;
+        char message[700];
+};
+
+static void show_progress(sd_bus *bus, struct wait_state *w, const struct opts *o) {
+        double p = 0;
+        uint64_t done = get_u64(bus, w->job, "org.fcreplay1.Job", "TagsDone"),
+                 total = get_u64(bus, w->job, "org.fcreplay1.Job", "TagsTotal");
+        char *state = get_string(bus, w->job, "org.fcreplay1.Job", "State");
+
+        sd_bus_get_property_trivial(bus, DEST, w->job, "org.fcreplay1.Job", "Progress", NULL, 'd', &p);
+        if (o->json) {
+                /* JSON output is the result alone. */
+        } else if (w->tty) {
+                int width = 40, fill = (int) (p * width);
+
+                fprintf(stderr, "\r[%.*s%*s] %3.0f%% %llu/%llu %s ", fill, "########################################",
+                        width - fill, "", p * 100, (unsigned long long) done, (unsigned long long) total, state);
+        } else
+                printf("progress %.0f%% %llu/%llu %s\n", p * 100, (unsigned long long) done,
+                       (unsigned long long) total, state);
+        free(state);
+}
+
+static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct wait_state *w = userdata;
+        const char *msg;
+        int ok;
+
+        if (sd_bus_message_is_signal(m, "org.fcreplay1.Job", "Completed") &&
+            sd_bus_message_read(m, "bs", &ok, &msg) >= 0) {
+                w->done = true;
+                w->success = ok;
+                snprintf(w->message, sizeof(w->message), "%s", msg);
+        }
+        return 0;
+}
+
+static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *call = NULL, *reply = NULL;
+        struct wait_state w = { .tty = isatty(STDERR_FILENO) && !o->json };
+        const char *job;
+        char match[256];
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &call, DEST, ROOT, MANAGER, "ReplayDevice");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "s", dev);
+        if (r >= 0)
+                r = sd_bus_message_open_container(call, 'a', "{sv}");
+        if (r >= 0 && o->allocator)
+                r = sd_bus_message_append(call, "{sv}", "allocator", "s", o->allocator);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "{sv}", "dry-run", "b", o->dry_run);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "{sv}", "force", "b", o->force);
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        if (r >= 0)
+                r = sd_bus_call(bus, call, 0, &err, &reply);
+        sd_bus_message_unref(call);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0) {
+                char what[300];
+
+                snprintf(what, sizeof(what), "cannot replay %s", dev);
+                r = fail_bus(what, &err, r);
+                sd_bus_error_free(&err);
+                sd_bus_message_unref(reply);
+                return r;
+        }
+        w.job = job;
+        if (o->no_wait) {
+                if (o->json) {
+                        struct json_object *j = json_object_new_object();
+
+                        json_object_object_add(j, "job", json_object_new_string(job));
+                        print_json(j);
+                } else
+                        printf("%s\n", job);
+                sd_bus_message_unref(reply);
+                return FCR_EXIT_CLEAN;
+        }
+        /* Subscribe, then look: a job that ended in between is seen too. */
+        snprintf(match, sizeof(match), "type='signal',sender='" DEST "',path='%s'", job);
+        r = sd_bus_add_match(bus, NULL, match, on_job_signal, &w);
+        if (r < 0) {
+                sd_bus_message_unref(reply);
+                return fail_bus("cannot watch the job", NULL, r);
+        }
+        char *state = get_string(bus, job, "org.fcreplay1.Job", "State");
+        if (strcmp(state, "running") && strcmp(state, "writing")) {
+                char *devpath = NULL, *res, *msg;
+
+                sd_bus_path_encode("/org/fcreplay1/device", strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev, &devpath);
+                res = get_string(bus, devpath, "org.fcreplay1.Device", "LastResult");
+                msg = get_string(bus, devpath, "org.fcreplay1.Device", "LastMessage");
+                w.done = true;
+                w.success = !strcmp(state, "completed");
+                snprintf(w.message, sizeof(w.message), "%s: %s", res, msg);
+                free(devpath);
+                free(res);
+                free(msg);
+        }
+        free(state);
+        while (!w.done) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+                show_progress(bus, &w, o);
+                r = sd_bus_wait(bus, 200000);
+                if (r < 0)
+                        break;
+        }
+        if (w.tty)
+                fprintf(stderr, "\n");
+        sd_bus_message_unref(reply);
+        if (!w.done)
+                return fail_bus("lost the daemon while waiting", NULL, r);
+        if (o->json) {
+                struct json_object *j = json_object_new_object();
+
+                json_object_object_add(j, "job", json_object_new_string(job));
+                json_object_object_add(j, "device", json_object_new_string(dev));
+                json_object_object_add(j, "success", json_object_new_boolean(w.success));
+                json_object_object_add(j, "message", json_object_new_string(w.message));
+                print_json(j);
+        } else
+                printf("%s: %s\n", dev, w.message);
+        if (w.success)
+                return FCR_EXIT_CLEAN;
+        return !strncmp(w.message, "refused", 7) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+}
+
+static int cmd_inspect(sd_bus *bus, const char *dev) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *json;
+        int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "Inspect", &err, &reply, "s", dev);
+
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "s", &json);
+        if (r < 0) {
+                r = fail_bus("cannot inspect", &err, r);
+                sd_bus_error_free(&err);
+                sd_bus_message_unref(reply);
+                return r;
+        }
+        print_json(json_tokener_parse(json));
+        sd_bus_message_unref(reply);
+        return FCR_EXIT_CLEAN;
+}
+
+static int cmd_set_allocator(sd_bus *bus, const char *name, const struct opts *o) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "SetAllocator", &err, NULL, "s", name);
+
+        if (r < 0) {
+                r = fail_bus("cannot set the allocator", &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        if (o->json) {
+                struct json_object *j = json_object_new_object();
+
+                json_object_object_add(j, "allocator", json_object_new_string(name));
+                print_json(j);
+        } else
+                printf("allocator: %s\n", name);
+        return FCR_EXIT_CLEAN;
+}
+
+static int cmd_list_allocators(sd_bus *bus, const struct opts *o) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        char **names = NULL, *cur;
+        int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "ListAllocators", &err, &reply, "");
+
+        if (r >= 0)
+                r = sd_bus_message_read_strv(reply, &names);
+        sd_bus_message_unref(reply);
+        if (r < 0) {
+                r = fail_bus("cannot list the allocators", &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        cur = get_string(bus, ROOT, MANAGER, "Allocator");
+        struct json_object *arr = json_object_new_array();
+        for (char **p = names; p && *p; p++) {
+                if (o->json)
+                        json_object_array_add(arr, json_object_new_string(*p));
+                else
+                        printf("%s%s\n", *p, !strcmp(*p, cur) ? " (current)" : "");
+                free(*p);
+        }
+        free(names);
+        if (o->json) {
+                struct json_object *j = json_object_new_object();
+
+                json_object_object_add(j, "allocators", arr);
+                json_object_object_add(j, "current", json_object_new_string(cur));
+                print_json(j);
+        } else
+                json_object_put(arr);
+        free(cur);
+        return FCR_EXIT_CLEAN;
+}
+
+int main(int argc, char **argv) {
+        enum { OPT_NO_WAIT = 256 };
+        static const struct option options[] = {
+                { "allocator", required_argument, NULL, 'a' },
+                { "dry-run", no_argument, NULL, 'n' },
+                { "force", no_argument, NULL, 'f' },
+                { "no-wait", no_argument, NULL, OPT_NO_WAIT },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        struct opts o = {};
+        const char *cmd;
+        sd_bus *bus = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "a:nfjhV", options, NULL)) != -1) {
+                switch (c) {
+                case 'a': o.allocator = optarg; break;
+                case 'n': o.dry_run = true; break;
+                case 'f': o.force = true; break;
+                case OPT_NO_WAIT: o.no_wait = true; break;
+                case 'j': o.json = true; break;
+                case 'h': usage(stdout); return FCR_EXIT_CLEAN;
+                case 'V': printf("fcreplayctl %s\n", PACKAGE_VERSION); return FCR_EXIT_CLEAN;
+                default: usage(stderr); return FCR_EXIT_USAGE;
+                }
+        }
+        if (optind >= argc) {
+                usage(stderr);
+                return FCR_EXIT_USAGE;
+        }
+        cmd = argv[optind];
+        int nargs = argc - optind - 1;
+        bool one = !strcmp(cmd, "replay") || !strcmp(cmd, "inspect") || !strcmp(cmd, "set-allocator");
+        bool none = !strcmp(cmd, "status") || !strcmp(cmd, "list") || !strcmp(cmd, "list-allocators");
+        if (!(one && nargs == 1) && !(none && nargs == 0)) {
+                fprintf(stderr, "fcreplayctl: %s\n", one || none ? "wrong number of arguments" : "unknown command");
+                usage(stderr);
+                return FCR_EXIT_USAGE;
+        }
+        if (connect_bus(&bus) < 0)
+                return FCR_EXIT_FAILED;
+        if (!strcmp(cmd, "status"))
+                r = cmd_status(bus, &o, true);
+        else if (!strcmp(cmd, "list"))
+                r = cmd_status(bus, &o, false);
+        else if (!strcmp(cmd, "replay"))
+                r = cmd_replay(bus, argv[optind + 1], &o);
+        else if (!strcmp(cmd, "inspect"))
+                r = cmd_inspect(bus, argv[optind + 1]);
+        else if (!strcmp(cmd, "set-allocator"))
+                r = cmd_set_allocator(bus, argv[optind + 1], &o);
+        else
+                r = cmd_list_allocators(bus, &o);
+        sd_bus_flush_close_unref(bus);
+        return r;
+}
