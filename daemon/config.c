@@ -43,16 +43,6 @@ static int parse_uint(const char *key, const char *v, unsigned min, unsigned max
         return 0;
 }
 
-static int set_string(char **dst, const char *v) {
-        char *s = strdup(v);
-
-        if (!s)
-                return -ENOMEM;
-        free(*dst);
-        *dst = s;
-        return 0;
-}
-
 /* "pattern pattern ...": path globs, UUID=..., LABEL=... */
 static int parse_patterns(const char *key, const char *v, char **list, unsigned *n, char *why, size_t why_len) {
         char *copy = strdup(v), *save = NULL;
@@ -89,14 +79,14 @@ static int daemon_key(const char *key, const char *v, void *userdata, char *why,
                         snprintf(why, why_len, "allocator needs a name");
                         return -EINVAL;
                 }
-                return set_string(&c->allocator, v);
+                return fcr_config_set_string(&c->allocator, v);
         }
         if (!strcmp(key, "plugin_dir")) {
                 if (v[0] != '/') {
                         snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", v);
                         return -EINVAL;
                 }
-                return set_string(&c->plugin_dir, v);
+                return fcr_config_set_string(&c->plugin_dir, v);
         }
         if (!strcmp(key, "include"))
                 return parse_patterns(key, v, c->include, &c->n_include, why, why_len);

@@ -70,7 +70,7 @@ const char *fcr_tool_config_path(void) {
         return env && *env ? env : SYSCONFDIR "/fcreplay/fcreplay.conf";
 }
 
-static int set_string(char **dst, const char *value) {
+int fcr_config_set_string(char **dst, const char *value) {
         char *v = strdup(value);
 
         if (!v)
@@ -88,13 +88,13 @@ static int tool_key(const char *key, const char *value, void *userdata, char *wh
                 return -EINVAL;
         }
         if (strcmp(key, "allocator") == 0)
-                return set_string(&c->allocator, value);
+                return fcr_config_set_string(&c->allocator, value);
         if (strcmp(key, "plugin_dir") == 0) {
                 if (value[0] != '/') {
                         snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", value);
                         return -EINVAL;
                 }
-                return set_string(&c->plugin_dir, value);
+                return fcr_config_set_string(&c->plugin_dir, value);
         }
         snprintf(why, why_len, "unknown key '%s' (known: allocator, plugin_dir)", key);
         return -EINVAL;

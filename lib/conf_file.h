@@ -12,6 +12,9 @@ typedef int (*fcr_config_fn)(const char *key, const char *value, void *userdata,
 /* Parse path.  A missing file is not an error when optional is set. */
 int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *userdata, struct fcr_diag *d);
 
+/* Replace *dst with a copy of value: 0 or -ENOMEM. */
+int fcr_config_set_string(char **dst, const char *value);
+
 /* The offline tool's settings (fcreplay.conf). */
 struct fcr_tool_config {
         char *allocator;

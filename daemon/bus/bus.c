@@ -107,6 +107,17 @@ static void strv_free(char **v) {
         free(v);
 }
 
+static bool allocator_known(struct fcrd_manager *m, const char *name) {
+        char **names = NULL;
+        bool known = false;
+
+        if (allocator_names(m, &names) >= 0)
+                for (char **p = names; *p; p++)
+                        known |= !strcmp(*p, name);
+        strv_free(names);
+        return known;
+}
+
 /* --- Manager */
 
 static int m_list_devices(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -141,7 +152,6 @@ static int m_replay_device(sd_bus_message *msg, void *userdata, sd_bus_error *er
         struct fcrd_job *j;
         char path[128], errname[64];
         const char *dev, *key;
-        char **names = NULL;
         int r;
 
         r = sd_bus_message_read(msg, "s", &dev);
@@ -167,17 +177,8 @@ static int m_replay_device(sd_bus_message *msg, void *userdata, sd_bus_error *er
         r = check_root(msg, error);
         if (r < 0)
                 return r;
-        if (o.allocator) {
-                bool known = false;
-
-                if (allocator_names(b->m, &names) >= 0)
-                        for (char **p = names; *p; p++)
-                                known |= !strcmp(*p, o.allocator);
-                strv_free(names);
-                if (!known)
-                        return sd_bus_error_setf(error, ERR("UnknownAllocator"), "no allocator plugin named '%s'",
-                                                 o.allocator);
-        }
+        if (o.allocator && !allocator_known(b->m, o.allocator))
+                return sd_bus_error_setf(error, ERR("UnknownAllocator"), "no allocator plugin named '%s'", o.allocator);
         r = fcrd_manager_replay(b->m, dev, &o, &j, &why);
         if (r == -EINVAL) {
                 snprintf(errname, sizeof(errname), ERR("%s"), why.name);
@@ -220,8 +221,7 @@ static int m_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
 static int m_set_allocator(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         struct fcrd_bus *b = userdata;
         const char *name;
-        char **names = NULL, *copy;
-        bool known = false;
+        char *copy;
         int r;
 
         r = sd_bus_message_read(msg, "s", &name);
@@ -230,11 +230,7 @@ static int m_set_allocator(sd_bus_message *msg, void *userdata, sd_bus_error *er
         r = check_root(msg, error);
         if (r < 0)
                 return r;
-        if (allocator_names(b->m, &names) >= 0)
-                for (char **p = names; *p; p++)
-                        known |= !strcmp(*p, name);
-        strv_free(names);
-        if (!known)
+        if (!allocator_known(b->m, name))
                 return sd_bus_error_setf(error, ERR("UnknownAllocator"), "no allocator plugin named '%s' in %s/alloc",
                                          name, plugin_dir(b->m));
         copy = strdup(name);
