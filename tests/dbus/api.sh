@@ -73,6 +73,28 @@ grep -q '"Progress"' "$TMP/monitor.log" || fail "no Progress property change see
 grep -q 'Member=Completed' "$TMP/monitor.log" || fail "no Completed signal seen"
 echo "api: replay by path; Progress changes and Completed seen on the bus"
 
+# The Device and Job objects against the XML too.
+dpath=$($BUS call org.fcreplay1 /org/fcreplay1 org.fcreplay1.Manager ListDevices | grep -o '"/org/fcreplay1/device/[^"]*"' | head -1 | tr -d '"')
+jpath=$($BUS get-property org.fcreplay1 "$dpath" org.fcreplay1.Device Job | cut -d'"' -f2)
+[ "$jpath" = "/" ] && jpath=$($BUS tree --list org.fcreplay1 | grep '/org/fcreplay1/job/' | head -1)
+python3 - "$top_srcdir/dbus/org.fcreplay1.xml" "$dpath" "$jpath" <<'PY' || fail "Device or Job introspection differs from the XML"
+import os, subprocess, sys, xml.etree.ElementTree as ET
+want = ET.parse(sys.argv[1]).getroot()
+def members(root, name):
+    for i in root.iter("interface"):
+        if i.get("name") == name:
+            return sorted((m.tag, m.get("name"), "".join(a.get("type") for a in m.iter("arg")) + (m.get("type") or ""))
+                          for m in i if m.tag in ("method", "signal", "property"))
+bus = ["busctl", "--address=" + os.environ["DBUS_SYSTEM_BUS_ADDRESS"]]
+for iface, path in (("org.fcreplay1.Device", sys.argv[2]), ("org.fcreplay1.Job", sys.argv[3])):
+    xml = subprocess.run(bus + ["introspect", "--xml-interface", "org.fcreplay1", path],
+                         capture_output=True, text=True, check=True).stdout
+    if members(ET.fromstring(xml), iface) != members(want, iface):
+        print(iface, "live:", members(ET.fromstring(xml), iface), "\nxml:", members(want, iface))
+        sys.exit(1)
+print("api: Device and Job introspection match the XML")
+PY
+
 # 4. Allocator swap seen by the next replay; reading works for nobody.
 "$CTL" set-allocator goal > /dev/null || fail "set-allocator exit $?"
 [ "$($BUS get-property org.fcreplay1 /org/fcreplay1 org.fcreplay1.Manager Allocator)" = 's "goal"' ] ||
@@ -126,6 +148,23 @@ rc=0
 [ $rc -eq 3 ] && grep -q "does not hold an ext4" "$TMP/err" || fail "not ext4: exit $rc: $(cat "$TMP/err")"
 "$CTL" inspect "$d2" | python3 -m json.tool > /dev/null || fail "inspect"
 echo "api: concurrent replay Busy; missing and non-ext4 devices refused; inspect gives JSON"
+
+# Cancel before writing (root): nothing written; after the end: refused.
+wait_for "$TMP/daemon2.log" "$d4: replayed" 10
+dirty c
+d5=$(losetup -f --show "$TMP/c.img")
+sum=$(sha256sum < "$TMP/c.img")
+job=$("$CTL" replay --no-wait "$d5")
+$BUS call org.fcreplay1 "$job" org.fcreplay1.Job Cancel || fail "Cancel before writing failed"
+i=0
+until [ "$($BUS get-property org.fcreplay1 "$job" org.fcreplay1.Job State)" = 's "cancelled"' ]; do
+        i=$((i + 1)); [ $i -le 100 ] || fail "the job did not end as cancelled"; sleep 0.05
+done
+[ "$(sha256sum < "$TMP/c.img")" = "$sum" ] || fail "a cancelled replay wrote to $d5"
+rc=0
+$BUS call org.fcreplay1 "$job" org.fcreplay1.Job Cancel 2> "$TMP/err" || rc=$?
+[ $rc -ne 0 ] && grep -q "has ended" "$TMP/err" || fail "Cancel of an ended job was not refused"
+echo "api: Cancel before writing honoured with nothing written; after the end refused"
 
 # 7. The bus restarts: the daemon serves it again.
 kill "$(cat "$TMP/bus.pid")"
