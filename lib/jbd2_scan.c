@@ -239,9 +239,12 @@ static bool continues_log(const struct walk *w, const uint8_t *buf, uint32_t end
  * When that block was damaged in the middle of the log, later committed
  * transactions, possibly already checkpointed home, follow it: replaying
  * only the part before would mix old and new metadata.  A genuine end is
- * followed by older transactions of the previous pass or by blocks never
- * written, so look until the first older header or a run of zero blocks. */
+ * followed by blocks of the previous pass (older transactions) or by
+ * blocks never written, never by a newer transaction, so look a little
+ * way past the end: up to a run of zero blocks, the start of the log, or
+ * a budget that keeps the cost far below reading the whole log. */
 #define LOOKAHEAD_ZERO_RUN 64
+#define LOOKAHEAD_MAX 1024
 
 static int find_continuation(struct walk *w, uint32_t end_tid) {
         const struct jbd2_super *s = w->s;
@@ -251,6 +254,8 @@ static int find_continuation(struct walk *w, uint32_t end_tid) {
 
         if (!s->csum_v2v3)
                 return 0;
+        if (left > LOOKAHEAD_MAX)
+                left = LOOKAHEAD_MAX;
         for (; left > 0 && b != s->start && zero_run < LOOKAHEAD_ZERO_RUN; left--) {
                 r = fcr_journal_read(w->j, b, w->buf);
                 if (r < 0)
@@ -261,9 +266,6 @@ static int find_continuation(struct walk *w, uint32_t end_tid) {
                         w->log->cont_block = b;
                         return 0;
                 }
-                if (get_be32(w->buf + JBD2_H_MAGIC) == JBD2_MAGIC &&
-                    !tid_geq(get_be32(w->buf + JBD2_H_SEQUENCE), end_tid))
-                        return 0;       /* the previous pass resumes here */
                 zero_run = fcr_is_zero(w->buf, s->blocksize) ? zero_run + 1 : 0;
                 b = next_block(s, b, NULL);
         }
@@ -341,7 +343,7 @@ int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log
                 log.continues = true;
                 log.cont_tid = get_be32(buf + JBD2_H_SEQUENCE);
                 log.cont_block = log.end_block;
-        } else if (log.end_reason != JBD2_END_SEQUENCE || tid_geq(get_be32(buf + JBD2_H_SEQUENCE), log.end_tid)) {
+        } else if (log.end_reason != JBD2_END_CLEAN) {
                 r = find_continuation(&w, log.end_tid);
                 if (r < 0)
                         goto fail;

@@ -391,6 +391,45 @@ START_TEST(bad_commit_csum_ends_log) {
 }
 END_TEST
 
+/* A block of an older transaction in the middle of the log (damage, not
+ * the previous pass): the newer transaction after it proves the log goes
+ * on, and the scan says so. */
+START_TEST(older_block_mid_log_continues) {
+        struct tspec tags[] = { { 300, 0 } };
+
+        setup(0, V3, 5, 1, 1100, 0);
+        add_desc(5, tags, 1);
+        add_commit(5, 100, false);
+        add_desc(2, tags, 1);           /* stale, where 6 should start */
+        add_desc(7, tags, 1);
+        add_commit(7, 300, false);
+        ck_assert_int_eq(scan(), 0);
+        ck_assert_int_eq(C.log.end_reason, JBD2_END_SEQUENCE);
+        ck_assert_uint_eq(C.log.end_tid, 6);
+        ck_assert(C.log.continues);
+        ck_assert_uint_eq(C.log.cont_tid, 7);
+        teardown();
+}
+END_TEST
+
+/* A genuine end: only older transactions follow. */
+START_TEST(older_blocks_after_end_are_the_previous_pass) {
+        struct tspec tags[] = { { 300, 0 } };
+
+        setup(0, V3, 5, 1, 1100, 0);
+        add_desc(5, tags, 1);
+        add_commit(5, 100, false);
+        add_desc(2, tags, 1);
+        add_commit(2, 50, false);
+        add_desc(3, tags, 1);
+        add_commit(3, 60, false);
+        ck_assert_int_eq(scan(), 0);
+        ck_assert_uint_eq(C.log.end_tid, 6);
+        ck_assert(!C.log.continues);
+        teardown();
+}
+END_TEST
+
 START_TEST(bad_commit_csum_async_is_torn) {
         struct tspec tags[] = { { 300, 0 } };
 
@@ -702,6 +741,8 @@ static Suite *suite(void) {
         tcase_add_test(tc, csum_v3_tags_and_commit);
         tcase_add_test(tc, bad_commit_csum_ends_log);
         tcase_add_test(tc, bad_commit_csum_async_is_torn);
+        tcase_add_test(tc, older_block_mid_log_continues);
+        tcase_add_test(tc, older_blocks_after_end_are_the_previous_pass);
         tcase_add_test(tc, bad_commit_csum_older_time_is_stale);
         tcase_add_test(tc, bad_descriptor_csum_refused);
         tcase_add_test(tc, bad_revoke_csum_refused);
