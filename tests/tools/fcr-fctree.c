@@ -215,7 +215,7 @@ static errcode_t dump_dir(ext2_filsys fs, ext2_ino_t dir, const char *path, int 
         e = ext2fs_dir_iterate2(fs, dir, 0, NULL, collect, &l);
         if (!e)
                 e = l.err;
-        if (!e)
+        if (!e && l.n)
                 qsort(l.v, l.n, sizeof(*l.v), by_name);
         for (size_t i = 0; !e && i < l.n; i++) {
                 char *child;
