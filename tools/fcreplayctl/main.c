@@ -251,6 +251,15 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 sd_bus_message_unref(reply);
                 return r;
         }
+        /* job points into reply: keep a copy that outlives it. */
+        char *job_copy = strdup(job);
+        if (!job_copy) {
+                sd_bus_message_unref(reply);
+                return fail_bus("out of memory", NULL, -ENOMEM);
+        }
+        sd_bus_message_unref(reply);
+        reply = NULL;
+        job = job_copy;
         w.job = job;
         if (o->no_wait) {
                 if (o->json) {
@@ -260,14 +269,14 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                         print_json(j);
                 } else
                         printf("%s\n", job);
-                sd_bus_message_unref(reply);
+                free(job_copy);
                 return FCR_EXIT_CLEAN;
         }
         /* Subscribe, then look: a job that ended in between is seen too. */
         snprintf(match, sizeof(match), "type='signal',sender='" DEST "',path='%s'", job);
         r = sd_bus_add_match(bus, NULL, match, on_job_signal, &w);
         if (r < 0) {
-                sd_bus_message_unref(reply);
+                free(job_copy);
                 return fail_bus("cannot watch the job", NULL, r);
         }
         char *state = get_string(bus, job, "org.fcreplay1.Job", "State");
@@ -298,9 +307,10 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         }
         if (w.tty)
                 fprintf(stderr, "\n");
-        sd_bus_message_unref(reply);
-        if (!w.done)
+        if (!w.done) {
+                free(job_copy);
                 return fail_bus("lost the daemon while waiting", NULL, r);
+        }
         if (o->json) {
                 struct json_object *j = json_object_new_object();
 
@@ -311,6 +321,7 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 print_json(j);
         } else
                 printf("%s: %s\n", dev, w.message);
+        free(job_copy);
         if (w.success)
                 return FCR_EXIT_CLEAN;
         return !strncmp(w.message, "refused", 7) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
