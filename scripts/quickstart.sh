@@ -41,8 +41,13 @@ demo() {
         gzip -dc tests/fixtures/demo/crash.img.gz > "$tmp/crash.img"
         echo "quickstart: replaying tests/fixtures/demo/crash.img.gz (a copy in $tmp)"
         ./fcreplay replay "$tmp/crash.img"
-        echo "quickstart: the filesystem is clean; e2fsck -fn says:"
-        e2fsck -fn "$tmp/crash.img"
+        echo "quickstart: checking the result with e2fsck -fn"
+        if e2fsck -fn "$tmp/crash.img"; then
+                echo "quickstart: the replayed filesystem is clean"
+        else
+                echo "quickstart: e2fsck found problems in the replayed filesystem" >&2
+                exit 1
+        fi
 }
 
 case "${1:-}" in
