@@ -118,11 +118,13 @@ static int exit_code(int r) {
 
 static int fail(const struct args *a, int r, const struct fcr_diag *d) {
         const char *why = d->msg[0] ? d->msg : strerror(-r);
+        /* Name the device once: some reasons name it already. */
+        const char *dev = strstr(why, a->device) ? "" : a->device, *sep = *dev ? ": " : "";
 
         if (fcr_is_refusal(r))
-                fprintf(stderr, "fcreplay: %s: refused: %s; nothing written\n", a->device, why);
+                fprintf(stderr, "fcreplay: %s%srefused: %s; nothing written\n", dev, sep, why);
         else
-                fprintf(stderr, "fcreplay: %s: %s\n", a->device, why);
+                fprintf(stderr, "fcreplay: %s%s%s\n", dev, sep, why);
         return exit_code(r);
 }
 
