@@ -22,6 +22,22 @@ const char *fcr_state_str(enum fcr_state s) {
         return "unknown";
 }
 
+/* A device or image shorter than its filesystem (a truncated image, a
+ * shrunk partition) is refused, as the kernel refuses to mount it: a
+ * replay could not be checked against what is missing. */
+static int check_size(const char *device, ext2_filsys fs, struct fcr_diag *d) {
+        blk64_t have = 0;
+        errcode_t e = ext2fs_get_device_size2(device, fs->blocksize, &have);
+
+        if (e)
+                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot tell the size of %s: %s", device,
+                                error_message(e));
+        if (have < ext2fs_blocks_count(fs->super))
+                return fcr_fail(d, -EUCLEAN, "%s holds %llu blocks, but its filesystem has %llu", device,
+                                (unsigned long long) have, (unsigned long long) ext2fs_blocks_count(fs->super));
+        return 0;
+}
+
 static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
         char mtpt[4096] = "";
         int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
@@ -78,6 +94,11 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
         r = open_fs(o->device, e->io_manager, !o->read_only, &e->fs, d);
         if (r < 0)
                 goto fail;
+        if (!o->inspect_only) {
+                r = check_size(o->device, e->fs, d);
+                if (r < 0)
+                        goto fail;
+        }
         e->has_journal = ext2fs_has_feature_journal(e->fs->super);
         e->needs_recovery = ext2fs_has_feature_journal_needs_recovery(e->fs->super);
         if (!e->has_journal) {
