@@ -7,8 +7,11 @@ dirty a
 dev=$(losetup -f --show "$TMP/a.img")
 ON_READY="dumpe2fs -h $dev 2>/dev/null | grep -c needs_recovery; true"
 start_daemon "include = LABEL=$LABEL_PREFIX-a"
+# The listener logs READY=1 first and the device's state at that moment
+# after it: wait for the latter, or a loaded machine reads it too early.
 wait_for "$TMP/notify.log" "READY=1" 20
-grep "AT-READY" "$TMP/notify.log" | grep -q "AT-READY 0|" || fail "READY=1 came before $dev was replayed"
+wait_for "$TMP/notify.log" "AT-READY" 10
+grep -q "AT-READY 0|" "$TMP/notify.log" || fail "READY=1 came before $dev was replayed"
 grep -q "STATUS=Replaying $dev" "$TMP/notify.log" || fail "no STATUS line about $dev"
 grep -q "EXTEND_TIMEOUT_USEC=" "$TMP/notify.log" || fail "no EXTEND_TIMEOUT_USEC while replaying"
 replayed_right "$dev"
