@@ -2,5 +2,6 @@
 # Regenerate the build system from configure.ac and Makefile.am.
 set -e
 cd "$(dirname "$0")"
+mkdir -p m4
 autoreconf --force --install --warnings=all
 echo "Now run ./configure && make"

@@ -67,6 +67,19 @@ static bool is_inode_slot_fresh(struct fcr_replay *r, uint32_t ino) {
 
 static int free_mapping(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode);
 
+/* Inodes whose i_block is data rather than a block mapping. */
+static bool logged_i_block(struct fcr_replay *r, struct ext2_inode *inode) {
+        uint16_t fmt = inode->i_mode & LINUX_S_IFMT;
+
+        if (inode->i_flags & EXT4_INLINE_DATA_FL)
+                return true;
+        if (inode->i_flags & EXT4_EXTENTS_FL)
+                return false;
+        if (fmt == LINUX_S_IFLNK)
+                return ext2fs_inode_data_blocks2(r->fs, inode) == 0;
+        return fmt == LINUX_S_IFCHR || fmt == LINUX_S_IFBLK || fmt == LINUX_S_IFIFO || fmt == LINUX_S_IFSOCK;
+}
+
 static int op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *raw, uint32_t raw_len) {
         struct fcr_replay *r = R(c);
         uint32_t isz = r->geom.inode_size;
@@ -115,27 +128,26 @@ static int op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t
         cur_live = (s->was_used || (s->flags & INO_USED)) && ci->i_mode != 0;
         same_file = cur_live && ci->i_generation == ni->i_generation;
 
-        if (ni->i_flags & EXT4_INLINE_DATA_FL) {
-                /* Inline data lives in i_block: the log has the truth. */
+        /* The slot held another file (its last name went earlier in the
+         * log, and the kernel would have freed it then): free its blocks,
+         * whatever the new file keeps in i_block. */
+        if (cur_live && !same_file) {
+                ret = free_mapping(r, ino, ci);
+                if (ret < 0)
+                        goto out;
+        }
+        if (logged_i_block(r, ni)) {
+                /* Inline data, a fast symlink's target, a device number:
+                 * i_block holds data, and the log has the truth. */
                 memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
         } else if (ni->i_flags & EXT4_EXTENTS_FL) {
                 /* The mapping is the disk's, changed by the ranges the log
-                 * carries; unless the slot held another file, whose blocks
-                 * are freed. */
+                 * carries; a new file starts with an empty tree. */
                 bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
                                 cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
 
-                if (!same_file || !has_root) {
-                        if (cur_live && !same_file) {
-                                ret = free_mapping(r, ino, ci);
-                                if (ret < 0)
-                                        goto out;
-                        }
+                if (!same_file || !has_root)
                         init_extent_root(neu + EXT4_INODE_I_BLOCK);
-                }
-        } else if (LINUX_S_ISLNK(ni->i_mode) && ext2fs_inode_data_blocks2(r->fs, ni) == 0) {
-                /* A fast symlink keeps its target in i_block. */
-                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
         }
         e = ext2fs_write_inode_full(r->fs, ino, ni, isz);
         if (e) {

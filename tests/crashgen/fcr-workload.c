@@ -3,7 +3,7 @@
  * or full jbd2 commits without the fast_commit feature), optionally ended
  * by EXT4_IOC_SHUTDOWN without log flush: a power cut.
  *
- *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2]
+ *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse]
  *                [--sync-every K] [--shutdown]
  *
  * One line per operation goes to stdout, so a failing seed can be read. */
@@ -25,7 +25,7 @@
 #define EXT4_GOING_FLAGS_NOLOGFLUSH 0x2
 #define MAX_PATHS 8192
 
-enum profile { P_DATA, P_NS, P_MIXED, P_JBD2 };
+enum profile { P_DATA, P_NS, P_MIXED, P_JBD2, P_REUSE };
 
 static uint64_t rng;
 static const char *root;
@@ -310,6 +310,58 @@ static void op_ns(bool tail) {
         }
 }
 
+/* The last name of a file goes and a new file is made in the same
+ * directory at once: ext4 hands the new file the freed inode, so the log
+ * carries an inode slot reused by a file of another kind (inline, empty,
+ * with blocks) whose old blocks the replay must free. */
+static void op_reuse(void) {
+        struct stat st;
+        size_t i;
+        char *dir, *slash;
+
+        if (!nfiles) {
+                op_create();
+                return;
+        }
+        i = below(nfiles);
+        if (stat(full(files[i]), &st) < 0)
+                die("stat %s", files[i]);
+        if (st.st_nlink != 1) {
+                op_data();
+                return;
+        }
+        /* No directory fsync (that forces a full commit): the new file's
+         * fsync makes the unlink durable in the same fast commit. */
+        if (unlink(full(files[i])) < 0)
+                die("unlink %s", files[i]);
+        printf("unlink %s\n", files[i]);
+        dir = strdup(files[i]);
+        slash = dir ? strrchr(dir, '/') : NULL;
+        if (!dir)
+                die("strdup");
+        if (slash)
+                *slash = '\0';
+        forget(files, &nfiles, i);
+        {
+                char *p;
+                size_t len = some_size();
+                int fd;
+
+                if (asprintf(&p, "%s%sn%05u", slash ? dir : "", slash ? "/" : "", ++next_name) < 0)
+                        die("asprintf");
+                fd = open(full(p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+                if (fd < 0)
+                        die("create %s", p);
+                write_at(fd, 0, len);
+                if (fsync(fd) < 0)
+                        die("fsync %s", p);
+                close(fd);
+                printf("create %s %zu\n", p, len);
+                files[nfiles++] = p;
+        }
+        free(dir);
+}
+
 /* Metadata churn for plain jbd2: directories filled and removed again,
  * so that freed metadata blocks appear as revoke records. */
 static void op_jbd2(void) {
@@ -354,7 +406,7 @@ static void op_jbd2(void) {
 }
 
 static void usage(FILE *f) {
-        fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2]\n"
+        fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse]\n"
                    "                    [--sync-every K] [--shutdown]\n\n"
                    "A seeded random workload on a mounted ext4, every change made durable with\n"
                    "fsync; --shutdown ends it with EXT4_IOC_SHUTDOWN (no log flush), a power cut.\n"
@@ -390,6 +442,8 @@ int main(int argc, char **argv) {
                                 prof = P_MIXED;
                         else if (strcmp(optarg, "jbd2") == 0)
                                 prof = P_JBD2;
+                        else if (strcmp(optarg, "reuse") == 0)
+                                prof = P_REUSE;
                         else {
                                 fprintf(stderr, "fcr-workload: unknown profile '%s'\n", optarg);
                                 return 64;
@@ -408,7 +462,7 @@ int main(int argc, char **argv) {
         rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 die("open %s", root);
-        if (prof == P_NS || prof == P_MIXED) {
+        if (prof == P_NS || prof == P_MIXED || prof == P_REUSE) {
                 if (mkdir(full("big"), 0755) < 0 && errno != EEXIST)
                         die("mkdir big");
                 sync_path("big", O_RDONLY | O_DIRECTORY);
@@ -420,6 +474,7 @@ int main(int argc, char **argv) {
                 case P_NS: op_ns(i > ops - ops / 10); break;
                 case P_MIXED: below(2) ? op_data() : op_ns(i > ops - ops / 10); break;
                 case P_JBD2: op_jbd2(); break;
+                case P_REUSE: i > ops - ops / 5 ? op_reuse() : below(2) ? op_data() : op_ns(false); break;
                 }
                 if (sync_every && i % sync_every == 0) {
                         if (syncfs(rootfd) < 0)

@@ -26,6 +26,7 @@ fc-mixed-2k     --block-size 2048 --size 32M --profile mixed --ops 150 --seed 33
 fc-inline       --size 32M --features inline_data --profile ns --ops 150 --seed 34
 fc-bigalloc     --size 64M --features bigalloc --mkfs-opts "-C 16384" --profile data --ops 100 --seed 35
 fc-plain        --size 32M --features ^metadata_csum,^64bit --profile mixed --ops 150 --seed 36
+fc-reuse-1k     --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --seed 4 --mount-opts commit=600
 LIST
 }
 
