@@ -38,7 +38,7 @@ static int find_free(struct fcr_alloc_ctx *a, uint64_t start, uint64_t end, uint
                         /* Whole clusters only, with bigalloc. */
                         if (bits && ((b - first) & ((1ULL << bits) - 1)))
                                 continue;
-                        if (fcr_replay_claimed(r, b) || fcr_replay_has_event(r, b))
+                        if (fcr_replay_claimed(r, b) || fcr_replay_block_taken(r, b))
                                 continue;
                         *ret = b;
                         return 1;
@@ -80,10 +80,14 @@ static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, str
         }
         e = r->alloc->alloc(&r->actx, &req, &blk);
         if (e < 0 || blk < r->geom.first_data_block || blk >= r->geom.blocks_count ||
-            fcr_replay_claimed(r, blk) || fcr_replay_has_event(r, blk)) {
+            fcr_replay_claimed(r, blk) || fcr_replay_block_taken(r, blk)) {
                 fcr_fail(r->d, -ENOSPC, "allocator '%s' found no usable block%s", r->alloc->name,
                          e < 0 ? "" : " (it returned one that is not free)");
                 return EXT2_ET_BLOCK_ALLOC_FAIL;
+        }
+        if (fcr_replay_hand_out(r, blk) < 0) {
+                fcr_fail(r->d, -ENOMEM, "out of memory while allocating a block");
+                return EXT2_ET_NO_MEMORY;
         }
         *ret = blk;
         return 0;

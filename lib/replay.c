@@ -96,6 +96,7 @@ void fcr_replay_free(struct fcr_replay *r) {
         fcr_fs_close_nowrite(&r->fs);
         fcr_groups_free(r);
         tdestroy(r->events, free);
+        tdestroy(r->handed_out, free);
         tdestroy(r->inodes, free);
         free(r->claimed);
         free(r->notes);
@@ -151,16 +152,36 @@ int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used) {
         return 0;
 }
 
-/* Anything replay allocated or freed stays out of the allocator's reach:
- * a freed block may still be named by a later tag. */
-bool fcr_replay_has_event(struct fcr_replay *r, uint64_t blk) {
+/* A block the allocator gave out is off limits from then on, even before
+ * libext2fs reports it in use: one operation (an htree directory growing
+ * by a block that then needs a new extent-tree node) asks twice before it
+ * reports either, and must not be given the same block twice. */
+int fcr_replay_hand_out(struct fcr_replay *r, uint64_t blk) {
+        struct blk_event *e = malloc(sizeof(*e)), **p;
+
+        if (!e)
+                return -ENOMEM;
+        *e = (struct blk_event) { .blk = blk, .used = true };
+        p = tsearch(e, &r->handed_out, cmp_blk);
+        if (!p) {
+                free(e);
+                return -ENOMEM;
+        }
+        if (*p != e)
+                free(e);        /* already there */
+        return 0;
+}
+
+/* Anything replay allocated, freed or handed out stays out of the
+ * allocator's reach: a freed block may still be named by a later tag. */
+bool fcr_replay_block_taken(struct fcr_replay *r, uint64_t blk) {
         uint64_t n = 1ULL << r->fs->cluster_ratio_bits, first = blk & ~(n - 1);
 
         /* Any block of the cluster counts: clusters are allocated whole. */
         for (uint64_t b = first; b < first + n; b++) {
                 struct blk_event key = { .blk = b };
 
-                if (tfind(&key, &r->events, cmp_blk))
+                if (tfind(&key, &r->events, cmp_blk) || tfind(&key, &r->handed_out, cmp_blk))
                         return true;
         }
         return false;

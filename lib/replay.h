@@ -54,6 +54,7 @@ struct fcr_replay {
         struct claimed_range *claimed;
         size_t nr_claimed, cap_claimed;
         void *events;                   /* tsearch tree of struct blk_event */
+        void *handed_out;               /* tsearch tree: blocks the allocator gave out */
         void *inodes;                   /* tsearch tree of struct ino_state */
         struct grp_cache **groups;      /* per group, loaded on first use */
 
@@ -82,7 +83,8 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log);
 struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino);
 int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used);
 bool fcr_replay_claimed(const struct fcr_replay *r, uint64_t blk);
-bool fcr_replay_has_event(struct fcr_replay *r, uint64_t blk);
+bool fcr_replay_block_taken(struct fcr_replay *r, uint64_t blk);
+int fcr_replay_hand_out(struct fcr_replay *r, uint64_t blk);
 int fcr_replay_finish(struct fcr_replay *r);
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 extern const struct fcr_replay_ops fcr_replay_ops;
