@@ -97,6 +97,7 @@ static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, str
  * block at a time is always a valid answer unless the caller insists on
  * its goal or on a length. */
 static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal, blk64_t len, blk64_t *pblk, blk64_t *plen) {
+        struct fcr_replay *r = fs->priv_data;
         blk64_t blk;
         errcode_t e;
 
@@ -109,10 +110,23 @@ static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal, blk64_t len,
                 return EXT2_ET_BLOCK_ALLOC_FAIL;
         *pblk = blk;
         *plen = 1;
+        r->last_range_blk = blk;
         return 0;
 }
 
 static void alloc_stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse) {
+        struct fcr_replay *r = fs->priv_data;
+
+        /* Older libext2fs (1.47.0 among them) passes the end of the range
+         * and 0 instead of its start and length.  The ranges it takes come
+         * from new_range(), one block at a time: the last one handed out
+         * ends there. */
+        if (num == 0) {
+                if (inuse <= 0 || !r->last_range_blk || blk != r->last_range_blk + 1)
+                        return;
+                blk = r->last_range_blk;
+                num = 1;
+        }
         for (blk_t i = 0; i < num; i++)
                 fcr_replay_alloc_stats(fs, blk + i, inuse);
 }

@@ -55,6 +55,7 @@ struct fcr_replay {
         size_t nr_claimed, cap_claimed;
         void *events;                   /* tsearch tree of struct blk_event */
         void *handed_out;               /* tsearch tree: blocks the allocator gave out */
+        uint64_t last_range_blk;        /* new_range()'s last answer */
         void *inodes;                   /* tsearch tree of struct ino_state */
         struct grp_cache **groups;      /* per group, loaded on first use */
 

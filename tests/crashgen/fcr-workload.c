@@ -3,7 +3,7 @@
  * or full jbd2 commits without the fast_commit feature), optionally ended
  * by EXT4_IOC_SHUTDOWN without log flush: a power cut.
  *
- *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse]
+ *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files]
  *                [--sync-every K] [--shutdown]
  *
  * One line per operation goes to stdout, so a failing seed can be read. */
@@ -25,7 +25,7 @@
 #define EXT4_GOING_FLAGS_NOLOGFLUSH 0x2
 #define MAX_PATHS 8192
 
-enum profile { P_DATA, P_NS, P_MIXED, P_JBD2, P_REUSE };
+enum profile { P_DATA, P_NS, P_MIXED, P_JBD2, P_REUSE, P_FILES };
 
 static uint64_t rng;
 static const char *root;
@@ -406,7 +406,7 @@ static void op_jbd2(void) {
 }
 
 static void usage(FILE *f) {
-        fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse]\n"
+        fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files]\n"
                    "                    [--sync-every K] [--shutdown]\n\n"
                    "A seeded random workload on a mounted ext4, every change made durable with\n"
                    "fsync; --shutdown ends it with EXT4_IOC_SHUTDOWN (no log flush), a power cut.\n"
@@ -444,6 +444,8 @@ int main(int argc, char **argv) {
                                 prof = P_JBD2;
                         else if (strcmp(optarg, "reuse") == 0)
                                 prof = P_REUSE;
+                        else if (strcmp(optarg, "files") == 0)
+                                prof = P_FILES;
                         else {
                                 fprintf(stderr, "fcr-workload: unknown profile '%s'\n", optarg);
                                 return 64;
@@ -474,6 +476,7 @@ int main(int argc, char **argv) {
                 case P_NS: op_ns(i > ops - ops / 10); break;
                 case P_MIXED: below(2) ? op_data() : op_ns(i > ops - ops / 10); break;
                 case P_JBD2: op_jbd2(); break;
+                case P_FILES: op_create(); break;
                 case P_REUSE: i > ops - ops / 5 ? op_reuse() : below(2) ? op_data() : op_ns(false); break;
                 }
                 if (sync_every && i % sync_every == 0) {

@@ -21,6 +21,7 @@ cat <<'LIST'
 2k-mixed      --block-size 2048 --profile mixed --ops 150
 nocsum-no64   --features ^metadata_csum,^64bit --profile mixed --ops 150
 inline        --features inline_data --profile ns --ops 200
+files-1k      --block-size 1024 --size 64M --journal-size 8 --profile files --ops 500 --mount-opts commit=600
 reuse-1k      --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --mount-opts commit=600
 bigalloc      --size 128M --features bigalloc --mkfs-opts -C16384 --profile data --ops 120
 synced        --profile mixed --ops 200 --sync-every 10

@@ -73,6 +73,22 @@ START_TEST(given_blocks_are_free) {
 }
 END_TEST
 
+/* A range libext2fs reports in use (an htree directory grown through
+ * ext2fs_fallocate) is recorded, whatever length 1.47.0 passes along. */
+START_TEST(reported_ranges_are_recorded) {
+        blk64_t a = 0, n = 0;
+
+        ck_assert_int_eq(ext2fs_new_range(r->fs, 0, 0, 1, NULL, &a, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_uint_eq(r->nr_blocks_allocated, 0);
+        ext2fs_block_alloc_stats_range(r->fs, a, 1, +1);
+        ck_assert_uint_eq(r->nr_blocks_allocated, 1);
+        /* The block itself, not the one after it (where 1.47.0's report
+         * ends). */
+        ck_assert(!fcr_replay_block_taken(r, a + 1));
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("alloc_host");
         TCase *tc = tcase_create("alloc_host");
@@ -80,6 +96,7 @@ int main(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, consecutive_requests_get_different_blocks);
         tcase_add_test(tc, given_blocks_are_free);
+        tcase_add_test(tc, reported_ranges_are_recorded);
         suite_add_tcase(s, tc);
         return unit_run(s);
 }
