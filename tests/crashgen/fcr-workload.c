@@ -122,14 +122,10 @@ static size_t some_size(void) {
         return sizes[below(sizeof(sizes) / sizeof(sizes[0]))];
 }
 
-static void op_create(void) {
-        char *p = new_name();
-        size_t len = some_size();
-        int fd;
+/* A new file p (ours from now on) of len bytes, fsync'd. */
+static void create_file(char *p, size_t len, mode_t mode) {
+        int fd = open(full(p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
 
-        if (nfiles == MAX_PATHS)
-                return;
-        fd = open(full(p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, below(2) ? 0644 : 0600);
         if (fd < 0)
                 die("create %s", p);
         write_at(fd, 0, len);
@@ -138,6 +134,15 @@ static void op_create(void) {
         close(fd);
         printf("create %s %zu\n", p, len);
         files[nfiles++] = p;
+}
+
+static void op_create(void) {
+        char *p = new_name();
+        size_t len = some_size();
+
+        if (nfiles == MAX_PATHS)
+                return;
+        create_file(p, len, below(2) ? 0644 : 0600);
 }
 
 static void op_data(void) {
@@ -316,8 +321,8 @@ static void op_ns(bool tail) {
  * with blocks) whose old blocks the replay must free. */
 static void op_reuse(void) {
         struct stat st;
-        size_t i;
-        char *dir, *slash;
+        size_t i, len;
+        char *dir, *slash, *p;
 
         if (!nfiles) {
                 op_create();
@@ -342,23 +347,10 @@ static void op_reuse(void) {
         if (slash)
                 *slash = '\0';
         forget(files, &nfiles, i);
-        {
-                char *p;
-                size_t len = some_size();
-                int fd;
-
-                if (asprintf(&p, "%s%sn%05u", slash ? dir : "", slash ? "/" : "", ++next_name) < 0)
-                        die("asprintf");
-                fd = open(full(p), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-                if (fd < 0)
-                        die("create %s", p);
-                write_at(fd, 0, len);
-                if (fsync(fd) < 0)
-                        die("fsync %s", p);
-                close(fd);
-                printf("create %s %zu\n", p, len);
-                files[nfiles++] = p;
-        }
+        len = some_size();
+        if (asprintf(&p, "%s%sn%05u", slash ? dir : "", slash ? "/" : "", ++next_name) < 0)
+                die("asprintf");
+        create_file(p, len, 0644);
         free(dir);
 }
 
