@@ -133,22 +133,31 @@ struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino) {
         return s;
 }
 
-int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used) {
+/* The node for blk in a tree of struct blk_event, added (not in use) if
+ * it was not there; NULL when out of memory. */
+static struct blk_event *blk_tree_get(void **root, uint64_t blk) {
         struct blk_event key = { .blk = blk }, **p, *e;
 
-        p = tfind(&key, &r->events, cmp_blk);
-        if (p) {
-                (*p)->used = used;
-                return 0;
-        }
+        p = tfind(&key, root, cmp_blk);
+        if (p)
+                return *p;
         e = malloc(sizeof(*e));
         if (!e)
-                return -ENOMEM;
-        *e = (struct blk_event) { .blk = blk, .used = used };
-        if (!tsearch(e, &r->events, cmp_blk)) {
+                return NULL;
+        *e = key;
+        if (!tsearch(e, root, cmp_blk)) {
                 free(e);
-                return -ENOMEM;
+                return NULL;
         }
+        return e;
+}
+
+int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used) {
+        struct blk_event *e = blk_tree_get(&r->events, blk);
+
+        if (!e)
+                return -ENOMEM;
+        e->used = used;
         return 0;
 }
 
@@ -157,19 +166,7 @@ int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used) {
  * by a block that then needs a new extent-tree node) asks twice before it
  * reports either, and must not be given the same block twice. */
 int fcr_replay_hand_out(struct fcr_replay *r, uint64_t blk) {
-        struct blk_event *e = malloc(sizeof(*e)), **p;
-
-        if (!e)
-                return -ENOMEM;
-        *e = (struct blk_event) { .blk = blk, .used = true };
-        p = tsearch(e, &r->handed_out, cmp_blk);
-        if (!p) {
-                free(e);
-                return -ENOMEM;
-        }
-        if (*p != e)
-                free(e);        /* already there */
-        return 0;
+        return blk_tree_get(&r->handed_out, blk) ? 0 : -ENOMEM;
 }
 
 /* Anything replay allocated, freed or handed out stays out of the

@@ -82,13 +82,17 @@ static void sync_parent(const char *rel) {
         free(p);
 }
 
-static char *new_name(void) {
-        const char *dir = ndirs && below(4) ? dirs[below(ndirs)] : NULL;
+/* A fresh name in dir (NULL: the top). */
+static char *name_in(const char *dir) {
         char *p;
 
         if (asprintf(&p, "%s%sn%05u", dir ? dir : "", dir ? "/" : "", ++next_name) < 0)
                 die("asprintf");
         return p;
+}
+
+static char *new_name(void) {
+        return name_in(ndirs && below(4) ? dirs[below(ndirs)] : NULL);
 }
 
 static void forget(char **v, size_t *n, size_t i) {
@@ -322,7 +326,7 @@ static void op_ns(bool tail) {
 static void op_reuse(void) {
         struct stat st;
         size_t i, len;
-        char *dir, *slash, *p;
+        char *dir, *slash;
 
         if (!nfiles) {
                 op_create();
@@ -341,16 +345,14 @@ static void op_reuse(void) {
                 die("unlink %s", files[i]);
         printf("unlink %s\n", files[i]);
         dir = strdup(files[i]);
-        slash = dir ? strrchr(dir, '/') : NULL;
         if (!dir)
                 die("strdup");
+        slash = strrchr(dir, '/');
         if (slash)
                 *slash = '\0';
         forget(files, &nfiles, i);
         len = some_size();
-        if (asprintf(&p, "%s%sn%05u", slash ? dir : "", slash ? "/" : "", ++next_name) < 0)
-                die("asprintf");
-        create_file(p, len, 0644);
+        create_file(name_in(slash ? dir : NULL), len, 0644);
         free(dir);
 }
 
