@@ -8,4 +8,12 @@ systemd-analyze verify --man=no "$TMP/fcreplayd.service" 2>&1 | tee "$TMP/verify
 [ ! -s "$TMP/verify.out" ] || fail "systemd-analyze verify complained"
 grep -q '^Type=notify' "$TMP/fcreplayd.service" || fail "not Type=notify"
 grep -q '^Before=local-fs-pre.target' "$TMP/fcreplayd.service" || fail "not ordered before local-fs-pre.target"
+
+grep -q '^WantedBy=sysinit.target' "$TMP/fcreplayd.service" || fail "no [Install] WantedBy=sysinit.target: 'systemctl enable' would do nothing"
+# Options that imply mounts order the unit after local-fs.target: a cycle.
+for opt in PrivateTmp ProtectHome ReadWritePaths ReadOnlyPaths InaccessiblePaths BindPaths BindReadOnlyPaths \
+        TemporaryFileSystem RequiresMountsFor StateDirectory CacheDirectory LogsDirectory PrivateDevices; do
+        ! grep -q "^$opt=" "$TMP/fcreplayd.service" || fail "$opt= implies mounts (an ordering cycle at boot)"
+done
+! grep -q '^ExecReload=/bin/kill' "$TMP/fcreplayd.service" || fail "ExecReload needs /bin/kill (procps)"
 echo "units: fcreplayd.service verified; exposure: $(systemd-analyze security --offline=yes "$TMP/fcreplayd.service" 2>/dev/null | tail -1)"
