@@ -1,0 +1,547 @@
+#!/usr/bin/env python3
+"""The boot test: fcreplayd under systemd as PID 1, in a Debian guest under
+qemu, with crashed ext4 disks in /etc/fstab.
+
+    boot-test.py [--bench DISKS,...] [--keep]
+
+Environment: top_srcdir, top_builddir (as automake's tests have them);
+FCR_BOOT_CACHE (the guest cache, default /var/cache/fcreplay-boot);
+FCR_BOOT_WORK (a work directory to keep; default a temporary one);
+FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works).
+
+Three boots (see tests/boot/README.md for what each asserts):
+  main        a dirty /data in fstab: fcreplayd replays it before its mount;
+              D-Bus, reload, an admin replay, a hot-added dirty disk
+  skipcrash   fcreplay.mode=skip, the negative control: the kernel replays;
+              then fsync'd writes on /data and a power cut (qemu killed)
+  aftercrash  fcreplayd replays the power-cut /data before its mount
+Exit status: 0 all passed, 1 a check failed, 77 cannot run here (no root,
+qemu, mmdebstrap or loop devices), 99 the harness itself failed.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+SRC = os.path.abspath(os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "../..")))
+BUILD = os.path.abspath(os.environ.get("top_builddir", SRC))
+HERE = os.path.join(SRC, "tests", "boot")
+os.environ.setdefault("FCREPLAY_PLUGIN_DIR", os.path.join(BUILD, "plugins"))
+BOOT_LIMIT = int(os.environ.get("FCR_BOOT_LIMIT", "900"))     # seconds for one boot to poweroff
+
+passed = failed = 0
+
+
+def say(msg):
+    print(f"boot-test [{time.strftime('%H:%M:%S')}]: {msg}", flush=True)
+
+
+def check(ok, what, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS: {what}", flush=True)
+    else:
+        failed += 1
+        print(f"FAIL: {what}" + (f": {detail}" if detail else ""), flush=True)
+    return ok
+
+
+def skip(why):
+    print(f"SKIP: {why}", flush=True)
+    sys.exit(77)
+
+
+def sh(*cmd, **kw):
+    kw.setdefault("check", True)
+    return subprocess.run(cmd, **kw)
+
+
+def out(*cmd, **kw):
+    return subprocess.run(cmd, check=kw.pop("check", True), capture_output=True, text=True, **kw).stdout
+
+
+# ---------------------------------------------------------------- set-up
+
+def preflight():
+    if os.geteuid() != 0:
+        skip("needs root (loop devices to install into the guest image, the crash generator)")
+    for tool in ("qemu-system-x86_64", "mmdebstrap", "qemu-img"):
+        if not shutil.which(tool):
+            skip(f"{tool} is not installed (Debian packages qemu-system-x86, qemu-utils, mmdebstrap)")
+    if subprocess.run(["losetup", "-f"], capture_output=True).returncode:
+        skip("no free loop device")
+
+
+def accel():
+    """KVM where it works; nested PVM (kvm_pvm) hangs a stock guest kernel."""
+    want = os.environ.get("FCR_BOOT_ACCEL")
+    if want:
+        return want, f"{want} (FCR_BOOT_ACCEL)"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "tcg", "tcg (no usable /dev/kvm)"
+    if os.path.exists("/sys/module/kvm_pvm"):
+        return "tcg", "tcg (/dev/kvm is nested PVM, kvm_pvm, which hangs a stock guest kernel)"
+    return "kvm", "kvm"
+
+
+def build_distro_install(work):
+    """The project built and installed as a distribution would: prefix /usr,
+    configuration in /etc, staged with make install DESTDIR=."""
+    src = os.path.join(work, "src")
+    stage = os.path.join(work, "stage")
+    say("building the project for the guest (make dist; configure --prefix=/usr; make install DESTDIR=)")
+    sh("make", "-C", BUILD, "--quiet", "dist-gzip", stdout=subprocess.DEVNULL)
+    tarballs = sorted(f for f in os.listdir(BUILD) if re.match(r"fcreplay-.*\.tar\.gz$", f))
+    os.makedirs(src)
+    sh("tar", "-C", src, "--strip-components=1", "-xzf", os.path.join(BUILD, tarballs[-1]))
+    os.remove(os.path.join(BUILD, tarballs[-1]))
+    sh("./configure", "--quiet", "--prefix=/usr", "--sysconfdir=/etc", "--localstatedir=/var",
+       "--libdir=/usr/lib/x86_64-linux-gnu", cwd=src)
+    sh("make", "--quiet", f"-j{os.cpu_count()}", cwd=src, stdout=subprocess.DEVNULL)
+    sh("make", "--quiet", "install", f"DESTDIR={stage}", cwd=src, stdout=subprocess.DEVNULL)
+    return stage
+
+
+def crash_image(work, name, seed):
+    """A dirty ext4 disk from the project's own crash generator, and the
+    tree the kernel replays from it."""
+    d = os.path.join(work, name)
+    sh(os.path.join(SRC, "tests/crashgen/make-crash-image.sh"), d, "--seed", str(seed), "--ops", "120",
+       "--profile", "mixed", "--size", "64M", env=dict(os.environ, top_builddir=BUILD), stdout=subprocess.DEVNULL)
+    return d
+
+
+def uuid_of(img):
+    return out("blkid", "-o", "value", "-s", "UUID", img).strip()
+
+
+def fstab_line(uuid, mnt, opts):
+    # Pass 0: with pass 2, systemd-fsck@ would run e2fsck -a, which replays
+    # the journal itself and hides who did it.
+    return f"UUID={uuid} {mnt} ext4 {opts} 0 0\n"
+
+
+def prepare_root(guest, work, stage, fstab, conf):
+    """The cached guest image with the project and the test's units in it."""
+    root = os.path.join(work, "root.img")
+    sh("cp", "--sparse=always", os.path.join(guest, "root.img"), root)
+    mnt = os.path.join(work, "mnt")
+    os.makedirs(mnt, exist_ok=True)
+    sh("mount", "-o", "loop", root, mnt)
+    try:
+        sh("cp", "-a", stage + "/.", mnt + "/")
+        lib = os.path.join(mnt, "usr/local/libexec/fcr-boot")
+        os.makedirs(lib, exist_ok=True)
+        shutil.copy(os.path.join(BUILD, "tests/crashgen/fcr-workload"), lib)
+        shutil.copy(os.path.join(HERE, "guest/fcr-boot-check.sh"), lib)
+        os.chmod(os.path.join(lib, "fcr-boot-check.sh"), 0o755)
+        shutil.copy(os.path.join(HERE, "guest/fcr-boot-check.service"), os.path.join(mnt, "etc/systemd/system"))
+        sh("systemctl", f"--root={mnt}", "enable", "fcreplayd.service", "fcr-boot-check.service",
+           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(mnt, "etc/fstab"), "w") as f:
+            f.write("/dev/vda / ext4 rw,errors=remount-ro 0 1\n" + fstab)
+        for d in set(l.split()[1] for l in fstab.splitlines()):
+            os.makedirs(mnt + d, exist_ok=True)
+        with open(os.path.join(mnt, "etc/fcreplay/fcreplayd.conf"), "a") as f:
+            f.write(conf)
+    finally:
+        sh("umount", mnt)
+    return root
+
+
+# ---------------------------------------------------------------- a boot
+
+class Guest:
+    def __init__(self, work, guest, accel_kind, root, disks):
+        self.work, self.guest, self.accel, self.root, self.disks = work, guest, accel_kind, root, disks
+
+    def boot(self, scenario, cmdline_extra="", on_request=None):
+        """Boot to poweroff (or to the guest's crash request).  Returns the
+        extracted report directory and the seconds the boot took."""
+        w = self.work
+        report = os.path.join(w, f"report-{scenario}.img")
+        with open(report, "wb") as f:
+            f.truncate(64 << 20)
+        console = os.path.join(w, f"console-{scenario}.log")
+        serial2 = os.path.join(w, f"serial2-{scenario}.log")
+        mon = os.path.join(w, f"monitor-{scenario}.sock")
+        for p in (serial2, mon):
+            if os.path.exists(p):
+                os.remove(p)
+        open(serial2, "w").close()
+        cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", self.accel, "-m", "1536", "-smp", "2",
+               "-cpu", "host" if self.accel == "kvm" else "max",
+               "-nographic", "-no-reboot", "-nodefaults",
+               "-kernel", os.path.join(self.guest, "vmlinuz"), "-initrd", os.path.join(self.guest, "initrd.img"),
+               "-append", f"root=/dev/vda rw console=ttyS0 fcrtest={scenario} {cmdline_extra}".strip(),
+               "-serial", f"file:{console}", "-serial", f"file:{serial2}",
+               "-monitor", f"unix:{mon},server,nowait",
+               "-drive", f"file={self.root},format=raw,if=none,id=root", "-device", "virtio-blk-pci,drive=root"]
+        for serial, img in self.disks:
+            cmd += ["-drive", f"file={img},format=raw,if=none,id={serial}",
+                    "-device", f"virtio-blk-pci,drive={serial},serial={serial}"]
+        cmd += ["-drive", f"file={report},format=raw,if=none,id=rep",
+                "-device", "virtio-blk-pci,drive=rep,serial=fcrreport"]
+        say(f"boot '{scenario}' ({cmdline_extra or 'default command line'})")
+        start = time.monotonic()
+        qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=open(os.path.join(w, f"qemu-{scenario}.err"), "w"))
+        seen = 0
+        written = False
+        try:
+            while qemu.poll() is None:
+                if time.monotonic() - start > BOOT_LIMIT:
+                    qemu.kill()
+                    raise RuntimeError(f"boot '{scenario}' did not finish in {BOOT_LIMIT} s; see {console}")
+                with open(serial2) as f:
+                    lines = f.read().splitlines()
+                for line in lines[seen:]:
+                    if line.strip() == "FCR-REPORT-WRITTEN":
+                        written = True
+                    m = re.match(r"FCR-REQUEST (\S+)", line.strip())
+                    if m:
+                        say(f"guest asks: {m.group(1)} ({time.monotonic() - start:.0f} s into the boot)")
+                        if m.group(1) == "crash":
+                            # The power cut: no shutdown, no flush.
+                            qemu.send_signal(signal.SIGKILL)
+                        elif on_request:
+                            on_request(m.group(1), lambda c: self.monitor(mon, c))
+                seen = len(lines)
+                time.sleep(0.5)
+        finally:
+            if qemu.poll() is None:
+                qemu.kill()
+            qemu.wait()
+        took = time.monotonic() - start
+        say(f"boot '{scenario}' ended after {took:.0f} s")
+        if not written:
+            raise RuntimeError(f"boot '{scenario}' wrote no report; see {console}")
+        rdir = os.path.join(w, f"report-{scenario}")
+        shutil.rmtree(rdir, ignore_errors=True)
+        os.makedirs(rdir)
+        with tarfile.open(report) as t:
+            t.extractall(rdir)
+        os.remove(report)
+        return Report(rdir), took
+
+    @staticmethod
+    def monitor(path, command):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        s.settimeout(10)
+        s.recv(4096)                    # the banner
+        s.sendall(command.encode() + b"\n")
+        time.sleep(0.5)
+        reply = s.recv(65536).decode(errors="replace")
+        s.close()
+        return reply
+
+
+# ---------------------------------------------------------------- reading a report
+
+class Report:
+    def __init__(self, d):
+        self.d = d
+
+    def text(self, name, default=""):
+        p = os.path.join(self.d, name)
+        return open(p, errors="replace").read() if os.path.exists(p) else default
+
+    def rc(self, name):
+        t = self.text(name + ".rc").strip()
+        return int(t) if t else None
+
+    def journal(self, suffix="-final"):
+        entries = []
+        for line in self.text(f"journal{suffix}.json").splitlines():
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                pass
+        return entries
+
+    def units(self, suffix=""):
+        """systemctl show output: {unit: {property: value}}."""
+        units, cur = {}, {}
+        for line in self.text(f"units{suffix}.txt").splitlines() + [""]:
+            if not line.strip():
+                if "Id" in cur:
+                    units[cur["Id"]] = cur
+                cur = {}
+            elif "=" in line:
+                k, v = line.split("=", 1)
+                cur[k] = v
+        return units
+
+    def dev(self, serial):
+        """The guest's name for the disk with this serial (vdb, ...)."""
+        m = re.search(rf"virtio-{serial} -> \.\./\.\./(\w+)", self.text("by-id.txt"))
+        return m.group(1) if m else None
+
+
+def msg(e):
+    m = e.get("MESSAGE", "")
+    return bytes(m).decode(errors="replace") if isinstance(m, list) else str(m)
+
+
+def fcreplayd_entries(entries, dev=None, result=None):
+    return [e for e in entries if e.get("SYSLOG_IDENTIFIER") == "fcreplayd"
+            and (dev is None or e.get("DEVICE") == f"/dev/{dev}")
+            and (result is None or e.get("RESULT") == result)]
+
+
+def kernel_recovered(r, dev, suffix="-final"):
+    """Did the kernel replay the journal of dev at mount?"""
+    return any(re.search(rf"EXT4-fs \({dev}\): recovery complete", l) for l in r.text(f"dmesg{suffix}.txt").splitlines())
+
+
+def kernel_mounted(r, dev, suffix="-final"):
+    return any(re.search(rf"EXT4-fs \({dev}\): mounted filesystem", l) for l in r.text(f"dmesg{suffix}.txt").splitlines())
+
+
+def who_replayed(r, dev, suffix="-final"):
+    """'fcreplayd', 'kernel', 'both' or 'none': the one judgement the
+    negative control must see flip."""
+    fc = bool(fcreplayd_entries(r.journal(suffix), dev, "replayed"))
+    k = kernel_recovered(r, dev, suffix)
+    return {(True, False): "fcreplayd", (False, True): "kernel", (True, True): "both"}.get((fc, k), "none")
+
+
+def mono(units, unit, prop):
+    try:
+        return int(units[unit][prop])
+    except (KeyError, ValueError):
+        return 0
+
+
+# ---------------------------------------------------------------- the checks
+
+def check_common(r, name):
+    j = r.journal()
+    text = r.text("journal.txt")
+    check(bool(j) and text, f"{name}: the guest's journal was collected")
+    cyc = [l for l in text.splitlines() if re.search(r"ordering cycle|Job .* deleted to break", l)]
+    check(not cyc, f"{name}: no ordering cycle in the boot transaction", "; ".join(cyc[:3]))
+    deps = r.text("fcreplayd-deps.txt")
+    check("systemd-tmpfiles-setup" not in deps and re.search(r"^RequiresMountsFor=$", deps, re.M) is not None,
+          f"{name}: fcreplayd.service has no mount-implied dependencies", deps.strip().replace("\n", "; "))
+    m = re.search(r"Overall exposure level for fcreplayd.service: ([\d.]+)", r.text("security.out"))
+    check(m and float(m.group(1)) <= 3.0, f"{name}: systemd-analyze security in the guest is 3.0 or better",
+          m.group(1) if m else r.text("security.out")[-300:])
+    if m:
+        say(f"{name}: systemd-analyze security fcreplayd.service: {m.group(1)}")
+
+
+def check_replayed_before_mount(r, name, dev, mount_unit, suffix=""):
+    """fcreplayd replayed dev, READY=1 came before the mount unit started,
+    and the kernel did not replay it."""
+    who = who_replayed(r, dev, "-final")
+    check(who == "fcreplayd", f"{name}: /dev/{dev} was replayed by fcreplayd, not by the kernel", who)
+    check(kernel_mounted(r, dev), f"{name}: the kernel mounted /dev/{dev}")
+    u = r.units(suffix)
+    ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
+    started = mono(u, mount_unit, "InactiveExitTimestampMonotonic")
+    check(ready and started and ready < started,
+          f"{name}: fcreplayd's READY=1 came before {mount_unit} started", f"READY at {ready}, mount at {started}")
+    if ready and started:
+        say(f"{name}: READY=1 {((started - ready) / 1000):.1f} ms before {mount_unit} started")
+    return ready, started
+
+
+def check_fields(r, name, dev):
+    es = fcreplayd_entries(r.journal(), dev, "replayed")
+    e = es[0] if es else {}
+    missing = [k for k in ("DEVICE", "RESULT", "TAGS", "MESSAGE_ID") if k not in e]
+    check(es and not missing, f"{name}: fcreplayd's journal entry carries DEVICE=, RESULT=, TAGS=, MESSAGE_ID=",
+          f"missing {missing}" if es else "no entry")
+    if e:
+        say(f"{name}: {e.get('DEVICE')} RESULT={e.get('RESULT')} TAGS={e.get('TAGS')}: {msg(e)}")
+
+
+def check_tree(img, expected, name):
+    """A disk after poweroff: fsck-clean, and the generator's tree."""
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True, text=True)
+    check(fsck.returncode == 0, f"{name}: e2fsck -fn is clean after poweroff", fsck.stdout[-500:])
+    if expected:
+        got = out(os.path.join(BUILD, "tests/tools/fcr-fctree"), img, check=False)
+        want = open(expected).read()
+        check(got == want, f"{name}: the disk has the generator's expected tree",
+              f"diff {img} against {expected}")
+
+
+def check_main(r, data_dir, hot_dir, data_img, hot_img):
+    name = "main"
+    check_common(r, name)
+    vdata, vhot = r.dev("fcrdata"), r.dev("fcrhot")
+    check_replayed_before_mount(r, name, vdata, "data.mount")
+    check_fields(r, name, vdata)
+    # The D-Bus name appears with no client's help.
+    u = r.units()
+    pid = u.get("fcreplayd.service", {}).get("MainPID", "?")
+    names = r.text("busnames.out")
+    check(re.search(rf"^org\.fcreplay1\s+{pid}\s", names, re.M) is not None,
+          f"{name}: fcreplayd (pid {pid}) owns org.fcreplay1 before any client asked", names[-400:])
+    status = r.text("status.out")
+    check(r.rc("status") == 0 and '"devices"' in status, f"{name}: fcreplayctl status works", status[-300:])
+    try:
+        st = json.loads(status)
+        devs = {d.get("device"): d.get("state") for d in st.get("devices", [])}
+        check(devs.get("/dev/vda") != "dirty", f"{name}: the mounted root is not listed as dirty", str(devs))
+    except ValueError:
+        check(False, f"{name}: fcreplayctl --json status is JSON", status[-300:])
+    j = r.journal()
+    check(r.rc("reload") == 0 and any("configuration reloaded" in msg(e) for e in fcreplayd_entries(j)),
+          f"{name}: systemctl reload fcreplayd works", r.text("reload.out"))
+    # An admin's replay of a disk dirtied after boot.
+    check(r.rc("spare-dirty") == 0, f"{name}: the spare disk was dirty after the in-guest crash workload",
+          r.text("spare-workload.out")[-300:])
+    check(r.rc("spare-replay") == 0 and '"replayed"' in r.text("spare-replay.out"),
+          f"{name}: fcreplayctl replay works on a disk dirtied after boot", r.text("spare-replay.out")[-400:])
+    check(r.rc("spare-fsck") == 0, f"{name}: the spare disk is e2fsck-clean after that replay",
+          r.text("spare-fsck.out")[-300:])
+    # The hot-added disk: held until replayed, then mounted by its fstab entry.
+    check(r.rc("hot-mounted") == 0, f"{name}: the hot-added disk was mounted by its fstab entry")
+    if vhot:
+        check_replayed_before_mount(r, f"{name}, hot-added /dev/{vhot}", vhot, "hot.mount", "-final")
+        es = fcreplayd_entries(j, vhot, "replayed")
+        uf = r.units("-final")
+        started = mono(uf, "hot.mount", "InactiveExitTimestampMonotonic")
+        done = int(es[0].get("__MONOTONIC_TIMESTAMP", 0)) if es else 0
+        check(done and started and done < started, f"{name}: the hot-added disk's replay ended before hot.mount started",
+              f"replayed at {done}, mount at {started}")
+    else:
+        check(False, f"{name}: the hot-added disk appeared in the guest", r.text("by-id.txt"))
+    # Activation through the bus.
+    check(r.rc("stop") == 0 and r.rc("activation") == 0 and r.text("activated.out").strip() == "active",
+          f"{name}: a client call activates a stopped fcreplayd through D-Bus",
+          r.text("activation.out")[-300:] + r.text("activated.out"))
+    check_tree(data_img, os.path.join(data_dir, "expected.tree"), f"{name}, /data")
+    check_tree(hot_img, os.path.join(hot_dir, "expected.tree"), f"{name}, hot-added disk")
+
+
+def check_clean_shutdown(r, name):
+    """The previous boot's shutdown: STOPPING=1 and no stop timeout."""
+    prev = r.journal("-prev")
+    mine = [e for e in prev if e.get("_SYSTEMD_UNIT") == "fcreplayd.service" or e.get("UNIT") == "fcreplayd.service"]
+    stopping = [e for e in mine if msg(e) == "stopping"]
+    timeouts = [msg(e) for e in mine if "timed out" in msg(e) or "SIGKILL" in msg(e) or "Killing" in msg(e)]
+    done = [e for e in mine if "Deactivated successfully" in msg(e) or "Stopped " in msg(e)]
+    check(prev and stopping and done and not timeouts,
+          f"{name}: the previous boot stopped fcreplayd cleanly (STOPPING=1, no stop timeout)",
+          f"stopping={len(stopping)} stopped={len(done)} timeouts={timeouts[:2]}")
+
+
+def check_skipcrash(r, data_dir):
+    name = "skip (negative control)"
+    check_common(r, name)
+    check_clean_shutdown(r, name)
+    vdata = r.dev("fcrdata")
+    who = who_replayed(r, vdata, "")
+    check(who == "kernel", f"{name}: with fcreplay.mode=skip the kernel replayed /dev/{vdata} at mount", who)
+    reported = [e for e in fcreplayd_entries(r.journal(""), vdata, "skipped") if "skip" in msg(e)]
+    check(reported, f"{name}: fcreplayd reported /dev/{vdata} as dirty and not replayed")
+    check(r.rc("crash-workload") == 0, f"{name}: the fsync workload on /data ran",
+          r.text("crash-workload.out")[-300:])
+    check(r.text("manifest-before.txt").count("\n") > 10, f"{name}: the files written before the power cut were listed")
+
+
+def check_aftercrash(r, data_img, before):
+    name = "after the power cut"
+    check_common(r, name)
+    vdata = r.dev("fcrdata")
+    check_replayed_before_mount(r, name, vdata, "data.mount")
+    after = r.text("manifest-after.txt")
+    check(after and after == before, f"{name}: every file fsync'd before the power cut is there, as it was",
+          "manifests differ" if after else "no manifest")
+    check_tree(data_img, None, f"{name}, /data")
+
+
+def fast_commit_tags(img):
+    """How many fast-commit tags a replay of img would apply (a dry run on a copy)."""
+    with tempfile.NamedTemporaryFile(dir=os.path.dirname(img)) as t:
+        sh("cp", "--sparse=always", img, t.name)
+        j = subprocess.run([os.path.join(BUILD, "fcreplay"), "--json", "replay", "--dry-run", t.name],
+                           capture_output=True, text=True, env=dict(os.environ, FCREPLAY_CONFIG="/dev/null"))
+        try:
+            return json.loads(j.stdout)["fast_commit"]["tags"], ""
+        except (ValueError, KeyError, TypeError):
+            return -1, j.stdout[-400:] + j.stderr[-400:]
+
+
+# ---------------------------------------------------------------- the test
+
+def main():
+    preflight()
+    work = os.environ.get("FCR_BOOT_WORK") or tempfile.mkdtemp(prefix="fcr-boot.")
+    os.makedirs(work, exist_ok=True)
+    keep = "--keep" in sys.argv or os.environ.get("FCR_BOOT_WORK")
+    start = time.monotonic()
+    try:
+        accel_kind, accel_why = accel()
+        say(f"accelerator: {accel_why}")
+        t0 = time.monotonic()
+        guest = out(os.path.join(HERE, "make-guest.sh")).strip()
+        say(f"guest: {guest} ({time.monotonic() - t0:.0f} s)")
+        stage = build_distro_install(work)
+
+        say("crash images from the project's generator")
+        data_dir = crash_image(work, "gen-data", 3)
+        hot_dir = crash_image(work, "gen-hot", 4)
+        data_img = os.path.join(work, "data.img")
+        hot_img = os.path.join(work, "hot.img")
+        spare_img = os.path.join(work, "spare.img")
+        sh("cp", "--sparse=always", os.path.join(data_dir, "crash.img"), data_img)
+        sh("cp", "--sparse=always", os.path.join(hot_dir, "crash.img"), hot_img)
+        with open(spare_img, "wb") as f:
+            f.truncate(64 << 20)
+        sh("mkfs.ext4", "-q", "-F", "-O", "fast_commit", "-L", "fcrspare", spare_img)
+        fstab = (fstab_line(uuid_of(data_img), "/data", "noatime,commit=600") +
+                 fstab_line(uuid_of(hot_img), "/hot", "nofail,noatime,x-systemd.device-timeout=5s"))
+        conf = "\n# The boot test: the spare disk is replayed on request only.\nexclude = LABEL=fcrspare\n"
+        root = prepare_root(guest, work, stage, fstab, conf)
+        g = Guest(work, guest, accel_kind, root, [("fcrdata", data_img), ("fcrspare", spare_img)])
+
+        def hotadd(what, monitor):
+            if what == "hotadd":
+                monitor(f"drive_add 0 if=none,id=fcrhot,file={hot_img},format=raw")
+                say("monitor: " + monitor("device_add virtio-blk-pci,drive=fcrhot,id=fcrhotdev,serial=fcrhot").strip()[-200:])
+
+        r, t_main = g.boot("main", on_request=hotadd)
+        check_main(r, data_dir, hot_dir, data_img, hot_img)
+
+        # Negative control: the same kind of disk, fcreplay.mode=skip.
+        sh("cp", "--sparse=always", os.path.join(data_dir, "crash.img"), data_img)
+        r, t_skip = g.boot("skipcrash", "fcreplay.mode=skip")
+        check_skipcrash(r, data_dir)
+        before = r.text("manifest-before.txt")
+        dirty = "needs_recovery" in out("dumpe2fs", "-h", data_img, check=False)
+        tags, detail = fast_commit_tags(data_img)
+        check(dirty and tags > 0, "power cut: /data needs recovery, with fast commits to replay",
+              f"needs_recovery={dirty} tags={tags} {detail}")
+
+        r, t_after = g.boot("aftercrash")
+        check_aftercrash(r, data_img, before)
+        say(f"boots: main {t_main:.0f} s, skip {t_skip:.0f} s, after the power cut {t_after:.0f} s; "
+            f"whole test {time.monotonic() - start:.0f} s ({accel_kind})")
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+        print(f"ERROR: {e}", flush=True)
+        print(f"boot-test: work directory kept: {work}", flush=True)
+        sys.exit(99)
+    if failed or keep:
+        print(f"boot-test: work directory kept: {work}", flush=True)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+#!/bin/bash
+# Runs inside the boot test's guest once the boot transaction is over
+# (fcr-boot-check.service starts it through systemd-run --on-active=1).
+# It collects the guest's journal and state into a tar archive on the
+# report disk (serial "fcrreport") and does the scenario's work; the host
+# (tests/boot/boot-test.py) makes every judgement.  Requests to the host go
+# over the second serial port, one line each: "FCR-REQUEST <what>".
+#
+# Scenarios (fcrtest= on the kernel command line):
+#   main        state after a boot with a dirty /data; D-Bus, reload, an
+#               admin replay of a disk dirtied after boot, a hot-added
+#               dirty disk; clean poweroff
+#   skipcrash   fcreplay.mode=skip: the kernel replayed /data; then fsync'd
+#               writes on /data and a power cut (the host kills qemu)
+#   aftercrash  fcreplayd replayed /data after the power cut
+#   bench       state only, then poweroff (make bench)
+set -u
+R=/run/fcr-report
+mkdir -p "$R"
+scenario=$(sed -n 's/.*fcrtest=\([a-z]*\).*/\1/p' /proc/cmdline)
+log() { echo "fcr-boot-check: $*" | tee -a "$R/check.log" > /dev/kmsg; }
+request() { log "request: $1"; echo "FCR-REQUEST $1" > /dev/ttyS1; }
+run() {         # run NAME CMD...: output to NAME.out, exit code to NAME.rc
+        local name=$1
+        shift
+        "$@" > "$R/$name.out" 2>&1
+        echo $? > "$R/$name.rc"
+}
+wait_for() {    # wait_for SECONDS CMD...
+        local t=$(( $1 * 10 ))
+        shift
+        while [ $t -gt 0 ]; do
+                "$@" && return 0
+                sleep 0.1
+                t=$((t - 1))
+        done
+        return 1
+}
+# A tree's shape and content, to compare before and after a power cut.
+manifest() {
+        (cd "$1" && find . -printf '%y %p %s %m %n %l\n' | sort &&
+                find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+units="fcreplayd.service data.mount hot.mount local-fs.target local-fs-pre.target dbus.service"
+state() {       # state SUFFIX: what can change during the scenario
+        systemctl show $units -p Id,ActiveState,Result,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic,MainPID > "$R/units$1.txt"
+        journalctl -b -o json --no-pager > "$R/journal$1.json"
+        dmesg > "$R/dmesg$1.txt"
+}
+finish() {      # the report onto its disk, then the host takes over
+        journalctl -b --no-pager > "$R/journal.txt"
+        ls -l /dev/disk/by-id/ > "$R/by-id.txt"
+        log "done: $scenario"
+        cp /run/fcr-report-check.log "$R/" 2> /dev/null
+        tar -C "$R" -cf /dev/disk/by-id/virtio-fcrreport . && sync
+        blockdev --flushbufs /dev/disk/by-id/virtio-fcrreport
+        echo "FCR-REPORT-WRITTEN" > /dev/ttyS1
+}
+
+log "scenario $scenario"
+cat /proc/cmdline > "$R/cmdline.txt"
+uname -r > "$R/uname.txt"
+state ""
+systemctl show fcreplayd.service -p After,Before,Requires,Wants,RequiresMountsFor > "$R/fcreplayd-deps.txt"
+run security systemd-analyze security --no-pager fcreplayd.service
+run critical-chain systemd-analyze critical-chain --no-pager local-fs.target
+journalctl -b -1 -o json --no-pager > "$R/journal-prev.json" 2> /dev/null
+
+case "$scenario" in
+main)
+        # Who owns the name before any client asks (no activation yet).
+        run busnames busctl --system --no-pager --acquired list
+        run status fcreplayctl --json status
+        run reload systemctl reload fcreplayd.service
+        sleep 1
+        run status-after-reload fcreplayctl --json status
+        # A disk dirtied after boot, replayed on an admin's request.  The
+        # configuration excludes it from automatic replay.
+        spare=/dev/disk/by-label/fcrspare
+        mkdir -p /mnt/spare
+        if mount -o commit=600 "$spare" /mnt/spare; then
+                run spare-workload /usr/local/libexec/fcr-boot/fcr-workload /mnt/spare --seed 11 --ops 60 --profile mixed --shutdown
+                umount /mnt/spare
+        fi
+        run spare-dirty sh -c "dumpe2fs -h $spare 2>/dev/null | grep -q needs_recovery"
+        run spare-replay fcreplayctl --json replay "$(readlink -f $spare)"
+        run spare-fsck e2fsck -fn "$spare"
+        # A disk that appears after boot, with an fstab entry that mounts
+        # it when it appears.
+        request hotadd
+        wait_for 180 mountpoint -q /hot
+        run hot-mounted mountpoint /hot
+        ls -la /hot > "$R/hot-ls.txt" 2>&1
+        # D-Bus activation: the service stopped, a client call starts it.
+        state "-before-activation"
+        run stop systemctl stop fcreplayd.service
+        run activation fcreplayctl --json status
+        run activated systemctl is-active fcreplayd.service
+        state "-final"
+        finish
+        systemctl poweroff
+        ;;
+skipcrash)
+        run busnames busctl --system --no-pager --acquired list
+        run status fcreplayctl --json status
+        # fsync'd writes on /data, then a power cut.
+        mkdir -p /data/crash && sync
+        run crash-workload /usr/local/libexec/fcr-boot/fcr-workload /data/crash --seed 23 --ops 80 --profile mixed
+        manifest /data/crash > "$R/manifest-before.txt"
+        run data-dirty sh -c "dumpe2fs -h \$(findmnt -no SOURCE /data) 2>/dev/null | grep -q needs_recovery"
+        state "-final"
+        finish
+        request crash
+        sleep infinity
+        ;;
+aftercrash)
+        manifest /data/crash > "$R/manifest-after.txt"
+        state "-final"
+        finish
+        systemctl poweroff
+        ;;
+*)
+        state "-final"
+        finish
+        systemctl poweroff
+        ;;
+esac

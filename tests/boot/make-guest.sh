@@ -1,0 +1,69 @@
+#!/bin/bash
+# make-guest.sh: the Debian guest the boot test runs, built from Debian
+# packages with mmdebstrap and cached outside the clone, keyed by what goes
+# into it (this script and the host's apt sources).
+#
+#   make-guest.sh [CACHE_DIR]      prints the directory that holds
+#                                  root.img, vmlinuz and initrd.img
+#
+# CACHE_DIR defaults to $FCR_BOOT_CACHE or /var/cache/fcreplay-boot.  A cold
+# build takes one to three minutes; a warm one returns at once.  Needs root
+# (mmdebstrap in root mode, mke2fs -d keeping ownership).
+set -euo pipefail
+
+# The guest: systemd as PID 1, udev, the system bus, the libraries the
+# project links, and the guest's own kernel and initramfs.  Not procps: a
+# minimal Debian has no /bin/kill, and the unit must not need one.
+PACKAGES="systemd systemd-sysv udev dbus kmod e2fsprogs util-linux mount initramfs-tools
+linux-image-amd64 libext2fs2 libcom-err2 libblkid1 libudev1 libsystemd0 libjson-c5"
+SUITE=bookworm
+ROOT_SIZE=1536M
+
+cache=${1:-${FCR_BOOT_CACHE:-/var/cache/fcreplay-boot}}
+sources=""
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] && sources="$sources $f"
+done
+key=$( { cat "$0"; echo "$PACKAGES $SUITE"; [ -z "$sources" ] || cat $sources; } | sha256sum | cut -c1-16)
+dir="$cache/guest-$key"
+if [ -f "$dir/complete" ]; then
+        echo "$dir"
+        exit 0
+fi
+
+[ "$(id -u)" -eq 0 ] || { echo "make-guest: needs root (mmdebstrap, mke2fs -d)" >&2; exit 77; }
+command -v mmdebstrap > /dev/null || { echo "make-guest: mmdebstrap is not installed" >&2; exit 77; }
+mkdir -p "$cache"
+rm -rf "$dir" "$dir.tmp"
+mkdir -p "$dir.tmp"
+tree="$dir.tmp/tree"
+echo "make-guest: building the guest in $dir (mmdebstrap $SUITE)" >&2
+start=$(date +%s)
+# The host's apt sources, so the guest's libraries are the ones the
+# project was built against.
+mirrors=()
+for f in $sources; do mirrors+=("$f"); done
+mmdebstrap --mode=root --variant=minbase --quiet \
+        --include="$(echo $PACKAGES | tr ' ' ',')" \
+        --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+        --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+        --customize-hook='echo fcrguest > "$1/etc/hostname"' \
+        --customize-hook='mkdir -p "$1/var/log/journal"' \
+        --customize-hook='chroot "$1" passwd -d root' \
+        --customize-hook='systemctl --root="$1" mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer dpkg-db-backup.timer systemd-timesyncd.service 2>/dev/null || true' \
+        --customize-hook='rm -f "$1"/etc/machine-id; echo uninitialized > "$1"/etc/machine-id' \
+        "$SUITE" "$tree" "${mirrors[@]}" >&2
+cp "$tree"/boot/vmlinuz-* "$dir.tmp/vmlinuz"
+cp "$tree"/boot/initrd.img-* "$dir.tmp/initrd.img"
+chroot "$tree" dpkg-query -W -f='${Package} ${Version}\n' > "$dir.tmp/packages.txt"
+truncate -s "$ROOT_SIZE" "$dir.tmp/root.img"
+mke2fs -q -t ext4 -L fcrguest -d "$tree" "$dir.tmp/root.img"
+rm -rf "$tree"
+touch "$dir.tmp/complete"
+# Keep one guest: older keys are stale.
+for old in "$cache"/guest-*; do
+        [ "$old" = "$dir.tmp" ] || rm -rf "$old"
+done
+mv "$dir.tmp" "$dir"
+echo "make-guest: built in $(( $(date +%s) - start )) s" >&2
+echo "$dir"
