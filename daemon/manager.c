@@ -17,7 +17,7 @@
 
 
 const char *fcrd_state_str(enum fcrd_state s) {
-        static const char *const names[] = { "clean", "dirty", "replaying", "replayed", "refused", "failed" };
+        static const char *const names[] = { "clean", "dirty", "mounted", "replaying", "replayed", "refused", "failed" };
 
         return names[s];
 }
@@ -281,6 +281,17 @@ static void pump(struct fcrd_manager *m) {
                         start_job(m, m->devices[i], NULL);
 }
 
+/* What a probe says, before any replay: mounted wins, as ext4 keeps
+ * needs_recovery set on a mounted filesystem. */
+static void set_probed_state(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_probe *p) {
+        enum fcrd_state s = p->mounted ? FCRD_MOUNTED : p->needs_recovery ? FCRD_DIRTY : FCRD_CLEAN;
+
+        if (d->state == s)
+                return;
+        d->state = s;
+        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+}
+
 static void skip(const char *node, const char *why, int prio) {
         struct fcrd_fields f = { .device = node, .result = "skipped", .tags = -1 };
 
@@ -311,15 +322,13 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
         snprintf(d->label, sizeof(d->label), "%s", p.label);
         if (d->job || d->queued)
                 return;         /* never two replays of one device */
-        if (!p.needs_recovery) {
-                d->state = FCRD_CLEAN;
-                skip(node, "clean (no journal recovery pending)", LOG_INFO);
+        set_probed_state(m, d, &p);
+        if (p.mounted) {
+                skip(node, "mounted", p.needs_recovery ? LOG_NOTICE : LOG_INFO);
                 return;
         }
-        d->state = FCRD_DIRTY;
-        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
-        if (p.mounted) {
-                skip(node, "mounted", LOG_NOTICE);
+        if (!p.needs_recovery) {
+                skip(node, "clean (no journal recovery pending)", LOG_INFO);
                 return;
         }
         if (!m->config.auto_replay) {
@@ -409,12 +418,11 @@ int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct f
         snprintf(d->label, sizeof(d->label), "%s", p.label);
         if (d->job)
                 return refuse(why, "Busy", "%s is being replayed already", node);
+        set_probed_state(m, d, &p);
         if (p.mounted)
                 return refuse(why, "Mounted", "%s is mounted", node);
         if (!p.needs_recovery && !o->force)
                 return refuse(why, "NotDirty", "%s does not need recovery (use force to run anyway)", node);
-        if (p.needs_recovery)
-                d->state = FCRD_DIRTY;
         j = start_job(m, d, o);
         if (!j)
                 return refuse(why, "Failed", "cannot start a replay of %s", node);
