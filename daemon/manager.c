@@ -62,11 +62,15 @@ static unsigned queued_count(struct fcrd_manager *m) {
 }
 
 static void maybe_ready(struct fcrd_manager *m) {
+        const char *no_auto = fcrd_config_no_auto_replay(&m->config);
+
         if (!m->initial_pass || !m->discovery_done || m->running || queued_count(m))
                 return;
         m->initial_pass = false;
         changed(m, FCRD_MANAGER_CHANGED, NULL, NULL);
-        sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more", m->n_devices);
+        /* systemctl status shows why dirty devices were left alone. */
+        sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more%s%s", m->n_devices,
+                   no_auto ? "; automatic replay off by " : "", no_auto ? no_auto : "");
         fcrd_log(LOG_INFO, "initial pass done; watching for new devices");
 }
 
@@ -332,7 +336,10 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
                 return;
         }
         if (!m->config.auto_replay) {
-                skip(node, "dirty, but automatic replay is off (auto_replay=no or fcreplay.mode=skip)", LOG_NOTICE);
+                char why[128];
+
+                snprintf(why, sizeof(why), "dirty, not replayed because of %s", fcrd_config_no_auto_replay(&m->config));
+                skip(node, why, LOG_NOTICE);
                 return;
         }
         d->queued = true;

@@ -52,7 +52,7 @@ PY
 # 3. A replay by path, through fcreplayctl, with progress signals seen.
 d1=$(losetup -f --show "$TMP/notext4.img")
 d2=$(losetup -f --show "$TMP/slow.img")
-wait_for "$TMP/daemon.log" "$d2: skipped: dirty, but automatic replay is off" 5
+wait_for "$TMP/daemon.log" "$d2: skipped: dirty, not replayed because of auto_replay=no" 5
 $BUS monitor --match "type='signal',sender='org.fcreplay1'" > "$TMP/monitor.log" 2>&1 &
 MON=$!
 sleep 0.5
