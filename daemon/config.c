@@ -120,6 +120,7 @@ int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag 
         /* The kernel command line wins, as fsck.mode= does. */
         if (k.mode >= 0)
                 c.auto_replay = k.mode;
+        c.skip_by_cmdline = k.mode == 0;
         if (k.allocator) {
                 free(c.allocator);
                 c.allocator = k.allocator;
@@ -136,6 +137,12 @@ void fcrd_config_done(struct fcrd_config *c) {
         for (unsigned i = 0; i < c->n_exclude; i++)
                 free(c->exclude[i]);
         *c = (struct fcrd_config) {};
+}
+
+const char *fcrd_config_no_auto_replay(const struct fcrd_config *c) {
+        if (c->auto_replay)
+                return NULL;
+        return c->skip_by_cmdline ? "fcreplay.mode=skip on the kernel command line" : "auto_replay=no in the configuration";
 }
 
 static bool matches(char *const *list, unsigned n, const char *path, const char *uuid, const char *label) {

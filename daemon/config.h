@@ -12,6 +12,7 @@ struct fcrd_config {
         char *exclude[FCRD_MAX_PATTERNS];
         unsigned n_include, n_exclude;
         bool auto_replay;               /* replay dirty devices found */
+        bool skip_by_cmdline;           /* auto_replay off by fcreplay.mode=skip */
         bool dry_run;                   /* plan and report only */
         unsigned timeout_sec;           /* per device, 0: none */
         unsigned parallel;              /* replays at once */
@@ -24,6 +25,9 @@ const char *fcrd_config_path(void);
  * command line: fcreplay.mode=auto|skip, fcreplay.allocator=NAME. */
 int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d);
 void fcrd_config_done(struct fcrd_config *c);
+
+/* Why automatic replay is off, for the logs; NULL when it is on. */
+const char *fcrd_config_no_auto_replay(const struct fcrd_config *c);
 
 /* Whether a device (path, UUID, LABEL; the latter two may be NULL) is
  * one to look at: included (or no include list) and not excluded. */

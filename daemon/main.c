@@ -124,9 +124,12 @@ int main(int argc, char **argv) {
         if (r >= 0)
                 r = sd_event_add_signal(m.event, NULL, SIGINT, on_term, NULL);
         if (r >= 0) {
-                fcrd_log(LOG_INFO, "starting: allocator %s, %u replay(s) at once, time limit %u s%s%s",
+                const char *no_auto = fcrd_config_no_auto_replay(&m.config);
+
+                fcrd_log(LOG_INFO, "starting: allocator %s, %u replay(s) at once, time limit %u s%s%s%s",
                          m.config.allocator ? m.config.allocator : "kernel", m.config.parallel, m.config.timeout_sec,
-                         m.config.auto_replay ? "" : ", automatic replay off", m.config.dry_run ? ", dry run" : "");
+                         no_auto ? ", automatic replay off by " : "", no_auto ? no_auto : "",
+                         m.config.dry_run ? ", dry run" : "");
                 sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");
                 /* The bus, if there is one yet: boot work never waits for it. */
                 r = fcrd_bus_start(&m, &bus);

@@ -17,7 +17,7 @@
 
 
 const char *fcrd_state_str(enum fcrd_state s) {
-        static const char *const names[] = { "clean", "dirty", "replaying", "replayed", "refused", "failed" };
+        static const char *const names[] = { "clean", "dirty", "mounted", "replaying", "replayed", "refused", "failed" };
 
         return names[s];
 }
@@ -62,11 +62,15 @@ static unsigned queued_count(struct fcrd_manager *m) {
 }
 
 static void maybe_ready(struct fcrd_manager *m) {
+        const char *no_auto = fcrd_config_no_auto_replay(&m->config);
+
         if (!m->initial_pass || !m->discovery_done || m->running || queued_count(m))
                 return;
         m->initial_pass = false;
         changed(m, FCRD_MANAGER_CHANGED, NULL, NULL);
-        sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more", m->n_devices);
+        /* systemctl status shows why dirty devices were left alone. */
+        sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more%s%s", m->n_devices,
+                   no_auto ? "; automatic replay off by " : "", no_auto ? no_auto : "");
         fcrd_log(LOG_INFO, "initial pass done; watching for new devices");
 }
 
@@ -281,6 +285,17 @@ static void pump(struct fcrd_manager *m) {
                         start_job(m, m->devices[i], NULL);
 }
 
+/* What a probe says, before any replay: mounted wins, as ext4 keeps
+ * needs_recovery set on a mounted filesystem. */
+static void set_probed_state(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_probe *p) {
+        enum fcrd_state s = p->mounted ? FCRD_MOUNTED : p->needs_recovery ? FCRD_DIRTY : FCRD_CLEAN;
+
+        if (d->state == s)
+                return;
+        d->state = s;
+        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+}
+
 static void skip(const char *node, const char *why, int prio) {
         struct fcrd_fields f = { .device = node, .result = "skipped", .tags = -1 };
 
@@ -311,19 +326,20 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
         snprintf(d->label, sizeof(d->label), "%s", p.label);
         if (d->job || d->queued)
                 return;         /* never two replays of one device */
+        set_probed_state(m, d, &p);
+        if (p.mounted) {
+                skip(node, "mounted", p.needs_recovery ? LOG_NOTICE : LOG_INFO);
+                return;
+        }
         if (!p.needs_recovery) {
-                d->state = FCRD_CLEAN;
                 skip(node, "clean (no journal recovery pending)", LOG_INFO);
                 return;
         }
-        d->state = FCRD_DIRTY;
-        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
-        if (p.mounted) {
-                skip(node, "mounted", LOG_NOTICE);
-                return;
-        }
         if (!m->config.auto_replay) {
-                skip(node, "dirty, but automatic replay is off (auto_replay=no or fcreplay.mode=skip)", LOG_NOTICE);
+                char why[128];
+
+                snprintf(why, sizeof(why), "dirty, not replayed because of %s", fcrd_config_no_auto_replay(&m->config));
+                skip(node, why, LOG_NOTICE);
                 return;
         }
         d->queued = true;
@@ -409,12 +425,11 @@ int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct f
         snprintf(d->label, sizeof(d->label), "%s", p.label);
         if (d->job)
                 return refuse(why, "Busy", "%s is being replayed already", node);
+        set_probed_state(m, d, &p);
         if (p.mounted)
                 return refuse(why, "Mounted", "%s is mounted", node);
         if (!p.needs_recovery && !o->force)
                 return refuse(why, "NotDirty", "%s does not need recovery (use force to run anyway)", node);
-        if (p.needs_recovery)
-                d->state = FCRD_DIRTY;
         j = start_job(m, d, o);
         if (!j)
                 return refuse(why, "Failed", "cannot start a replay of %s", node);

@@ -1,5 +1,6 @@
 /* The device table and the replay queue: which devices fcreplayd knows,
- * their state (clean, dirty, replaying, replayed, refused, failed), the
+ * their state (clean, dirty, mounted, replaying, replayed, refused,
+ * failed), the
  * replays running (at most `parallel`, never two on one device), their
  * time limits, and what systemd is told (READY=1 once the initial pass is
  * done, STATUS=, EXTEND_TIMEOUT_USEC=). */
@@ -10,7 +11,9 @@
 #include <systemd/sd-event.h>
 #include "config.h"
 
-enum fcrd_state { FCRD_CLEAN, FCRD_DIRTY, FCRD_REPLAYING, FCRD_REPLAYED, FCRD_REFUSED, FCRD_FAILED };
+/* FCRD_MOUNTED: in use, whatever its flags say (ext4 keeps needs_recovery
+ * set while mounted), so never dirty. */
+enum fcrd_state { FCRD_CLEAN, FCRD_DIRTY, FCRD_MOUNTED, FCRD_REPLAYING, FCRD_REPLAYED, FCRD_REFUSED, FCRD_FAILED };
 
 struct fcrd_device;
 struct fcrd_manager;

@@ -1,7 +1,8 @@
 /* org.fcreplay1 on the system bus (sd-bus), after dbus/org.fcreplay1.xml.
  * The bus does not exist in early boot: the daemon works without it and
- * connects when its socket appears (inotify on the socket's directory, no
- * polling), and again after the bus restarts. */
+ * connects when its socket appears (inotify on the socket's directory, or
+ * on its nearest ancestor until that directory exists; no polling), and
+ * again after the bus restarts. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include "bus.h"
 #include "engine.h"
@@ -30,6 +32,7 @@ struct fcrd_bus {
         sd_bus_slot *slots[8];
         sd_event_source *watch;
         int inotify_fd;
+        int wd;                         /* the directory watched now */
         char socket_path[PATH_MAX];
 };
 
@@ -552,52 +555,95 @@ static int try_connect(struct fcrd_bus *b) {
         return 0;
 }
 
+static void stop_watching(struct fcrd_bus *b) {
+        b->watch = sd_event_source_disable_unref(b->watch);
+        if (b->inotify_fd >= 0)
+                close(b->inotify_fd);
+        b->inotify_fd = -1;
+        b->wd = -1;
+}
+
+/* Directories only (IN_ONLYDIR): a file in the way is waited out, not
+ * watched.  *_SELF: the watched directory went away or moved. */
+#define WATCH_MASK (IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+/* Watch the deepest directory on the way to the socket that exists (at
+ * boot /run/dbus may not exist yet), and connect once the socket is
+ * there.  After each watch is added, look one level down again: what
+ * appeared before the watch was in place sends no event. */
+static int rewatch(struct fcrd_bus *b) {
+        char dir[PATH_MAX], next[PATH_MAX];
+        const char *rest;
+        struct stat st;
+        char *slash;
+        int wd, r;
+
+        for (;;) {
+                snprintf(dir, sizeof(dir), "%s", b->socket_path);
+                do {
+                        slash = strrchr(dir, '/');
+                        slash[slash == dir] = '\0';    /* "/" stays "/" */
+                        wd = inotify_add_watch(b->inotify_fd, dir, WATCH_MASK);
+                } while (wd < 0 && (errno == ENOENT || errno == ENOTDIR) && slash != dir);
+                if (wd < 0) {
+                        r = -errno;
+                        fcrd_log(LOG_WARNING, "cannot watch %s for the system bus: %s", dir, strerror(-r));
+                        return r;
+                }
+                /* The same directory gives the same descriptor back. */
+                if (b->wd >= 0 && b->wd != wd)
+                        (void) inotify_rm_watch(b->inotify_fd, b->wd);
+                b->wd = wd;
+                rest = b->socket_path + strlen(dir) + (slash != dir);
+                slash = strchr(rest, '/');
+                if (!slash)
+                        break;
+                snprintf(next, sizeof(next), "%.*s", (int) (slash - b->socket_path), b->socket_path);
+                if (stat(next, &st) < 0 || !S_ISDIR(st.st_mode))
+                        return 0;
+                /* It is there already: move the watch down to it. */
+        }
+        if (access(b->socket_path, F_OK) == 0 && try_connect(b) >= 0)
+                stop_watching(b);
+        return 0;
+}
+
 static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct fcrd_bus *b = userdata;
         char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
+        /* Which event does not matter: each one means look again. */
         while (read(fd, buf, sizeof(buf)) > 0)
                 ;
-        if (access(b->socket_path, F_OK) < 0)
-                return 0;
-        if (try_connect(b) >= 0) {
-                b->watch = sd_event_source_disable_unref(b->watch);
-                close(b->inotify_fd);
-                b->inotify_fd = -1;
-        }
+        if (rewatch(b) < 0)
+                stop_watching(b);
         return 0;
 }
 
-/* The socket's directory is watched for the socket to appear: no polling. */
+/* Inotify on the way to the socket: no polling. */
 static int watch_for_bus(struct fcrd_bus *b) {
-        char dir[PATH_MAX];
-        char *slash;
         int r;
 
         if (b->inotify_fd >= 0)
                 return 0;
-        snprintf(dir, sizeof(dir), "%s", b->socket_path);
-        slash = strrchr(dir, '/');
-        if (!slash)
+        if (b->socket_path[0] != '/') {
+                fcrd_log(LOG_WARNING, "cannot watch for the system bus: %s is not an absolute path", b->socket_path);
                 return -EINVAL;
-        *slash = '\0';
+        }
         b->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (b->inotify_fd < 0)
-                return -errno;
-        if (inotify_add_watch(b->inotify_fd, dir, IN_CREATE | IN_MOVED_TO | IN_ATTRIB) < 0) {
+        if (b->inotify_fd < 0) {
                 r = -errno;
-                fcrd_log(LOG_WARNING, "cannot watch %s for the system bus: %s", dir, strerror(-r));
-                close(b->inotify_fd);
-                b->inotify_fd = -1;
+                fcrd_log(LOG_WARNING, "cannot watch for the system bus: %s", strerror(-r));
                 return r;
         }
         r = sd_event_add_io(b->m->event, &b->watch, b->inotify_fd, EPOLLIN, on_inotify, b);
         if (r < 0)
-                return r;
-        /* It may have appeared between the failed connect and the watch. */
-        if (access(b->socket_path, F_OK) == 0)
-                on_inotify(b->watch, b->inotify_fd, EPOLLIN, b);
-        return 0;
+                fcrd_log(LOG_WARNING, "cannot watch for the system bus: %s", strerror(-r));
+        else
+                r = rewatch(b);
+        if (r < 0)
+                stop_watching(b);
+        return r;
 }
 
 int fcrd_bus_start(struct fcrd_manager *m, struct fcrd_bus **ret) {
@@ -608,6 +654,7 @@ int fcrd_bus_start(struct fcrd_manager *m, struct fcrd_bus **ret) {
                 return -ENOMEM;
         b->m = m;
         b->inotify_fd = -1;
+        b->wd = -1;
         /* unix:path=/run/dbus/system_bus_socket, or what the tests set. */
         if (addr && !strncmp(addr, "unix:path=", 10)) {
                 snprintf(b->socket_path, sizeof(b->socket_path), "%s", addr + 10);
@@ -628,9 +675,7 @@ void fcrd_bus_free(struct fcrd_bus *b) {
         if (!b)
                 return;
         disconnect(b);
-        sd_event_source_disable_unref(b->watch);
-        if (b->inotify_fd >= 0)
-                close(b->inotify_fd);
+        stop_watching(b);
         b->m->bus = NULL;
         b->m->on_change = NULL;
         free(b);

@@ -35,7 +35,8 @@ dirty() {
 }
 
 # start_daemon CONFIG_LINES: fcreplayd with a private config and a notify
-# socket whose messages go to $TMP/notify.log.
+# socket whose messages go to $TMP/notify.log; with JOURNAL_LOG set, its
+# journal entries go to that file (with-journal.sh).
 start_daemon() {
         [ -z "$LISTEN_PID" ] || kill "$LISTEN_PID" 2> /dev/null || true
         printf '%s\n' "$@" > "$TMP/fcreplayd.conf"
@@ -43,8 +44,9 @@ start_daemon() {
                 ${ON_READY:+--on-ready "$ON_READY"} < /dev/null > /dev/null 2>&1 &
         LISTEN_PID=$!
         wait_for "$TMP/notify.log" "listening" 5
-        NOTIFY_SOCKET="$TMP/notify.sock" "$FCREPLAYD" --config "$TMP/fcreplayd.conf" < /dev/null > /dev/null \
-                2> "$TMP/daemon.log" &
+        set -- "$FCREPLAYD" --config "$TMP/fcreplayd.conf"
+        [ -z "${JOURNAL_LOG:-}" ] || set -- sh "$top_srcdir/tests/daemon/with-journal.sh" "$JOURNAL_LOG" "$@"
+        NOTIFY_SOCKET="$TMP/notify.sock" "$@" < /dev/null > /dev/null 2> "$TMP/daemon.log" &
         DAEMON_PID=$!
 }
 

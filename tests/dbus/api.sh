@@ -8,11 +8,7 @@
 # or are not ext4.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/daemon/lib.sh"
-command -v dbus-daemon > /dev/null || skip "dbus-daemon is not installed (Debian package dbus)"
-command -v busctl > /dev/null || skip "busctl is not installed"
-CTL="$top_builddir/fcreplayctl"
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$TMP/bus"
-BUS="busctl --address=$DBUS_SYSTEM_BUS_ADDRESS"
+. "$top_srcdir/tests/dbus/lib.sh"
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 chmod 755 "$TMP"
 
@@ -26,10 +22,7 @@ start_daemon "include = LABEL=$LABEL_PREFIX-a LABEL=$LABEL_PREFIX-b LABEL=$LABEL
         "auto_replay = no"
 wait_for "$TMP/notify.log" "READY=1" 20
 grep -q "no system bus yet" "$TMP/daemon.log" || fail "the daemon did not say it waits for the bus"
-sed -e "s|@SOCKET@|$TMP/bus|" -e "s|@POLICY@|$top_srcdir/dbus/org.fcreplay1.conf|" \
-        "$top_srcdir/tests/dbus/bus.conf.in" > "$TMP/bus.conf"
-dbus-daemon --config-file="$TMP/bus.conf" --fork --print-pid > "$TMP/bus.pid"
-trap 'kill $(cat "$TMP/bus.pid") 2>/dev/null; daemon_cleanup' EXIT
+start_bus
 wait_for "$TMP/daemon.log" "serving org.fcreplay1" 5
 echo "api: the daemon took the bus name once the bus appeared"
 
@@ -59,7 +52,7 @@ PY
 # 3. A replay by path, through fcreplayctl, with progress signals seen.
 d1=$(losetup -f --show "$TMP/notext4.img")
 d2=$(losetup -f --show "$TMP/slow.img")
-wait_for "$TMP/daemon.log" "$d2: skipped: dirty, but automatic replay is off" 5
+wait_for "$TMP/daemon.log" "$d2: skipped: dirty, not replayed because of auto_replay=no" 5
 $BUS monitor --match "type='signal',sender='org.fcreplay1'" > "$TMP/monitor.log" 2>&1 &
 MON=$!
 sleep 0.5
@@ -167,10 +160,10 @@ $BUS call org.fcreplay1 "$job" org.fcreplay1.Job Cancel 2> "$TMP/err" || rc=$?
 echo "api: Cancel before writing honoured with nothing written; after the end refused"
 
 # 7. The bus restarts: the daemon serves it again.
-kill "$(cat "$TMP/bus.pid")"
+stop_bus
 wait_for "$TMP/daemon2.log" "system bus went away" 5
 rm -f "$TMP/bus"
-dbus-daemon --config-file="$TMP/bus.conf" --fork --print-pid > "$TMP/bus.pid"
+start_bus
 i=0
 until $BUS status org.fcreplay1 > /dev/null 2>&1; do
         i=$((i + 1)); [ $i -le 100 ] || fail "the daemon did not come back to the restarted bus"; sleep 0.05
