@@ -7,7 +7,9 @@
 # 1. a 1 TiB sparse filesystem (lazy init, fast_commit, ~200 fsync'd
 #    small files): wall time and peak RSS of each replayer, and ratios;
 # 2. fast-commit areas of 16 to 2048 blocks filled with tags: replay time
-#    against the number of tags.
+#    against the number of tags;
+# 3. fcreplayd at boot in a qemu guest: start to READY=1 with 1, 4 and 16
+#    dirty disks, and local-fs.target against the kernel's replay.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/..}"
@@ -136,4 +138,19 @@ if [ -x "$here/daemon-startup.sh" ]; then
         echo
         echo "== fcreplayd with no dirty devices"
         "$here/daemon-startup.sh"
+fi
+
+# Boot figures: a Debian guest under qemu (tests/boot/boot-test.py --bench),
+# minutes under TCG.  BENCH_BOOT=0 leaves them out; BENCH_BOOT_DISKS sets
+# the series.
+if [ "${BENCH_BOOT:-1}" != 0 ]; then
+        echo
+        echo "== boot: fcreplayd under systemd as PID 1, 1/4/16 dirty disks, against the kernel"
+        if command -v qemu-system-x86_64 > /dev/null && command -v mmdebstrap > /dev/null; then
+                top_srcdir="$here/.." top_builddir="$top_builddir" \
+                        python3 "$here/../tests/boot/boot-test.py" --bench "${BENCH_BOOT_DISKS:-1,4,16}" |
+                        grep -v '^boot-test \['
+        else
+                echo "skipped: qemu-system-x86_64 or mmdebstrap is not installed"
+        fi
 fi

@@ -2,7 +2,8 @@
 # The README's two commands, on a fresh Debian machine:
 #   scripts/quickstart.sh demo   install build dependencies, build, and replay
 #                                the sample crash image shipped in the repository
-#   scripts/quickstart.sh test   install, build, and run the whole test suite
+#   scripts/quickstart.sh test   install, build, and run the whole test suite:
+#                                make check, then the boot test (make check-boot)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -13,9 +14,12 @@ as_root() {
         if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# The boot test (make check-boot) boots a Debian guest under qemu.
+BOOT_DEBS="qemu-system-x86 qemu-utils mmdebstrap"
+
 install_deps() {
         missing=""
-        for p in $DEBS; do
+        for p in $DEBS ${1:-}; do
                 dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
         done
         if [ -n "$missing" ]; then
@@ -52,6 +56,6 @@ demo() {
 
 case "${1:-}" in
 demo) install_deps; build; demo ;;
-test) install_deps; build; make check ;;
+test) install_deps "$BOOT_DEBS"; build; make check; make check-boot ;;
 *) echo "usage: $0 demo|test" >&2; exit 64 ;;
 esac

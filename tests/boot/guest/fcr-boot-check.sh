@@ -27,12 +27,11 @@ run() {         # run NAME CMD...: output to NAME.out, exit code to NAME.rc
         echo $? > "$R/$name.rc"
 }
 wait_for() {    # wait_for SECONDS CMD...
-        local t=$(( $1 * 10 ))
+        local end=$((SECONDS + $1))
         shift
-        while [ $t -gt 0 ]; do
+        while [ $SECONDS -lt $end ]; do
                 "$@" && return 0
-                sleep 0.1
-                t=$((t - 1))
+                sleep 0.2
         done
         return 1
 }
@@ -105,7 +104,7 @@ skipcrash)
         run status fcreplayctl --json status
         # fsync'd writes on /data, then a power cut.
         mkdir -p /data/crash && sync
-        run crash-workload /usr/local/libexec/fcr-boot/fcr-workload /data/crash --seed 23 --ops 80 --profile mixed
+        run crash-workload /usr/local/libexec/fcr-boot/fcr-workload /data/crash --seed 23 --ops 60 --profile data
         manifest /data/crash > "$R/manifest-before.txt"
         run data-dirty sh -c "dumpe2fs -h \$(findmnt -no SOURCE /data) 2>/dev/null | grep -q needs_recovery"
         state "-final"
