@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 #include "config.h"
+#include "hold.h"
 
 enum fcrd_state { FCRD_CLEAN, FCRD_DIRTY, FCRD_REPLAYING, FCRD_REPLAYED, FCRD_REFUSED, FCRD_FAILED };
 
@@ -34,6 +35,7 @@ struct fcrd_job {
         char result[32], message[512];
         long tags;
         char allocator[64];
+        struct fcrd_hold_key hold;      /* the incarnation replayed, released at the end */
 };
 
 /* What changed, for the D-Bus side. */
