@@ -57,6 +57,7 @@ replays() { grep -c "$1: replay started" "$TMP/daemon.log" || true; }
 
 dirty late
 dirty bad
+dirty excl
 # "bad" is refused: its journal superblock checksum fails.
 bs=$(dumpe2fs -h "$TMP/bad.img" 2> /dev/null | sed -n 's/^Block size: *//p')
 jblk=$(debugfs -R "bmap <8> 0" "$TMP/bad.img" 2> /dev/null)
@@ -75,9 +76,13 @@ wait_for "$TMP/daemon.log" "$bad: refused" 5
 # Another change event of the same incarnation starts nothing.
 echo change > "/sys/class/block/$(basename "$bad")/uevent"
 wait_for "$TMP/daemon.log" "$bad: skipped: dealt with already" 5
+# Not in the configuration: left alone, and released all the same.
+xdev=$(losetup -f --show "$TMP/excl.img")
+wait_for "$TMP/daemon.log" "$xdev: skipped: excluded by the configuration" 5
 if [ $udev = yes ]; then
         released "$dev"
         released "$bad"
+        released "$xdev"
         grep -q "$dev: released to systemd" "$TMP/daemon.log" || fail "the daemon did not release $dev"
         # No loop: the events stop (other tests' devices may have some).
         n=$( (events "$dev"; events "$bad") | wc -l)
@@ -88,16 +93,26 @@ fi
 [ "$(replays "$dev")" -eq 1 ] || fail "$dev replayed $(replays "$dev") times"
 [ "$(replays "$bad")" -eq 1 ] || fail "the refused $bad tried $(replays "$bad") times"
 needs_recovery "$bad" || fail "the refused device was written"
+needs_recovery "$xdev" || fail "the excluded device was written"
 stop_daemon
 [ ! -e "$RUN/auto" ] || fail "the auto marker is left after the daemon stopped"
-echo "late: $dev replayed once and marked done; refused $bad tried once; udev holds: $udev"
+echo "late: $dev replayed once and marked done; refused $bad tried once; excluded $xdev left alone; udev holds: $udev"
 
-# No automatic replay, no auto marker: udev holds nothing.
+# No automatic replay (as with fcreplay.mode=skip), no auto marker: udev
+# holds nothing.
+dirty off
 rm -f "$TMP/notify.log"
-start_daemon "include = LABEL=$LABEL_PREFIX-late" "auto_replay = no"
+start_daemon "include = LABEL=$LABEL_PREFIX-off" "auto_replay = no"
 wait_for "$TMP/notify.log" "READY=1" 20
 [ ! -e "$RUN/auto" ] || fail "an auto marker with auto_replay = no"
+odev=$(losetup -f --show "$TMP/off.img")
+wait_for "$TMP/daemon.log" "$odev: skipped: dirty, but automatic replay is off" 5
+if [ $udev = yes ]; then
+        udevadm settle -t 10
+        ! events "$odev" | grep -q held || fail "$odev held with automatic replay off"
+fi
 stop_daemon
+needs_recovery "$odev" || fail "$odev replayed with automatic replay off"
 [ $udev = yes ] || exit 0
 
 # Stopping while a replay waits (before writing): the daemon releases it.
