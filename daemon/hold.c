@@ -13,6 +13,7 @@
 #include <systemd/sd-device.h>
 #include "hold.h"
 #include "log.h"
+#include "util.h"
 
 const char *fcrd_hold_dir(void) {
         const char *env = getenv("FCREPLAYD_RUNTIME_DIR");
@@ -155,8 +156,8 @@ void fcrd_hold_configure(const struct fcrd_config *c) {
         }
         r = create_marker("auto", NULL);
         if (r < 0)
-                fcrd_log(LOG_WARNING, "cannot create %s/auto: %s; devices that appear later are not held back "
-                         "from systemd until their replay is done", fcrd_hold_dir(), strerror(-r));
+                fcrd_log(LOG_WARNING, "cannot create %s/auto: %s; devices that appear later may be mounted "
+                         "before their replay", fcrd_hold_dir(), strerror(-r));
 }
 
 void fcrd_hold_start(const struct fcrd_config *c) {
@@ -190,7 +191,7 @@ static void trigger(sd_device *dev) {
 }
 
 void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark) {
-        sd_device *dev = NULL;
+        _cleanup_(sd_device_unrefp) sd_device *dev = NULL;
         bool held;
         int r;
 
@@ -214,7 +215,6 @@ void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark) {
         }
         if (held)
                 trigger(dev);
-        sd_device_unref(dev);
 }
 
 void fcrd_hold_forget(dev_t devnum) {
@@ -226,7 +226,7 @@ void fcrd_hold_stop(void) {
 }
 
 void fcrd_hold_release_all(void) {
-        sd_device_enumerator *e = NULL;
+        _cleanup_(sd_device_enumerator_unrefp) sd_device_enumerator *e = NULL;
         int r;
 
         r = sd_device_enumerator_new(&e);
@@ -241,5 +241,4 @@ void fcrd_hold_release_all(void) {
         else
                 fcrd_log(LOG_ERR, "cannot look for held devices: %s; 'udevadm trigger --action=change "
                          "--property-match=FCREPLAY_HELD=1' releases them", strerror(-r));
-        sd_device_enumerator_unref(e);
 }
