@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <libudev.h>
 #include "discover.h"
+#include "hold.h"
 #include "log.h"
 
 struct fcrd_discover {
@@ -31,6 +32,8 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         action = udev_device_get_action(dev);
         if (action && (!strcmp(action, "add") || !strcmp(action, "change")) && interesting(dev))
                 fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
+        else if (action && !strcmp(action, "remove"))
+                fcrd_hold_forget(udev_device_get_devnum(dev));
         udev_device_unref(dev);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "discover.h"
 #include "exit_codes.h"
+#include "hold.h"
 #include "log.h"
 #include "manager.h"
 
@@ -51,6 +52,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
         } else {
                 fcrd_config_done(&c->m->config);
                 c->m->config = cfg;
+                fcrd_hold_configure(&cfg);
                 fcrd_log(LOG_NOTICE, "configuration reloaded from %s: allocator %s", c->config_path,
                          cfg.allocator ? cfg.allocator : "kernel");
                 if (c->m->on_change)
@@ -131,6 +133,9 @@ int main(int argc, char **argv) {
                          no_auto ? ", automatic replay off by " : "", no_auto ? no_auto : "",
                          m.config.dry_run ? ", dry run" : "");
                 sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");
+                /* Before discovery: from here on a device is either in the
+                 * initial pass or held by udev until we release it. */
+                fcrd_hold_start(&m.config);
                 /* The bus, if there is one yet: boot work never waits for it. */
                 r = fcrd_bus_start(&m, &bus);
                 if (r >= 0)
@@ -144,9 +149,14 @@ int main(int argc, char **argv) {
                 fcrd_log(LOG_ERR, "fatal: %s", strerror(-r));
                 sd_notifyf(false, "ERRNO=%d\nSTATUS=Failed: %s", -r, strerror(-r));
         }
+        /* Nothing held any more from here on: stopping replays brings
+         * change events (their close). */
+        fcrd_hold_stop();
         fcrd_discover_free(disc);
         fcrd_bus_free(bus);
         fcrd_manager_free(&m);
+        /* Only now: a device being written must not be mounted yet. */
+        fcrd_hold_release_all();
         sd_event_unref(m.event);
         return r < 0 ? FCR_EXIT_FAILED : FCR_EXIT_CLEAN;
 }

@@ -132,6 +132,7 @@ static void job_finish(struct fcrd_job *j) {
         d->job = NULL;
         m->running--;
         j->finished = true;
+        fcrd_hold_release(&j->hold, true);
         sd_event_source_disable_unref(j->timer);
         j->timer = NULL;
         /* Keep the last few for clients reading how they ended. */
@@ -232,15 +233,19 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
         };
         struct fcrd_fields f = { .device = d->node, .tags = -1 };
         struct fcrd_job *j = calloc(1, sizeof(*j));
+        struct fcrd_hold_key k = {};
         int r;
 
         struct timespec rt;
 
         d->queued = false;
+        (void) fcrd_hold_key_from_node(d->node, NULL, &k);
         if (!j) {
                 d->state = FCRD_FAILED;
+                fcrd_hold_release(&k, true);
                 return NULL;
         }
+        j->hold = k;
         clock_gettime(CLOCK_REALTIME, &rt);
         j->start_realtime_usec = (uint64_t) rt.tv_sec * 1000000 + rt.tv_nsec / 1000;
         j->id = ++m->next_job_id;
@@ -264,6 +269,7 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
                         kill(j->pid, SIGKILL), waitpid(j->pid, NULL, 0);
                 d->state = FCRD_FAILED;
                 fcrd_event(LOG_ERR, FCRD_MSG_FAILED, &f, "cannot start a replay: %s", strerror(-r));
+                fcrd_hold_release(&k, true);
                 job_free(j);
                 changed(m, FCRD_DEVICE_CHANGED, d, NULL);
                 return NULL;
@@ -302,7 +308,7 @@ static void skip(const char *node, const char *why, int prio) {
         fcrd_event(prio, FCRD_MSG_SKIPPED, &f, "skipped: %s", why);
 }
 
-void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
+static void consider(struct fcrd_manager *m, const char *node) {
         struct fcrd_probe p;
         struct fcrd_device *d;
         int r = fcrd_probe_device(node, &p);
@@ -344,6 +350,26 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
         }
         d->queued = true;
         pump(m);
+}
+
+/* Around each decision, for devices that udev holds back from systemd
+ * until they are dealt with (hold.h): an incarnation dealt with already
+ * (its done marker) is left alone, so the change event that releases it
+ * starts nothing; whatever else is decided releases it, except a replay,
+ * which does so when it ends. */
+void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
+        struct fcrd_hold_key k = {};
+        struct fcrd_device *d;
+
+        (void) fcrd_hold_key_from_node(node, NULL, &k);
+        if (fcrd_hold_done(&k))
+                skip(node, "dealt with already since it appeared (a replay can still be asked for over D-Bus)",
+                     LOG_INFO);
+        else
+                consider(m, node);
+        d = find_device(m, node, false);
+        if (!d || (!d->job && !d->queued))
+                fcrd_hold_release(&k, false);
 }
 
 void fcrd_manager_discovery_done(struct fcrd_manager *m) {

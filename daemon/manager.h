@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 #include "config.h"
+#include "hold.h"
 
 /* FCRD_MOUNTED: in use, whatever its flags say (ext4 keeps needs_recovery
  * set while mounted), so never dirty. */
@@ -37,6 +38,7 @@ struct fcrd_job {
         char result[32], message[512];
         long tags;
         char allocator[64];
+        struct fcrd_hold_key hold;      /* the incarnation replayed, released at the end */
 };
 
 /* What changed, for the D-Bus side. */

@@ -11,6 +11,10 @@ LABEL_PREFIX="fcrd$$"
 DAEMON_PID=""
 LISTEN_PID=""
 export FCREPLAYD_CMDLINE=/dev/null
+# The daemon's markers for udev (daemon/hold.h), not the machine's
+# /run/fcreplayd; "fcreplayd" as under systemd, so that the unit's %t is
+# $TMP.
+export FCREPLAYD_RUNTIME_DIR="$TMP/fcreplayd"
 
 daemon_cleanup() {
         [ -z "$DAEMON_PID" ] || { kill "$DAEMON_PID" 2> /dev/null; wait "$DAEMON_PID" 2> /dev/null; } || true
@@ -75,4 +79,12 @@ replayed_right() {
         e2fsck -fn "$1" > "$TMP/fsck.out" 2>&1 || { cat "$TMP/fsck.out" >&2; fail "$1 not e2fsck-clean"; }
         "$FCTREE" "$1" > "$TMP/got.tree"
         diff -u "$FIXTURES/${2:-demo}/expected.tree" "$TMP/got.tree" >&2 || fail "$1: tree differs"
+}
+
+# done_marker DEV: where the daemon marks DEV dealt with: MAJ:MIN:DISKSEQ,
+# a partition with its disk's sequence number, MAJ:MIN without one.
+done_marker() {
+        sys=/sys/class/block/$(basename "$1")
+        seq=$(cat "$sys/diskseq" 2> /dev/null || cat "$sys/../diskseq" 2> /dev/null || true)
+        echo "$FCREPLAYD_RUNTIME_DIR/done/$(cat "$sys/dev")${seq:+:$seq}"
 }

@@ -16,4 +16,14 @@ for opt in PrivateTmp ProtectHome ReadWritePaths ReadOnlyPaths InaccessiblePaths
         ! grep -q "^$opt=" "$TMP/fcreplayd.service" || fail "$opt= implies mounts (an ordering cycle at boot)"
 done
 ! grep -q '^ExecReload=/bin/kill' "$TMP/fcreplayd.service" || fail "ExecReload needs /bin/kill (procps)"
-echo "units: fcreplayd.service verified; exposure: $(systemd-analyze security --offline=yes "$TMP/fcreplayd.service" 2>/dev/null | tail -1)"
+# Late devices (daemon/hold.h): the markers live in RuntimeDirectory=, and
+# after a crash ExecStopPost= removes the auto marker, then releases.
+grep -q '^RuntimeDirectory=fcreplayd$' "$TMP/fcreplayd.service" || fail "no RuntimeDirectory=fcreplayd for the markers"
+rm_line=$(grep -n '^ExecStopPost=.*rm -f %t/fcreplayd/auto$' "$TMP/fcreplayd.service" | cut -d: -f1)
+trigger_line=$(grep -n '^ExecStopPost=.*udevadm trigger .*--property-match=FCREPLAY_HELD=1' "$TMP/fcreplayd.service" | cut -d: -f1)
+[ -n "$rm_line" ] && [ -n "$trigger_line" ] && [ "$rm_line" -lt "$trigger_line" ] ||
+        fail "ExecStopPost= must remove the auto marker, then trigger the held devices"
+exposure=$(systemd-analyze security --offline=yes "$TMP/fcreplayd.service" 2>/dev/null | tail -1)
+awk -v e="$exposure" 'BEGIN { sub(/.*: /, "", e); exit !(e + 0 > 0 && e + 0 <= 3.0) }' ||
+        fail "exposure above 3.0: $exposure"
+echo "units: fcreplayd.service verified; exposure: $exposure"

@@ -1,0 +1,244 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <systemd/sd-device.h>
+#include "hold.h"
+#include "log.h"
+#include "util.h"
+
+const char *fcrd_hold_dir(void) {
+        const char *env = getenv("FCREPLAYD_RUNTIME_DIR");
+
+        return env && *env ? env : "/run/fcreplayd";
+}
+
+/* DIR/name, or DIR/done/KEY when k is given. */
+static int marker_path(const char *name, const struct fcrd_hold_key *k, char *buf, size_t len) {
+        int n;
+
+        if (!k)
+                n = snprintf(buf, len, "%s/%s", fcrd_hold_dir(), name);
+        else if (k->diskseq)
+                n = snprintf(buf, len, "%s/done/%u:%u:%" PRIu64, fcrd_hold_dir(), major(k->devnum), minor(k->devnum),
+                             k->diskseq);
+        else
+                n = snprintf(buf, len, "%s/done/%u:%u", fcrd_hold_dir(), major(k->devnum), minor(k->devnum));
+        return n < 0 || (size_t) n >= len ? -ENAMETOOLONG : 0;
+}
+
+static bool marker_exists(const char *name, const struct fcrd_hold_key *k) {
+        char path[PATH_MAX];
+
+        return marker_path(name, k, path, sizeof(path)) >= 0 && access(path, F_OK) == 0;
+}
+
+bool fcrd_hold_auto(void) {
+        return marker_exists("auto", NULL);
+}
+
+bool fcrd_hold_done(const struct fcrd_hold_key *k) {
+        return marker_exists(NULL, k);
+}
+
+static int parse_diskseq(const char *s, uint64_t *ret) {
+        unsigned long long v;
+        char *end;
+
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno || end == s || (*end && *end != '\n'))
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+/* The disk's sequence number from sysfs: a disk has its own attribute, a
+ * partition's is its parent directory's. */
+static uint64_t sysfs_diskseq(dev_t devnum) {
+        static const char *const where[] = { "diskseq", "../diskseq" };
+        char path[64], line[32];
+        uint64_t seq;
+
+        for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+                FILE *f;
+                bool ok;
+
+                snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major(devnum), minor(devnum), where[i]);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;
+                ok = fgets(line, sizeof(line), f) && parse_diskseq(line, &seq) >= 0;
+                fclose(f);
+                if (ok)
+                        return seq;
+        }
+        return 0;
+}
+
+int fcrd_hold_key_from_node(const char *devnode, const char *diskseq, struct fcrd_hold_key *ret) {
+        struct fcrd_hold_key k = {};
+        struct stat st;
+
+        if (stat(devnode, &st) < 0)
+                return -errno;
+        if (!S_ISBLK(st.st_mode))
+                return -ENOTBLK;
+        k.devnum = st.st_rdev;
+        if (diskseq && *diskseq) {
+                if (parse_diskseq(diskseq, &k.diskseq) < 0)
+                        return -EINVAL;
+        } else
+                k.diskseq = sysfs_diskseq(k.devnum);
+        *ret = k;
+        return 0;
+}
+
+/* Drop the done markers: all of them, or those of one device number
+ * (MAJ:MIN and MAJ:MIN:*). */
+static void drop_done(const dev_t *devnum) {
+        char path[PATH_MAX], prefix[32];
+        struct dirent *de;
+        size_t plen = 0;
+        DIR *d;
+
+        if (marker_path("done", NULL, path, sizeof(path)) < 0 || !(d = opendir(path)))
+                return;
+        if (devnum)
+                plen = snprintf(prefix, sizeof(prefix), "%u:%u", major(*devnum), minor(*devnum));
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (devnum && (strncmp(de->d_name, prefix, plen) || (de->d_name[plen] && de->d_name[plen] != ':')))
+                        continue;
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                        fcrd_log(LOG_WARNING, "cannot remove %s/%s: %m", path, de->d_name);
+        }
+        closedir(d);
+}
+
+static int create_marker(const char *name, const struct fcrd_hold_key *k) {
+        char path[PATH_MAX];
+        int fd, r;
+
+        r = marker_path(name, k, path, sizeof(path));
+        if (r < 0)
+                return r;
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        close(fd);
+        return 0;
+}
+
+static void remove_auto(void) {
+        char path[PATH_MAX];
+
+        if (marker_path("auto", NULL, path, sizeof(path)) >= 0 && unlink(path) < 0 && errno != ENOENT)
+                fcrd_log(LOG_ERR, "cannot remove %s: %m; udev may hold new ext4 devices back from systemd "
+                         "until it is removed", path);
+}
+
+void fcrd_hold_configure(const struct fcrd_config *c) {
+        int r;
+
+        if (!c->auto_replay || c->dry_run) {
+                remove_auto();
+                return;
+        }
+        r = create_marker("auto", NULL);
+        if (r < 0)
+                fcrd_log(LOG_WARNING, "cannot create %s/auto: %s; devices that appear later may be mounted "
+                         "before their replay", fcrd_hold_dir(), strerror(-r));
+}
+
+void fcrd_hold_start(const struct fcrd_config *c) {
+        char path[PATH_MAX];
+
+        /* Under systemd RuntimeDirectory= made DIR; by hand, make it. */
+        if (mkdir(fcrd_hold_dir(), 0755) < 0 && errno != EEXIST)
+                fcrd_log(LOG_WARNING, "cannot create %s: %m", fcrd_hold_dir());
+        if (marker_path("done", NULL, path, sizeof(path)) >= 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
+                fcrd_log(LOG_WARNING, "cannot create %s: %m", path);
+        drop_done(NULL);
+        fcrd_hold_configure(c);
+}
+
+static bool is_held(sd_device *dev) {
+        const char *v;
+
+        return sd_device_get_property_value(dev, "FCREPLAY_HELD", &v) >= 0 && !strcmp(v, "1");
+}
+
+static void trigger(sd_device *dev) {
+        const char *name = NULL;
+        int r = sd_device_trigger(dev, SD_DEVICE_CHANGE);
+
+        (void) sd_device_get_devname(dev, &name);
+        if (r < 0)
+                fcrd_log(LOG_ERR, "%s: cannot release it to systemd (a change uevent): %s; it waits for its "
+                         "next uevent", name ? name : "a held device", strerror(-r));
+        else
+                fcrd_log(LOG_INFO, "%s: released to systemd (a change uevent)", name ? name : "a held device");
+}
+
+void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark) {
+        _cleanup_(sd_device_unrefp) sd_device *dev = NULL;
+        bool held;
+        int r;
+
+        if (!k->devnum)
+                return;         /* no key: the device was gone already */
+        /* Only this incarnation: one that replaced it has its own event. */
+        held = sysfs_diskseq(k->devnum) == k->diskseq && sd_device_new_from_devnum(&dev, 'b', k->devnum) >= 0 &&
+               is_held(dev);
+        if (mark || held) {
+                /* Before the trigger: the helper must find it, or it holds
+                 * the device again. */
+                r = create_marker(NULL, k);
+                if (r < 0) {
+                        /* Without markers, stop holding rather than hold
+                         * devices again and again. */
+                        fcrd_log(LOG_ERR, "cannot write the done marker of %u:%u in %s/done: %s; no longer "
+                                 "holding devices back from systemd", major(k->devnum), minor(k->devnum),
+                                 fcrd_hold_dir(), strerror(-r));
+                        remove_auto();
+                }
+        }
+        if (held)
+                trigger(dev);
+}
+
+void fcrd_hold_forget(dev_t devnum) {
+        drop_done(&devnum);
+}
+
+void fcrd_hold_stop(void) {
+        remove_auto();
+}
+
+void fcrd_hold_release_all(void) {
+        _cleanup_(sd_device_enumerator_unrefp) sd_device_enumerator *e = NULL;
+        int r;
+
+        r = sd_device_enumerator_new(&e);
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_subsystem(e, "block", true);
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_property(e, "FCREPLAY_HELD", "1");
+        if (r >= 0)
+                for (sd_device *dev = sd_device_enumerator_get_device_first(e); dev;
+                     dev = sd_device_enumerator_get_device_next(e))
+                        trigger(dev);
+        else
+                fcrd_log(LOG_ERR, "cannot look for held devices: %s; 'udevadm trigger --action=change "
+                         "--property-match=FCREPLAY_HELD=1' releases them", strerror(-r));
+}
