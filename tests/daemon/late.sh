@@ -106,7 +106,7 @@ start_daemon "include = LABEL=$LABEL_PREFIX-off" "auto_replay = no"
 wait_for "$TMP/notify.log" "READY=1" 20
 [ ! -e "$RUN/auto" ] || fail "an auto marker with auto_replay = no"
 odev=$(losetup -f --show "$TMP/off.img")
-wait_for "$TMP/daemon.log" "$odev: skipped: dirty, but automatic replay is off" 5
+wait_for "$TMP/daemon.log" "$odev: skipped: dirty, not replayed because of auto_replay=no" 5
 if [ $udev = yes ]; then
         udevadm settle -t 10
         ! events "$odev" | grep -q held || fail "$odev held with automatic replay off"
