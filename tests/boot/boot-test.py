@@ -153,7 +153,11 @@ def prepare_root(guest, work, stage, fstab, conf):
     os.makedirs(mnt, exist_ok=True)
     sh("mount", "-o", "loop", root, mnt)
     try:
-        sh("cp", "-a", stage + "/.", mnt + "/")
+        # tar, not cp -a: the guest's /lib is a symlink into /usr (merged
+        # /usr) and must stay one.
+        tar = subprocess.Popen(["tar", "-C", stage, "-c", "."], stdout=subprocess.PIPE)
+        sh("tar", "-C", mnt, "-x", "--keep-directory-symlink", stdin=tar.stdout)
+        tar.wait()
         lib = os.path.join(mnt, "usr/local/libexec/fcr-boot")
         os.makedirs(lib, exist_ok=True)
         shutil.copy(os.path.join(BUILD, "tests/crashgen/fcr-workload"), lib)
