@@ -91,6 +91,13 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 goto fail;
         }
         e->io_manager = o->io_manager ? o->io_manager : unix_io_manager;
+        /* Replays and dry runs alike: a dry run that passes means the
+         * replay would not find the device busy. */
+        if (!o->inspect_only) {
+                r = fcr_lock_take(o->device, &e->lock, d);
+                if (r < 0)
+                        goto fail;
+        }
         r = open_fs(o->device, e->io_manager, !o->read_only, &e->fs, d);
         if (r < 0)
                 goto fail;
@@ -433,6 +440,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         free(e->jsb_block);
         fcr_journal_free(e->journal);
         fcr_fs_close_nowrite(&e->fs);
+        fcr_lock_release(&e->lock);
         free(e->device);
         free(e);
 }

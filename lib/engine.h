@@ -10,6 +10,7 @@
 #include "jbd2_scan.h"
 #include "jbd2_super.h"
 #include "journal_io.h"
+#include "lock.h"
 #include "overlay.h"
 #include "plugins.h"
 #include "replay.h"
@@ -39,6 +40,7 @@ enum fcr_state {
 
 struct fcr_engine {
         char *device;
+        struct fcr_lock lock;           /* held from open to free, but for inspect */
         io_manager io_manager;
         ext2_filsys fs;
         bool read_only, inspect_only;
