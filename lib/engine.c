@@ -156,17 +156,7 @@ static int load_plugins(struct fcr_engine *e, struct fcr_diag *d) {
         r = fcr_plugins_load(e->plugin_dir, &e->plugins, d);
         if (r < 0)
                 return r;
-        e->allocator = fcr_plugins_alloc(e->plugins, e->allocator_name);
-        if (!e->allocator) {
-                char names[256] = "";
-
-                for (size_t i = 0; i < fcr_plugins_alloc_count(e->plugins); i++)
-                        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
-                                 fcr_plugins_alloc_nth(e->plugins, i)->name);
-                return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc (available: %s)",
-                                e->allocator_name, e->plugin_dir, names[0] ? names : "none");
-        }
-        return 0;
+        return fcr_plugins_find_alloc(e->plugins, e->allocator_name, &e->allocator, d);
 }
 
 int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {

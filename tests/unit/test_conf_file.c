@@ -129,7 +129,7 @@ START_TEST(missing_file_optional) {
 }
 END_TEST
 
-static int count_key(const char *key, const char *value, void *userdata, char *why, size_t why_len) {
+static int count_key(const char *key, const char *value, unsigned line, void *userdata, char *why, size_t why_len) {
         (*(int *) userdata)++;
         if (strcmp(key, "bad") == 0) {
                 snprintf(why, why_len, "value '%s' rejected", value);

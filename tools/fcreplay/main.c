@@ -158,6 +158,14 @@ int main(int argc, char **argv) {
                 .progress = !a.quiet && !a.json && isatty(STDERR_FILENO) ? progress : NULL,
                 .userdata = (void *) a.device,
         };
+        /* An allocator the configuration names must exist: that is a
+         * configuration error, reported with its file and line. */
+        if (cfg.allocator && !a.allocator &&
+            fcr_plugins_check_alloc(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
+                fprintf(stderr, "fcreplay: %s: %s\n", cfg.allocator_origin, d.msg);
+                return FCR_EXIT_USAGE;
+        }
+        d = (struct fcr_diag) {};
         r = fcr_engine_open(&o, &e, &d);
         if (r < 0)
                 return fail(&a, r, &d);
