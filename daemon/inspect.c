@@ -48,11 +48,13 @@ static int child(int out, const char *path, const char *plugin_dir) {
 
         if (!f)
                 return 3;
+        /* The validation of a replay, as fcreplay inspect runs it. */
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
-                r = fcr_engine_scan(e, &d);
-        if (r < 0 && (!e || !e->jsb.blocksize)) {
-                fprintf(f, "ERR %s\n%s", r == -EMEDIUMTYPE ? "NotExt4" : "Failed", d.msg[0] ? d.msg : strerror(-r));
+                r = fcr_engine_plan(e, &d);
+        if (r < 0) {
+                fprintf(f, "ERR %s\n%s", r == -EMEDIUMTYPE ? "NotExt4" : fcr_is_refusal(r) ? "Refused" : "Failed",
+                        d.msg[0] ? d.msg : strerror(-r));
                 fclose(f);
                 return 3;
         }

@@ -132,11 +132,9 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 if (r < 0)
                         goto fail;
         }
-        if (!o->inspect_only) {
-                r = check_size(o->device, e->fs, d);
-                if (r < 0)
-                        goto fail;
-        }
+        r = check_size(o->device, e->fs, d);
+        if (r < 0)
+                goto fail;
         e->has_journal = ext2fs_has_feature_journal(e->fs->super);
         e->needs_recovery = ext2fs_has_feature_journal_needs_recovery(e->fs->super);
         if (!e->has_journal) {
@@ -217,9 +215,9 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
                 e->state = e->needs_recovery ? FCR_STATE_FINISH_ONLY : FCR_STATE_CLEAN;
         else
                 e->state = e->needs_recovery ? FCR_STATE_REPLAY : FCR_STATE_NOT_FLAGGED;
-        /* Inspect decodes with the built-in format rules; a replay judges
-         * every tag with the plugin that will replay it. */
-        use_plugins = e->state == FCR_STATE_REPLAY && !e->inspect_only &&
+        /* Inspect validates as a replay does: every tag is judged by the
+         * plugin that would replay it. */
+        use_plugins = e->state == FCR_STATE_REPLAY &&
                       jbd2_has_incompat(&e->jsb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT);
         if (use_plugins) {
                 r = load_plugins(e, d);

@@ -19,7 +19,8 @@ struct fcr_engine_opts {
         const char *device;
         const char *journal_dev;        /* external journal; NULL: find by UUID */
         bool read_only;                 /* inspect and dry runs */
-        bool inspect_only;              /* decode only: no plugins needed */
+        bool inspect_only;              /* inspect: open read-only, no lock; it
+                                         * validates and plans as a replay does */
         const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
         const char *allocator;          /* NULL: "kernel" */
         fcr_progress_fn progress;

@@ -171,16 +171,16 @@ int main(int argc, char **argv) {
                 return fail(&a, r, &d);
 
         if (inspect) {
-                /* Inspect shows what it could decode, even of a journal that
-                 * would be refused. */
-                r = fcr_engine_scan(e, &d);
-                if (r < 0 && !e->jsb.blocksize)
+                /* The same validation as replay: what replay refuses,
+                 * inspect refuses, before printing anything. */
+                r = fcr_engine_plan(e, &d);
+                if (r < 0)
                         return fail(&a, r, &d);
                 if (a.json)
                         print_json(fcr_report_inspect(e));
                 else
                         print_inspect(stdout, e);
-                return r < 0 ? fail(&a, r, &d) : FCR_EXIT_CLEAN;
+                return FCR_EXIT_CLEAN;
         }
 
         r = a.dry_run ? fcr_engine_plan(e, &d) : fcr_engine_apply(e, &d);
