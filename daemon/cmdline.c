@@ -8,7 +8,7 @@
 
 int fcrd_cmdline_read(struct fcrd_cmdline *ret, struct fcr_diag *d) {
         const char *path = getenv("FCREPLAYD_CMDLINE");
-        struct fcrd_cmdline c = { .mode = -1 };
+        struct fcrd_cmdline c = { .mode = -1, .path = path };
         char line[4096], *save = NULL;
         FILE *f;
 
@@ -38,6 +38,7 @@ int fcrd_cmdline_read(struct fcrd_cmdline *ret, struct fcr_diag *d) {
                                 return -ENOMEM;
                 }
         }
+        c.path = path;
         *ret = c;
         return 0;
 }

@@ -5,15 +5,19 @@
 #include <string.h>
 #include "conf_file.h"
 #include "config.h"
+#include "engine.h"
+#include "plugins.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 
+#define CONFIG_DEFAULT SYSCONFDIR "/fcreplay/fcreplayd.conf"
+
 const char *fcrd_config_path(void) {
         const char *env = getenv("FCREPLAYD_CONFIG");
 
-        return env && *env ? env : SYSCONFDIR "/fcreplay/fcreplayd.conf";
+        return env && *env ? env : CONFIG_DEFAULT;
 }
 
 static int parse_bool(const char *key, const char *v, bool *ret, char *why, size_t why_len) {
@@ -61,6 +65,12 @@ static int parse_patterns(const char *key, const char *v, char **list, unsigned 
                         free(copy);
                         return -EINVAL;
                 }
+                /* An empty UUID= or LABEL= would match devices without one. */
+                if (!strcmp(w, "UUID=") || !strcmp(w, "LABEL=")) {
+                        snprintf(why, why_len, "%s: '%s' names no %s", key, w, w[0] == 'U' ? "UUID" : "label");
+                        free(copy);
+                        return -EINVAL;
+                }
                 list[*n] = strdup(w);
                 if (!list[(*n)++]) {
                         free(copy);
@@ -71,14 +81,21 @@ static int parse_patterns(const char *key, const char *v, char **list, unsigned 
         return 0;
 }
 
-static int daemon_key(const char *key, const char *v, void *userdata, char *why, size_t why_len) {
-        struct fcrd_config *c = userdata;
+struct daemon_parse {
+        struct fcrd_config *c;
+        const char *path;
+};
+
+static int daemon_key(const char *key, const char *v, unsigned line, void *userdata, char *why, size_t why_len) {
+        struct daemon_parse *p = userdata;
+        struct fcrd_config *c = p->c;
 
         if (!strcmp(key, "allocator")) {
                 if (!*v) {
                         snprintf(why, why_len, "allocator needs a name");
                         return -EINVAL;
                 }
+                fcr_config_origin(c->allocator_origin, sizeof(c->allocator_origin), p->path, line);
                 return fcr_config_set_string(&c->allocator, v);
         }
         if (!strcmp(key, "plugin_dir")) {
@@ -107,10 +124,11 @@ static int daemon_key(const char *key, const char *v, void *userdata, char *why,
 
 int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d) {
         struct fcrd_config c = { .auto_replay = true, .timeout_sec = 60, .parallel = 4 };
+        struct daemon_parse p = { .c = &c, .path = path };
         struct fcrd_cmdline k;
         int r;
 
-        r = fcr_config_parse(path, true, daemon_key, &c, d);
+        r = fcr_config_parse(path, !strcmp(path, CONFIG_DEFAULT), daemon_key, &p, d);
         if (r >= 0)
                 r = fcrd_cmdline_read(&k, d);
         if (r < 0) {
@@ -124,9 +142,43 @@ int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag 
         if (k.allocator) {
                 free(c.allocator);
                 c.allocator = k.allocator;
+                snprintf(c.allocator_origin, sizeof(c.allocator_origin), "%s: fcreplay.allocator=", k.path);
         }
         *ret = c;
         return 0;
+}
+
+int fcrd_config_verify(const struct fcrd_config *c, struct fcr_diag *d) {
+        const char *name = c->allocator ? c->allocator : FCR_DEFAULT_ALLOCATOR;
+        char why[sizeof(d->msg)];
+        int r = fcr_plugins_check_alloc(fcr_plugin_dir(c->plugin_dir), name, d);
+
+        if (r >= 0 || !c->allocator_origin[0])
+                return r;
+        snprintf(why, sizeof(why), "%s", d->msg);
+        return fcr_fail(d, r, "%s: %s", c->allocator_origin, why);
+}
+
+static void print_patterns(FILE *f, const char *key, char *const *list, unsigned n, const char *none) {
+        fprintf(f, "%s =", key);
+        for (unsigned i = 0; i < n; i++)
+                fprintf(f, " %s", list[i]);
+        fprintf(f, "%s\n", n ? "" : none);
+}
+
+void fcrd_config_print(FILE *f, const struct fcrd_config *c) {
+        const char *no_auto = fcrd_config_no_auto_replay(c);
+
+        fprintf(f, "allocator = %s%s%s\n", c->allocator ? c->allocator : FCR_DEFAULT_ALLOCATOR,
+                c->allocator_origin[0] ? "  # from " : "", c->allocator_origin);
+        fprintf(f, "plugin_dir = %s\n", fcr_plugin_dir(c->plugin_dir));
+        print_patterns(f, "include", c->include, c->n_include, "  # every device");
+        print_patterns(f, "exclude", c->exclude, c->n_exclude, "  # none");
+        fprintf(f, "auto_replay = %s%s%s\n", c->auto_replay ? "yes" : "no", no_auto ? "  # off by " : "",
+                no_auto ? no_auto : "");
+        fprintf(f, "dry_run = %s\n", c->dry_run ? "yes" : "no");
+        fprintf(f, "timeout = %u\n", c->timeout_sec);
+        fprintf(f, "parallel = %u\n", c->parallel);
 }
 
 void fcrd_config_done(struct fcrd_config *c) {

@@ -1,6 +1,7 @@
 /* fcreplayd.conf and the kernel command line. */
 #pragma once
 #include <stdbool.h>
+#include <stdio.h>
 #include "diag.h"
 
 #define FCRD_MAX_PATTERNS 32
@@ -16,14 +17,23 @@ struct fcrd_config {
         bool dry_run;                   /* plan and report only */
         unsigned timeout_sec;           /* per device, 0: none */
         unsigned parallel;              /* replays at once */
+        char allocator_origin[300];     /* "FILE:LINE" or "KERNEL-CMDLINE-PATH" */
 };
 
 /* $FCREPLAYD_CONFIG, or SYSCONFDIR/fcreplay/fcreplayd.conf. */
 const char *fcrd_config_path(void);
 
-/* Parse path (a missing file means the defaults), then apply the kernel
- * command line: fcreplay.mode=auto|skip, fcreplay.allocator=NAME. */
+/* Parse path, then apply the kernel command line: fcreplay.mode=auto|skip,
+ * fcreplay.allocator=NAME.  A missing file means the defaults only at the
+ * default path: a file named explicitly must exist. */
 int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d);
+
+/* What the daemon will use must work: the plugin directory loads and the
+ * allocator is in it.  The error names where the allocator was set. */
+int fcrd_config_verify(const struct fcrd_config *c, struct fcr_diag *d);
+
+/* The effective settings, as "key = value" lines. */
+void fcrd_config_print(FILE *f, const struct fcrd_config *c);
 void fcrd_config_done(struct fcrd_config *c);
 
 /* Why automatic replay is off, for the logs; NULL when it is on. */
@@ -38,5 +48,6 @@ bool fcrd_config_wants(const struct fcrd_config *c, const char *path, const char
 struct fcrd_cmdline {
         int mode;                       /* -1 unset, 0 skip, 1 auto */
         char *allocator;
+        const char *path;               /* where it was read */
 };
 int fcrd_cmdline_read(struct fcrd_cmdline *ret, struct fcr_diag *d);

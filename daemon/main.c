@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include "bus/bus.h"
@@ -26,8 +27,11 @@ static void usage(FILE *f) {
                 "service fcreplayd.service (Type=notify).\n"
                 "\n"
                 "  -c, --config PATH  configuration file (default: $FCREPLAYD_CONFIG or\n"
-                "                     " SYSCONFDIR "/fcreplay/fcreplayd.conf)\n"
-                "  -t, --check-config parse the configuration and exit\n"
+                "                     " SYSCONFDIR "/fcreplay/fcreplayd.conf); a file named\n"
+                "                     here or in $FCREPLAYD_CONFIG must exist\n"
+                "  -t, --check-config check the configuration (with the kernel command\n"
+                "                     line, the plugins and the allocator), print the\n"
+                "                     effective settings and exit\n"
                 "  -h, --help         show this help\n"
                 "  -V, --version      show the version\n"
                 "\n"
@@ -39,7 +43,24 @@ static void usage(FILE *f) {
 struct ctx {
         struct fcrd_manager *m;
         const char *config_path;
+        bool had_file;                  /* the file existed at start */
 };
+
+/* Parse, apply the kernel command line, and check what will be used. */
+static int load_config(const char *path, struct fcrd_config *ret, struct fcr_diag *d) {
+        struct fcrd_config c;
+        int r = fcrd_config_load(path, &c, d);
+
+        if (r < 0)
+                return r;
+        r = fcrd_config_verify(&c, d);
+        if (r < 0) {
+                fcrd_config_done(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
 
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         struct ctx *c = userdata;
@@ -47,7 +68,11 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
         struct fcr_diag d = {};
 
         sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration");
-        if (fcrd_config_load(c->config_path, &cfg, &d) < 0) {
+        /* A file that vanished is not a request for the defaults. */
+        if (c->had_file && access(c->config_path, F_OK) < 0)
+                fcrd_log(LOG_ERR, "reload failed, keeping the old configuration: cannot read %s: %m",
+                         c->config_path);
+        else if (load_config(c->config_path, &cfg, &d) < 0) {
                 fcrd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", d.msg);
         } else {
                 fcrd_config_done(&c->m->config);
@@ -98,14 +123,16 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return FCR_EXIT_USAGE;
         }
-        r = fcrd_config_load(c.config_path, &m.config, &d);
+        c.had_file = access(c.config_path, F_OK) == 0;
+        r = load_config(c.config_path, &m.config, &d);
         if (r < 0) {
                 fcrd_event(LOG_ERR, FCRD_MSG_CONFIG, &(struct fcrd_fields) { .tags = -1 }, "%s", d.msg);
                 sd_notifyf(false, "ERRNO=%d\nSTATUS=Bad configuration: %s", -r, d.msg);
                 return FCR_EXIT_USAGE;
         }
         if (check_only) {
-                printf("%s: ok\n", c.config_path);
+                printf("# %s: ok%s; effective settings:\n", c.config_path, c.had_file ? "" : " (missing: defaults)");
+                fcrd_config_print(stdout, &m.config);
                 fcrd_config_done(&m.config);
                 return FCR_EXIT_CLEAN;
         }

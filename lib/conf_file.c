@@ -9,6 +9,15 @@
 #define SYSCONFDIR "/etc"
 #endif
 
+/* A '#' at the start or after a blank begins a comment. */
+static void strip_comment(char *s) {
+        for (char *p = s; *p; p++)
+                if (*p == '#' && (p == s || isspace((unsigned char) p[-1]))) {
+                        *p = '\0';
+                        return;
+                }
+}
+
 static char *trim(char *s) {
         char *e;
 
@@ -39,8 +48,9 @@ int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *us
                         r = fcr_fail(d, -EINVAL, "%s:%u: line too long", path, lineno);
                         break;
                 }
+                strip_comment(line);
                 s = trim(line);
-                if (*s == '\0' || *s == '#')
+                if (*s == '\0')
                         continue;
                 eq = strchr(s, '=');
                 if (!eq) {
@@ -51,7 +61,7 @@ int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *us
                 key = trim(s);
                 value = trim(eq + 1);
                 why[0] = '\0';
-                if (fn(key, value, userdata, why, sizeof(why)) < 0) {
+                if (fn(key, value, lineno, userdata, why, sizeof(why)) < 0) {
                         r = fcr_fail(d, -EINVAL, "%s:%u: %s", path, lineno, why[0] ? why : "invalid setting");
                         break;
                 }
@@ -64,10 +74,16 @@ int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *us
         return r;
 }
 
+#define TOOL_CONFIG_DEFAULT SYSCONFDIR "/fcreplay/fcreplay.conf"
+
 const char *fcr_tool_config_path(void) {
         const char *env = getenv("FCREPLAY_CONFIG");
 
-        return env && *env ? env : SYSCONFDIR "/fcreplay/fcreplay.conf";
+        return env && *env ? env : TOOL_CONFIG_DEFAULT;
+}
+
+void fcr_config_origin(char *buf, size_t len, const char *path, unsigned line) {
+        snprintf(buf, len, "%s:%u", path, line);
 }
 
 int fcr_config_set_string(char **dst, const char *value) {
@@ -80,15 +96,23 @@ int fcr_config_set_string(char **dst, const char *value) {
         return 0;
 }
 
-static int tool_key(const char *key, const char *value, void *userdata, char *why, size_t why_len) {
-        struct fcr_tool_config *c = userdata;
+struct tool_parse {
+        struct fcr_tool_config *c;
+        const char *path;
+};
+
+static int tool_key(const char *key, const char *value, unsigned line, void *userdata, char *why, size_t why_len) {
+        struct tool_parse *t = userdata;
+        struct fcr_tool_config *c = t->c;
 
         if (*value == '\0') {
                 snprintf(why, why_len, "'%s' needs a value", key);
                 return -EINVAL;
         }
-        if (strcmp(key, "allocator") == 0)
+        if (strcmp(key, "allocator") == 0) {
+                fcr_config_origin(c->allocator_origin, sizeof(c->allocator_origin), t->path, line);
                 return fcr_config_set_string(&c->allocator, value);
+        }
         if (strcmp(key, "plugin_dir") == 0) {
                 if (value[0] != '/') {
                         snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", value);
@@ -102,7 +126,8 @@ static int tool_key(const char *key, const char *value, void *userdata, char *wh
 
 int fcr_tool_config_load(const char *path, struct fcr_tool_config *ret, struct fcr_diag *d) {
         struct fcr_tool_config c = {};
-        int r = fcr_config_parse(path, true, tool_key, &c, d);
+        struct tool_parse t = { .c = &c, .path = path };
+        int r = fcr_config_parse(path, !strcmp(path, TOOL_CONFIG_DEFAULT), tool_key, &t, d);
 
         if (r < 0) {
                 fcr_tool_config_done(&c);

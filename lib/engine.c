@@ -1,7 +1,12 @@
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <et/com_err.h>
 #include "engine.h"
 #include "bytes.h"
@@ -38,6 +43,21 @@ static int check_size(const char *device, ext2_filsys fs, struct fcr_diag *d) {
         return 0;
 }
 
+/* A read-only block device (losetup -r, a write-protected disk) opens
+ * read-write all the same; only the first write would fail. */
+static int check_not_ro_blockdev(const char *device, struct fcr_diag *d) {
+        struct stat st;
+        int fd, ro = 0, r = 0;
+
+        fd = open(device, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return fcr_fail(d, -errno, "cannot open %s: %s", device, strerror(errno));
+        if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && ioctl(fd, BLKROGET, &ro) == 0 && ro)
+                r = fcr_fail(d, -EROFS, "%s is a read-only block device", device);
+        close(fd);
+        return r;
+}
+
 static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
         char mtpt[4096] = "";
         int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
@@ -52,8 +72,13 @@ static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret,
                                 device, mtpt[0] ? mtpt : "(unknown)");
         if (rw && (mount_flags & EXT2_MF_BUSY))
                 return fcr_fail(d, -EBUSY, "%s is in use by another program", device);
-        if (rw)
+        if (rw) {
+                int r = check_not_ro_blockdev(device, d);
+
+                if (r < 0)
+                        return r;
                 flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
+        }
         e = ext2fs_open2(device, NULL, flags, 0, 0, io, ret);
         if (e == EXT2_ET_BAD_MAGIC || e == EXT2_ET_SB_CSUM_INVALID || e == EXT2_ET_CORRUPT_SUPERBLOCK)
                 return fcr_fail(d, -EMEDIUMTYPE, "%s: not a valid ext2/3/4 filesystem: %s",
@@ -61,13 +86,15 @@ static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret,
         if (e == EXT2_ET_UNSUPP_FEATURE || e == EXT2_ET_RO_UNSUPP_FEATURE)
                 return fcr_fail(d, -EOPNOTSUPP, "%s: %s", device, error_message(e));
         if (e)
-                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot open %s: %s", device, error_message(e));
+                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot open %s%s: %s", device,
+                                rw ? " for writing" : "", error_message(e));
         return 0;
 }
 
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
         static bool error_table;
         struct fcr_engine *e;
+        bool rw;
         int r;
 
         /* libext2fs error codes read as text only with their table. */
@@ -91,14 +118,23 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 goto fail;
         }
         e->io_manager = o->io_manager ? o->io_manager : unix_io_manager;
-        r = open_fs(o->device, e->io_manager, !o->read_only, &e->fs, d);
+        /* A dry run opens the device as the replay would (mount check,
+         * read-write, exclusive) and writes nothing, so that it fails
+         * where the replay would.  Only inspect opens it read-only. */
+        rw = !o->read_only || !o->inspect_only;
+        r = open_fs(o->device, e->io_manager, rw, &e->fs, d);
         if (r < 0)
                 goto fail;
-        if (!o->inspect_only) {
-                r = check_size(o->device, e->fs, d);
+        /* After open_fs, so that a mounted device is reported as such;
+         * replays and dry runs alike, before anything is written. */
+        if (rw) {
+                r = fcr_lock_take(o->device, &e->lock, d);
                 if (r < 0)
                         goto fail;
         }
+        r = check_size(o->device, e->fs, d);
+        if (r < 0)
+                goto fail;
         e->has_journal = ext2fs_has_feature_journal(e->fs->super);
         e->needs_recovery = ext2fs_has_feature_journal_needs_recovery(e->fs->super);
         if (!e->has_journal) {
@@ -111,7 +147,7 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
         }
         e->external_journal = e->fs->super->s_journal_inum == 0;
         if (e->external_journal)
-                r = fcr_journal_open_external(e->fs, o->journal_dev, !o->read_only, &e->journal, d);
+                r = fcr_journal_open_external(e->fs, o->journal_dev, rw, &e->journal, d);
         else if (o->journal_dev)
                 r = fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", o->device);
         else
@@ -149,17 +185,7 @@ static int load_plugins(struct fcr_engine *e, struct fcr_diag *d) {
         r = fcr_plugins_load(e->plugin_dir, &e->plugins, d);
         if (r < 0)
                 return r;
-        e->allocator = fcr_plugins_alloc(e->plugins, e->allocator_name);
-        if (!e->allocator) {
-                char names[256] = "";
-
-                for (size_t i = 0; i < fcr_plugins_alloc_count(e->plugins); i++)
-                        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
-                                 fcr_plugins_alloc_nth(e->plugins, i)->name);
-                return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc (available: %s)",
-                                e->allocator_name, e->plugin_dir, names[0] ? names : "none");
-        }
-        return 0;
+        return fcr_plugins_find_alloc(e->plugins, e->allocator_name, &e->allocator, d);
 }
 
 int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
@@ -189,9 +215,9 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
                 e->state = e->needs_recovery ? FCR_STATE_FINISH_ONLY : FCR_STATE_CLEAN;
         else
                 e->state = e->needs_recovery ? FCR_STATE_REPLAY : FCR_STATE_NOT_FLAGGED;
-        /* Inspect decodes with the built-in format rules; a replay judges
-         * every tag with the plugin that will replay it. */
-        use_plugins = e->state == FCR_STATE_REPLAY && !e->inspect_only &&
+        /* Inspect validates as a replay does: every tag is judged by the
+         * plugin that would replay it. */
+        use_plugins = e->state == FCR_STATE_REPLAY &&
                       jbd2_has_incompat(&e->jsb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT);
         if (use_plugins) {
                 r = load_plugins(e, d);
@@ -433,6 +459,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         free(e->jsb_block);
         fcr_journal_free(e->journal);
         fcr_fs_close_nowrite(&e->fs);
+        fcr_lock_release(&e->lock);
         free(e->device);
         free(e);
 }

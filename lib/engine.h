@@ -10,6 +10,7 @@
 #include "jbd2_scan.h"
 #include "jbd2_super.h"
 #include "journal_io.h"
+#include "lock.h"
 #include "overlay.h"
 #include "plugins.h"
 #include "replay.h"
@@ -18,7 +19,8 @@ struct fcr_engine_opts {
         const char *device;
         const char *journal_dev;        /* external journal; NULL: find by UUID */
         bool read_only;                 /* inspect and dry runs */
-        bool inspect_only;              /* decode only: no plugins needed */
+        bool inspect_only;              /* inspect: open read-only, no lock; it
+                                         * validates and plans as a replay does */
         const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
         const char *allocator;          /* NULL: "kernel" */
         fcr_progress_fn progress;
@@ -39,6 +41,7 @@ enum fcr_state {
 
 struct fcr_engine {
         char *device;
+        struct fcr_lock lock;           /* held from open to free, but for inspect */
         io_manager io_manager;
         ext2_filsys fs;
         bool read_only, inspect_only;

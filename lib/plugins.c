@@ -284,6 +284,33 @@ const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, co
         return NULL;
 }
 
+int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
+                           struct fcr_diag *d) {
+        const struct fcr_alloc_plugin *a = fcr_plugins_alloc(p, name);
+        char names[256] = "";
+
+        if (a) {
+                *ret = a;
+                return 0;
+        }
+        for (size_t i = 0; i < fcr_plugins_alloc_count(p); i++)
+                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
+                         fcr_plugins_alloc_nth(p, i)->name);
+        return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc (available: %s)", name,
+                        fcr_plugins_dir_of(p), names[0] ? names : "none");
+}
+
+int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d) {
+        const struct fcr_alloc_plugin *a;
+        struct fcr_plugins *p = NULL;
+        int r = fcr_plugins_load(dir, &p, d);
+
+        if (r >= 0)
+                r = fcr_plugins_find_alloc(p, name, &a, d);
+        fcr_plugins_unref(p);
+        return r;
+}
+
 size_t fcr_plugins_alloc_count(const struct fcr_plugins *p) {
         return p ? p->nr_allocs : 0;
 }

@@ -20,6 +20,12 @@ void fcr_plugins_unref(struct fcr_plugins *p);
 
 const struct fcr_tag_plugin *fcr_plugins_tag(const struct fcr_plugins *p, uint16_t tag);
 const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, const char *name);
+/* The allocator named name, or -EINVAL naming the directory and the
+ * allocators that are there. */
+int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
+                           struct fcr_diag *d);
+/* Whether the plugins under dir load and hold an allocator named name. */
+int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d);
 size_t fcr_plugins_alloc_count(const struct fcr_plugins *p);
 const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p, size_t i);
 const char *fcr_plugins_dir_of(const struct fcr_plugins *p);

@@ -33,3 +33,14 @@ kill -HUP "$DAEMON_PID"
 wait_for "$TMP/daemon.log" "reload failed, keeping the old configuration" 5
 stop_daemon
 echo "config: SIGHUP swapped the allocator from kernel to goal"
+
+# A file that vanished at SIGHUP keeps the old settings too.
+rm -f "$TMP/notify.log"
+start_daemon "include = LABEL=$LABEL_PREFIX-none" "allocator = goal"
+wait_for "$TMP/notify.log" "READY=1" 20
+rm "$TMP/fcreplayd.conf"
+kill -HUP "$DAEMON_PID"
+wait_for "$TMP/daemon.log" "reload failed, keeping the old configuration: cannot read $TMP/fcreplayd.conf" 5
+! grep -q "configuration reloaded" "$TMP/daemon.log" || fail "a vanished file was taken for the defaults"
+stop_daemon
+echo "config: a file that vanished at SIGHUP keeps the old settings"

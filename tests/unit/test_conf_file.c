@@ -120,16 +120,31 @@ START_TEST(line_too_long) {
 }
 END_TEST
 
+/* Only the default path may be missing; a file named explicitly
+ * ($FCREPLAY_CONFIG) must exist. */
 START_TEST(missing_file_optional) {
         struct fcr_tool_config c = {};
 
-        ck_assert_int_eq(fcr_tool_config_load(path, &c, &diag), 0);
+        ck_assert_int_eq(fcr_tool_config_load(path, &c, &diag), -ENOENT);
+        ck_assert_contains(diag.msg, path);
         ck_assert_ptr_null(c.allocator);
         ck_assert_ptr_null(c.plugin_dir);
 }
 END_TEST
 
-static int count_key(const char *key, const char *value, void *userdata, char *why, size_t why_len) {
+START_TEST(comment_after_value) {
+        struct fcr_tool_config c = {};
+
+        write_conf("allocator = goal # the other one\nplugin_dir = /opt/a#b\n");
+        ck_assert_int_eq(fcr_tool_config_load(path, &c, &diag), 0);
+        ck_assert_str_eq(c.allocator, "goal");
+        ck_assert_str_eq(c.plugin_dir, "/opt/a#b");
+        ck_assert_str_eq(c.allocator_origin + strlen(c.allocator_origin) - 2, ":1");
+        fcr_tool_config_done(&c);
+}
+END_TEST
+
+static int count_key(const char *key, const char *value, unsigned line, void *userdata, char *why, size_t why_len) {
         (*(int *) userdata)++;
         if (strcmp(key, "bad") == 0) {
                 snprintf(why, why_len, "value '%s' rejected", value);
@@ -202,6 +217,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, missing_equals);
         tcase_add_test(tc, line_too_long);
         tcase_add_test(tc, missing_file_optional);
+        tcase_add_test(tc, comment_after_value);
         tcase_add_test(tc, generic_parser);
         tcase_add_test(tc, unreadable_path_not_optional_error);
         tcase_add_test(tc, config_path_from_env);

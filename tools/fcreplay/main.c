@@ -116,16 +116,37 @@ static int exit_code(int r) {
         return r >= 0 ? FCR_EXIT_CLEAN : fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }
 
-static int fail(const struct args *a, int r, const struct fcr_diag *d) {
+/* With --json, errors are JSON too: one object on stdout. */
+static void print_json_error(const struct args *a, int code, const char *why, bool written) {
+        struct json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "device", json_object_new_string(a->device));
+        json_object_object_add(o, "exit_code", json_object_new_int(code));
+        json_object_object_add(o, "result", json_object_new_string(code == FCR_EXIT_REFUSED ? "refused"
+                                                                : code == FCR_EXIT_USAGE ? "usage" : "failed"));
+        json_object_object_add(o, "error", json_object_new_string(why));
+        json_object_object_add(o, "written", json_object_new_boolean(written));
+        print_json(o);
+}
+
+/* written: whether writing may have begun (a failure during apply). */
+static int fail_written(const struct args *a, int r, const struct fcr_diag *d, bool written) {
         const char *why = d->msg[0] ? d->msg : strerror(-r);
         /* Name the device once: some reasons name it already. */
         const char *dev = strstr(why, a->device) ? "" : a->device, *sep = *dev ? ": " : "";
+
+        if (a->json)
+                print_json_error(a, exit_code(r), why, written);
 
         if (fcr_is_refusal(r))
                 fprintf(stderr, "fcreplay: %s%srefused: %s; nothing written\n", dev, sep, why);
         else
                 fprintf(stderr, "fcreplay: %s%s%s\n", dev, sep, why);
         return exit_code(r);
+}
+
+static int fail(const struct args *a, int r, const struct fcr_diag *d) {
+        return fail_written(a, r, d, false);
 }
 
 int main(int argc, char **argv) {
@@ -143,6 +164,8 @@ int main(int argc, char **argv) {
         inspect = strcmp(a.command, "inspect") == 0;
         r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
         if (r < 0) {
+                if (a.json)
+                        print_json_error(&a, FCR_EXIT_USAGE, d.msg, false);
                 fprintf(stderr, "fcreplay: %s\n", d.msg);
                 return FCR_EXIT_USAGE;
         }
@@ -158,26 +181,44 @@ int main(int argc, char **argv) {
                 .progress = !a.quiet && !a.json && isatty(STDERR_FILENO) ? progress : NULL,
                 .userdata = (void *) a.device,
         };
+        /* An allocator the configuration names must exist: that is a
+         * configuration error, reported with its file and line. */
+        if (cfg.allocator && !a.allocator &&
+            fcr_plugins_check_alloc(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
+                char why[sizeof(cfg.allocator_origin) + sizeof(d.msg) + 2];
+
+                snprintf(why, sizeof(why), "%s: %s", cfg.allocator_origin, d.msg);
+                if (a.json)
+                        print_json_error(&a, FCR_EXIT_USAGE, why, false);
+                fprintf(stderr, "fcreplay: %s\n", why);
+                return FCR_EXIT_USAGE;
+        }
+        d = (struct fcr_diag) {};
         r = fcr_engine_open(&o, &e, &d);
         if (r < 0)
                 return fail(&a, r, &d);
 
         if (inspect) {
-                /* Inspect shows what it could decode, even of a journal that
-                 * would be refused. */
-                r = fcr_engine_scan(e, &d);
-                if (r < 0 && !e->jsb.blocksize)
+                /* The same validation as replay: what replay refuses,
+                 * inspect refuses, before printing anything. */
+                r = fcr_engine_plan(e, &d);
+                if (r < 0)
                         return fail(&a, r, &d);
                 if (a.json)
                         print_json(fcr_report_inspect(e));
                 else
                         print_inspect(stdout, e);
-                return r < 0 ? fail(&a, r, &d) : FCR_EXIT_CLEAN;
+                return FCR_EXIT_CLEAN;
         }
 
-        r = a.dry_run ? fcr_engine_plan(e, &d) : fcr_engine_apply(e, &d);
+        r = fcr_engine_plan(e, &d);
         if (r < 0)
                 return fail(&a, r, &d);
+        if (!a.dry_run) {
+                r = fcr_engine_apply(e, &d);
+                if (r < 0)
+                        return fail_written(&a, r, &d, true);
+        }
         if (a.json)
                 print_json(fcr_report_replay(e));
         else if (!a.quiet)

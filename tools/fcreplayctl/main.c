@@ -46,24 +46,38 @@ static void usage(FILE *f) {
                 "permission denied, busy, failed); 64 usage.  See fcreplayctl(8).\n");
 }
 
-/* A D-Bus error to our exit codes, with one line on stderr. */
+static bool json_output;         /* --json: errors are JSON on stdout too */
+
+static void print_json(struct json_object *o);
+
+/* A D-Bus error to our exit codes, with one line on stderr (and, with
+ * --json, one object on stdout). */
 static int fail_bus(const char *what, const sd_bus_error *e, int r) {
-        if (e && e->name && !strcmp(e->name, "org.fcreplay1.Error.NotDirty")) {
+        bool not_dirty = e && e->name && !strcmp(e->name, "org.fcreplay1.Error.NotDirty");
+        int code = not_dirty ? FCR_EXIT_CLEAN
+                : e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused") ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+        const char *why = e && e->message ? e->message : strerror(-r);
+
+        if (json_output) {
+                struct json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "exit_code", json_object_new_int(code));
+                json_object_object_add(o, "result", json_object_new_string(not_dirty ? "nothing-to-do"
+                                                                        : code == FCR_EXIT_REFUSED ? "refused" : "failed"));
+                json_object_object_add(o, not_dirty ? "message" : "error", json_object_new_string(why));
+                if (e && e->name)
+                        json_object_object_add(o, "error_name", json_object_new_string(e->name));
+                json_object_object_add(o, "written", json_object_new_boolean(false));
+                print_json(o);
+        } else if (not_dirty)
                 printf("%s\n", e->message);
-                return FCR_EXIT_CLEAN;
-        }
-        fprintf(stderr, "fcreplayctl: %s: %s\n", what, e && e->message ? e->message : strerror(-r));
-        if (e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused"))
-                return FCR_EXIT_REFUSED;
-        return FCR_EXIT_FAILED;
+        if (!not_dirty)
+                fprintf(stderr, "fcreplayctl: %s: %s\n", what, why);
+        return code;
 }
 
 static int connect_bus(sd_bus **ret) {
-        int r = sd_bus_open_system(ret);
-
-        if (r < 0)
-                fprintf(stderr, "fcreplayctl: cannot reach the system bus: %s\n", strerror(-r));
-        return r;
+        return sd_bus_open_system(ret);
 }
 
 static char *get_string(sd_bus *bus, const char *path, const char *iface, const char *prop) {
@@ -103,15 +117,18 @@ static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
                 json_object_object_add(o, "object", json_object_new_string(path));
                 json_object_object_add(o, "device", json_object_new_string(node));
                 json_object_object_add(o, "state", json_object_new_string(state));
-                static const char *const props[] = { "UUID", "Label", "LastResult", "LastMessage" };
+                /* Keys in snake_case, as everywhere in fcreplay's JSON. */
+                static const char *const props[][2] = { { "UUID", "uuid" }, { "Label", "label" },
+                                                        { "LastResult", "last_result" },
+                                                        { "LastMessage", "last_message" } };
                 for (size_t i = 0; i < 4; i++) {
-                        s = get_string(bus, path, "org.fcreplay1.Device", props[i]);
-                        json_object_object_add(o, props[i], json_object_new_string(s));
+                        s = get_string(bus, path, "org.fcreplay1.Device", props[i][0]);
+                        json_object_object_add(o, props[i][1], json_object_new_string(s));
                         free(s);
                 }
-                json_object_object_add(o, "TagsReplayed",
+                json_object_object_add(o, "tags_replayed",
                                        json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TagsReplayed")));
-                json_object_object_add(o, "TimeTaken",
+                json_object_object_add(o, "time_taken_usec",
                                        json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TimeTaken")));
                 json_object_array_add(arr, o);
         }
@@ -130,9 +147,9 @@ static void print_devices(struct json_object *arr) {
                 struct json_object *o = json_object_array_get_idx(arr, i), *v;
 #define F(k) (json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "")
                 printf("%-20s %-10s %-14s %6s %8.3f s  %s\n", F("device"), F("state"),
-                       *F("LastResult") ? F("LastResult") : "-", F("TagsReplayed"),
-                       json_object_object_get_ex(o, "TimeTaken", &v) ? json_object_get_int64(v) / 1e6 : 0.0,
-                       F("Label"));
+                       *F("last_result") ? F("last_result") : "-", F("tags_replayed"),
+                       json_object_object_get_ex(o, "time_taken_usec", &v) ? json_object_get_int64(v) / 1e6 : 0.0,
+                       F("label"));
 #undef F
         }
 }
@@ -443,8 +460,10 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return FCR_EXIT_USAGE;
         }
-        if (connect_bus(&bus) < 0)
-                return FCR_EXIT_FAILED;
+        json_output = o.json;
+        r = connect_bus(&bus);
+        if (r < 0)
+                return fail_bus("cannot reach the system bus", NULL, r);
         if (!strcmp(cmd, "status"))
                 r = cmd_status(bus, &o, true);
         else if (!strcmp(cmd, "list"))

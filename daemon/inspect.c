@@ -1,0 +1,191 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "engine.h"
+#include "inspect.h"
+#include "report.h"
+
+#define DEFAULT_LIMIT_SEC 60    /* when the configuration sets none */
+
+struct inspect {
+        pid_t pid;
+        int fd;
+        sd_event_source *io, *child, *timer;
+        char *out;
+        size_t len, cap;
+        bool eof, exited, timed_out;
+        int status;
+        fcrd_inspect_done_fn done;
+        void *userdata;
+};
+
+static void inspect_free(struct inspect *in) {
+        sd_event_source_disable_unref(in->io);
+        sd_event_source_disable_unref(in->child);
+        sd_event_source_disable_unref(in->timer);
+        if (in->fd >= 0)
+                close(in->fd);
+        free(in->out);
+        free(in);
+}
+
+/* The child: "OK\n" and the JSON, or "ERR NAME\n" and the reason. */
+static int child(int out, const char *path, const char *plugin_dir) {
+        _cleanup_engine_ struct fcr_engine *e = NULL;
+        struct fcr_engine_opts o = {
+                .device = path, .read_only = true, .inspect_only = true, .plugin_dir = plugin_dir,
+        };
+        struct fcr_diag d = {};
+        struct json_object *j;
+        FILE *f = fdopen(out, "w");
+        int r;
+
+        if (!f)
+                return 3;
+        /* The validation of a replay, as fcreplay inspect runs it. */
+        r = fcr_engine_open(&o, &e, &d);
+        if (r >= 0)
+                r = fcr_engine_plan(e, &d);
+        if (r < 0) {
+                fprintf(f, "ERR %s\n%s", r == -EMEDIUMTYPE ? "NotExt4" : fcr_is_refusal(r) ? "Refused" : "Failed",
+                        d.msg[0] ? d.msg : strerror(-r));
+                fclose(f);
+                return 3;
+        }
+        j = fcr_report_inspect(e);
+        fprintf(f, "OK\n%s", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+        json_object_put(j);
+        return fclose(f) == 0 ? 0 : 3;
+}
+
+static void finish(struct inspect *in) {
+        char *nl, name[32] = "Failed";
+
+        if (!in->eof || !in->exited)
+                return;
+        nl = in->out ? strchr(in->out, '\n') : NULL;
+        if (in->timed_out)
+                in->done(-ETIME, "Failed", NULL, "no answer within the time limit; stopped", in->userdata);
+        else if (nl && !strncmp(in->out, "OK\n", 3))
+                in->done(0, NULL, nl + 1, NULL, in->userdata);
+        else if (nl && sscanf(in->out, "ERR %31s", name) == 1)
+                in->done(-EIO, name, NULL, nl + 1, in->userdata);
+        else
+                in->done(-EIO, "Failed", NULL, "the inspecting process ended without an answer", in->userdata);
+        inspect_free(in);
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct inspect *in = userdata;
+        ssize_t n;
+
+        if (in->cap - in->len < 4096) {
+                char *v = realloc(in->out, in->cap + 65536);
+
+                if (!v) {
+                        kill(in->pid, SIGKILL);
+                        n = 0;
+                        goto eof;
+                }
+                in->out = v;
+                in->cap += 65536;
+        }
+        n = read(fd, in->out + in->len, in->cap - in->len - 1);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0;
+        if (n > 0) {
+                in->len += n;
+                in->out[in->len] = '\0';
+                return 0;
+        }
+eof:
+        in->eof = true;
+        in->io = sd_event_source_disable_unref(in->io);
+        finish(in);
+        return 0;
+}
+
+static int on_exit_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        struct inspect *in = userdata;
+
+        in->exited = true;
+        finish(in);
+        return 0;
+}
+
+static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct inspect *in = userdata;
+
+        in->timed_out = true;
+        kill(in->pid, SIGKILL);
+        return 0;
+}
+
+static int refuse(struct fcrd_refusal *why, const char *name, int r, const char *fmt, const char *path) {
+        why->name = name;
+        snprintf(why->message, sizeof(why->message), fmt, path, strerror(-r));
+        return r;
+}
+
+int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_done_fn done, void *userdata,
+                       struct fcrd_refusal *why) {
+        unsigned limit = m->config.timeout_sec ? m->config.timeout_sec : DEFAULT_LIMIT_SEC;
+        struct inspect *in;
+        struct stat st;
+        int fd, p[2], r;
+
+        /* O_NONBLOCK: opening a FIFO or a tty returns at once. */
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return refuse(why, "NoSuchDevice", -errno, "cannot open %s: %s", path);
+        r = fstat(fd, &st) < 0 ? -errno : 0;
+        close(fd);
+        if (r < 0)
+                return refuse(why, "NoSuchDevice", r, "cannot open %s: %s", path);
+        if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+                return refuse(why, "NotExt4", -EMEDIUMTYPE, "%s is neither a block device nor a regular file (%s)",
+                              path);
+        in = calloc(1, sizeof(*in));
+        if (!in)
+                return -ENOMEM;
+        in->fd = -1;
+        in->done = done;
+        in->userdata = userdata;
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                r = -errno;
+                free(in);
+                return refuse(why, "Failed", r, "cannot inspect %s: %s", path);
+        }
+        in->pid = fork();
+        if (in->pid == 0) {
+                sigset_t all;
+
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                close(p[0]);
+                _exit(child(p[1], path, m->config.plugin_dir));
+        }
+        close(p[1]);
+        in->fd = p[0];
+        r = in->pid < 0 ? -errno : 0;
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &in->io, in->fd, EPOLLIN, on_io, in);
+        if (r >= 0)
+                r = sd_event_add_child(m->event, &in->child, in->pid, WEXITED, on_exit_child, in);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->event, &in->timer, CLOCK_MONOTONIC, (uint64_t) limit * 1000000, 0,
+                                               on_timeout, in);
+        if (r < 0) {
+                if (in->pid > 0 && !in->child)
+                        kill(in->pid, SIGKILL), waitpid(in->pid, NULL, 0);
+                inspect_free(in);
+                return refuse(why, "Failed", r, "cannot inspect %s: %s", path);
+        }
+        return 0;
+}

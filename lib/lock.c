@@ -1,0 +1,101 @@
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <blkid/blkid.h>
+#include "lock.h"
+#include "util.h"
+
+/* what: the file to lock; dev: the device or image asked for, named in
+ * the message when they differ. */
+static int lock_one(struct fcr_lock *l, const char *what, const char *dev, struct fcr_diag *d) {
+        int fd = open(what, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+        if (fd < 0)
+                return fcr_fail(d, -errno, "cannot open %s to lock it: %s", what, strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+                close(fd);
+                if (r != -EBUSY)
+                        return fcr_fail(d, r, "cannot lock %s: %s", what, strerror(-r));
+                if (!strcmp(what, dev))
+                        return fcr_fail(d, r, "%s is busy: another program holds its lock", dev);
+                return fcr_fail(d, r, "%s is busy: another program holds the lock of %s", dev, what);
+        }
+        l->fds[l->n++] = fd;
+        return 0;
+}
+
+/* A loop device's backing file, from sysfs; 0 with *ret NULL if none. */
+static int loop_backing_file(dev_t whole, char **ret) {
+        char p[128], buf[4096];
+        size_t len;
+        FILE *f;
+
+        *ret = NULL;
+        snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/loop/backing_file", major(whole), minor(whole));
+        f = fopen(p, "re");
+        if (!f)
+                return errno == ENOENT ? 0 : -errno;
+        len = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        /* A deleted file cannot be reached by name, so nobody else can lock it by name either. */
+        if (!buf[0] || (len > 10 && strstr(buf, " (deleted)")))
+                return 0;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int lock_block(struct fcr_lock *l, const char *path, dev_t devno, struct fcr_diag *d) {
+        _cleanup_free_ char *whole_name = NULL, *backing = NULL;
+        dev_t whole = 0;
+        int r;
+
+        if (blkid_devno_to_wholedisk(devno, NULL, 0, &whole) < 0 || whole == 0)
+                whole = devno;
+        if (whole != devno) {
+                whole_name = blkid_devno_to_devname(whole);
+                if (!whole_name)
+                        return fcr_fail(d, -ENODEV, "cannot find the whole disk of %s (device %u:%u) to lock it",
+                                        path, major(whole), minor(whole));
+        }
+        r = lock_one(l, whole_name ? whole_name : path, path, d);
+        if (r < 0)
+                return r;
+        r = loop_backing_file(whole, &backing);
+        if (r < 0)
+                return fcr_fail(d, r, "cannot tell the backing file of loop device %s: %s", path, strerror(-r));
+        return backing ? lock_one(l, backing, path, d) : 0;
+}
+
+int fcr_lock_take(const char *path, struct fcr_lock *ret, struct fcr_diag *d) {
+        struct fcr_lock l = {};
+        struct stat st;
+        int r;
+
+        if (stat(path, &st) < 0)
+                return fcr_fail(d, -errno, "cannot open %s: %s", path, strerror(errno));
+        if (S_ISBLK(st.st_mode))
+                r = lock_block(&l, path, st.st_rdev, d);
+        else
+                r = lock_one(&l, path, path, d);
+        if (r < 0) {
+                fcr_lock_release(&l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+void fcr_lock_release(struct fcr_lock *l) {
+        for (unsigned i = 0; i < l->n; i++)
+                close(l->fds[i]);       /* closing drops the flock */
+        l->n = 0;
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Inspect under hostile callers: it is root only (the journal holds file
+# names and data), an unprivileged caller learns nothing about the path it
+# named, and a FIFO (or anything that is not a block device or a regular
+# file) is refused without the daemon's main loop ever blocking on it.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/daemon/lib.sh"
+. "$top_srcdir/tests/dbus/lib.sh"
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+chmod 755 "$TMP"
+mkdir -m 700 "$TMP/private"
+unpack "$FIXTURES/demo" "$TMP/private/secret.img"
+chmod 600 "$TMP/private/secret.img"
+mkfifo "$TMP/fifo"
+dirty late
+start_bus
+start_daemon "include = LABEL=$LABEL_PREFIX-late"
+wait_for "$TMP/notify.log" "READY=1" 20
+wait_owned 5
+
+# 1. nobody: refused before the path is looked at; the same answer for a
+# secret image, a loop device, a path that does not exist and a FIFO.
+for p in "$TMP/private/secret.img" /dev/loop-control /no/such/path "$TMP/fifo"; do
+        rc=0
+        nobody "$CTL" inspect "$p" > "$TMP/out" 2> "$TMP/err" || rc=$?
+        [ $rc -eq 3 ] || fail "nobody: inspect $p: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+        grep -q "only root" "$TMP/err" || fail "nobody: inspect $p: $(cat "$TMP/err")"
+        ! grep -qi "exist\|directory\|fifo\|block\|ext4\|journal" "$TMP/err" "$TMP/out" ||
+                fail "nobody: inspect $p tells something about the path: $(cat "$TMP/err")"
+        sed "s|$p|PATH|" "$TMP/err" > "$TMP/err.$(echo "$p" | tr / _)"
+done
+[ "$(sort -u "$TMP"/err._* | wc -l)" -eq 1 ] || { cat "$TMP"/err._*; fail "nobody gets different answers for different paths"; }
+echo "inspect: nobody is refused, with one answer for every path"
+
+# 2. root: a FIFO is refused at once, and the daemon goes on serving.
+rc=0
+timeout 5 "$CTL" inspect "$TMP/fifo" 2> "$TMP/err" || rc=$?
+[ $rc -eq 3 ] && grep -q "neither a block device nor a regular file" "$TMP/err" ||
+        fail "root: inspect of a FIFO: exit $rc: $(cat "$TMP/err")"
+timeout 5 "$CTL" status > /dev/null || fail "fcreplayctl status after the FIFO: exit $?"
+# A dirty device attached now is still handled.
+dev=$(losetup -f --show "$TMP/late.img")
+wait_for "$TMP/daemon.log" "$dev: replayed" 20
+echo "inspect: a FIFO is refused; the daemon still serves and replays"
+
+# 3. root: a real image is decoded, as JSON.
+"$CTL" inspect "$TMP/private/secret.img" > "$TMP/out" || fail "root: inspect of an image: exit $?"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["journal"]["superblock"]' "$TMP/out" ||
+        fail "root: inspect did not give the decoded journal: $(head -c 300 "$TMP/out")"
+stop_daemon
+echo "inspect: root decodes an image"
