@@ -26,19 +26,28 @@ static void print_jsb(FILE *f, const struct jbd2_super *s) {
         fputc('\n', f);
 }
 
+/* Any 64-bit value may be there (old ext3 commit blocks have leftover
+ * bytes; some writers put the seconds in the high half): one that no
+ * calendar date holds is shown as a number. */
+static void print_commit_time(FILE *f, uint64_t commit_sec) {
+        time_t sec = (time_t) commit_sec;
+        char when[64];
+        struct tm tm;
+
+        if (commit_sec <= INT64_MAX && (uint64_t) sec == commit_sec && gmtime_r(&sec, &tm) &&
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) > 0)
+                fprintf(f, ", committed %s", when);
+        else
+                fprintf(f, ", committed at %llu s (not a calendar date)", (unsigned long long) commit_sec);
+}
+
 static void print_txn(FILE *f, const struct jbd2_log *l, const struct jbd2_txn *t) {
         fprintf(f, "  transaction %u at log block %u: %u log blocks, %zu data, %zu revokes, %s%s", t->tid,
                 t->first_block, t->nr_log_blocks, t->nr_tags, t->nr_revokes,
                 jbd2_txn_in_replay(l, t) ? "replay" : t->committed ? "committed, not replayed" : "incomplete, ignored",
                 t->wraps ? ", wraps" : "");
-        if (t->committed) {
-                char when[64];
-                time_t sec = (time_t) t->commit_sec;
-                struct tm tm;
-
-                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&sec, &tm));
-                fprintf(f, ", committed %s", when);
-        }
+        if (t->committed)
+                print_commit_time(f, t->commit_sec);
         fputc('\n', f);
         for (size_t i = 0; i < t->nr_tags; i++) {
                 const struct jbd2_tag_rec *g = &l->tags[t->first_tag + i];
