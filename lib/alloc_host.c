@@ -74,6 +74,12 @@ static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, str
         uint64_t blk = 0;
         int e;
 
+        /* Without fast commits (orphans only) no allocator is loaded:
+         * truncating at the end of a file never needs a block. */
+        if (!r->alloc) {
+                fcr_fail(r->d, -ENOSPC, "a block was needed, but no allocator is loaded");
+                return EXT2_ET_BLOCK_ALLOC_FAIL;
+        }
         if (ctx) {
                 req.ino = ctx->ino;
                 req.lblk = ctx->lblk;

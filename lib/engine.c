@@ -194,6 +194,13 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
 
         if (e->scanned)
                 return 0;
+        /* Inspect shows the orphans as they are on disk now; a replay
+         * finds them again in its view, after the journal. */
+        if (e->inspect_only && fcr_orphans_possible(e->fs->super)) {
+                r = fcr_orphans_find(e->fs, false, NULL, NULL, &e->orphans);
+                if (r < 0)
+                        return fcr_fail(d, r, "cannot read the orphan inodes: %s", strerror(-r));
+        }
         if (!e->has_journal) {
                 e->state = FCR_STATE_NO_JOURNAL;
                 e->scanned = true;
@@ -241,8 +248,38 @@ static void replay_progress(uint64_t done, uint64_t total, void *userdata) {
                 e->progress("fast-commit tags", done, total, e->userdata);
 }
 
-/* Replay the fast commits in memory, over the jbd2 result. */
-static int plan_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
+/* The superblock as the jbd2 replay leaves it: it is usually one of the
+ * logged blocks. */
+static int replayed_super(struct fcr_engine *e, struct ext2_super_block *ret, struct fcr_diag *d) {
+        uint64_t home = SUPERBLOCK_OFFSET / e->fs->blocksize;
+        unsigned offset = SUPERBLOCK_OFFSET % e->fs->blocksize;
+        const struct jbd2_write *last = NULL;
+        _cleanup_free_ uint8_t *buf = NULL;
+        int r;
+
+        for (size_t i = 0; i < e->plan.nr_writes; i++)
+                if (e->plan.writes[i].fs_block == home)
+                        last = &e->plan.writes[i];
+        if (!last) {
+                *ret = *e->fs->super;
+                return 0;
+        }
+        buf = malloc(e->fs->blocksize);
+        if (!buf)
+                return -ENOMEM;
+        r = fcr_journal_read(e->journal, last->log_block, buf);
+        if (r < 0)
+                return fcr_fail(d, r, "cannot read journal block %u: %s", last->log_block, strerror(-r));
+        memcpy(ret, buf + offset, sizeof(*ret));
+#ifdef WORDS_BIGENDIAN
+        ext2fs_swap_super(ret);
+#endif
+        return 0;
+}
+
+/* Replay the fast commits, then release the orphans, in memory over the
+ * jbd2 result; then fix bitmaps, counters and checksums. */
+static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         _cleanup_free_ uint8_t *buf = malloc(e->fs->blocksize);
         int r;
 
@@ -268,10 +305,30 @@ static int plan_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
                 return r;
         e->replay->progress = replay_progress;
         e->replay->userdata = e;
-        return fcr_replay_run(e->replay, &e->fc);
+        r = fcr_replay_run(e->replay, &e->fc);
+        if (r < 0)
+                return r;
+        if (orphans) {
+                r = fcr_orphans_release(e->replay, e->jsb.errnum != 0, &e->orphans);
+                if (r < 0)
+                        return r;
+                /* Nothing at all to do: the plain jbd2 path stays as it was. */
+                if (e->fc.nr_commits == 0 && !e->orphans.released) {
+                        fcr_replay_free(e->replay);
+                        e->replay = NULL;
+                        fcr_overlay_free(e->overlay);
+                        e->overlay = NULL;
+                        return 0;
+                }
+                if (e->orphans.released)
+                        fcr_replay_note_head(e->replay, "[finish]:");
+        }
+        return fcr_replay_finish(e->replay);
 }
 
 int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
+        struct ext2_super_block sb;
+        bool orphans;
         int r;
 
         r = fcr_engine_scan(e, d);
@@ -286,19 +343,26 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                                 "the journal log is damaged at log block %u (%s), yet transaction %u "
                                 "continues at log block %u", e->log.end_block,
                                 jbd2_end_reason_str(e->log.end_reason), e->log.cont_tid, e->log.cont_block);
-        if (e->state != FCR_STATE_REPLAY) {
+        if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY) {
                 e->planned = true;
                 return 0;
         }
-        if (e->fc.end_reason == FC_END_NO_PLUGIN)
-                return fcr_fail(d, -EOPNOTSUPP, "the fast-commit area holds tag %u, which no plugin in %s/tags handles",
-                                get_le16(e->fc.area + e->fc.end_block * e->jsb.blocksize + e->fc.end_offset),
-                                e->plugin_dir);
-        r = jbd2_plan_build(e->journal, &e->jsb, &e->log, ext2fs_blocks_count(e->fs->super), &e->plan, d);
+        if (e->state == FCR_STATE_REPLAY) {
+                if (e->fc.end_reason == FC_END_NO_PLUGIN)
+                        return fcr_fail(d, -EOPNOTSUPP,
+                                        "the fast-commit area holds tag %u, which no plugin in %s/tags handles",
+                                        get_le16(e->fc.area + e->fc.end_block * e->jsb.blocksize + e->fc.end_offset),
+                                        e->plugin_dir);
+                r = jbd2_plan_build(e->journal, &e->jsb, &e->log, ext2fs_blocks_count(e->fs->super), &e->plan, d);
+                if (r < 0)
+                        return r;
+        }
+        r = replayed_super(e, &sb, d);
         if (r < 0)
                 return r;
-        if (e->fc.nr_commits > 0) {
-                r = plan_fast_commits(e, d);
+        orphans = fcr_orphans_possible(&sb);
+        if (e->fc.nr_commits > 0 || orphans) {
+                r = plan_fast_commits(e, orphans, d);
                 if (r < 0)
                         return r;
         }
@@ -384,21 +448,22 @@ static int collect_written(uint64_t block, const void *data, void *userdata) {
  * 4. the blocks go home, then the journal is marked empty. */
 static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
         struct collected c = {};
-        uint32_t next;
+        /* An empty log (only the flag to clear, and orphans) starts afresh. */
+        uint32_t next, start = e->log.next_block ? e->log.next_block : e->jsb.first;
         errcode_t err;
         int r;
 
         r = fcr_overlay_foreach_written(e->overlay, collect_written, &c);
         if (r < 0)
                 goto out;
-        put_be32(e->jsb_block + JSB_START, e->log.next_block);
+        put_be32(e->jsb_block + JSB_START, start);
         put_be32(e->jsb_block + JSB_SEQUENCE, e->log.end_tid);
         if (e->jsb.csum_v2v3)
                 put_be32(e->jsb_block + JSB_CHECKSUM, fcr_crc32c_skip(~0U, e->jsb_block, JSB_SIZE, JSB_CHECKSUM));
         r = write_jsb(e, d);
         if (r < 0)
                 goto out;
-        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, e->log.next_block, c.v, c.n, &next, d);
+        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, start, c.v, c.n, &next, d);
         if (r < 0)
                 goto out;
         for (size_t i = 0; i < c.n; i++) {
@@ -434,10 +499,13 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
                 r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress, e->userdata, d);
                 if (r < 0)
                         return r;
-                r = e->replay ? commit_fast_commits(e, d) : finish_journal(e, e->log.end_tid + 1, d);
-                if (r < 0)
-                        return r;
         }
+        if (e->replay)
+                r = commit_fast_commits(e, d);
+        else if (e->state == FCR_STATE_REPLAY)
+                r = finish_journal(e, e->log.end_tid + 1, d);
+        if (r < 0)
+                return r;
         r = finish_superblock(e, d);
         if (r < 0)
                 return r;
@@ -450,6 +518,7 @@ void fcr_engine_free(struct fcr_engine *e) {
                 return;
         fcr_replay_free(e->replay);
         fcr_overlay_free(e->overlay);
+        fcr_orphans_done(&e->orphans);
         fcr_plugins_unref(e->plugins);
         free(e->plugin_dir);
         free(e->allocator_name);

@@ -11,6 +11,7 @@
 #include "jbd2_super.h"
 #include "journal_io.h"
 #include "lock.h"
+#include "orphans.h"
 #include "overlay.h"
 #include "plugins.h"
 #include "replay.h"
@@ -56,7 +57,8 @@ struct fcr_engine {
         struct fcr_plugins *plugins;
         const struct fcr_alloc_plugin *allocator;
         struct fcr_overlay *overlay;    /* jbd2 result + fast-commit replay */
-        struct fcr_replay *replay;      /* NULL when there are no fast commits */
+        struct fcr_replay *replay;      /* NULL without fast commits or orphans */
+        struct fcr_orphans orphans;     /* inspect: as on disk; replay: as released */
         enum fcr_state state;
         bool scanned, planned, applied;
         fcr_progress_fn progress;

@@ -211,6 +211,20 @@ static void notes_append(struct fcr_replay *r, const char *text) {
         r->notes_len += n;
 }
 
+/* Start a note line: one per tag, "[block:offset] NAME:", and one per
+ * orphan. */
+void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) {
+        char head[128];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(head, sizeof(head), fmt, ap);
+        va_end(ap);
+        if (r->notes_len)
+                notes_append(r, "\n");
+        notes_append(r, head);
+}
+
 /* Notes form one line per tag: "[block:offset] NAME: what; what". */
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) {
         char line[512];
@@ -282,13 +296,11 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
         for (size_t i = 0; i < log->nr_valid; i++) {
                 const struct fc_tag *t = &log->tags[i];
                 const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
-                char head[64];
 
                 if (!p)
                         return fcr_fail(r->d, -EOPNOTSUPP, "no plugin handles fast-commit tag %u (%s)",
                                         t->tag, fc_tag_name(t->tag));
-                snprintf(head, sizeof(head), "%s[%u:%u] %s:", r->notes_len ? "\n" : "", t->block, t->offset, p->name);
-                notes_append(r, head);
+                fcr_replay_note_head(r, "[%u:%u] %s:", t->block, t->offset, p->name);
                 ret = p->replay(&r->ctx, t->value, t->len);
                 if (ret < 0) {
                         if (!r->d->msg[0])
@@ -302,5 +314,17 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
                 if (r->progress)
                         r->progress(i + 1, log->nr_valid, r->userdata);
         }
-        return fcr_replay_finish(r);
+        return 0;
+}
+
+/* In use before the replay, or made so by it: what the orphan checks
+ * ask.  An inode the replay is about to delete still counts. */
+bool fcr_replay_inode_was_in_use(struct fcr_replay *r, uint32_t ino) {
+        struct ino_state key = { .ino = ino }, **p = tfind(&key, &r->inodes, cmp_ino);
+        uint32_t group = (ino - 1) / r->geom.inodes_per_group, idx = (ino - 1) % r->geom.inodes_per_group;
+        uint8_t *ibm;
+
+        if (p)
+                return (*p)->was_used || ((*p)->flags & INO_USED);
+        return fcr_group_inode_bitmap(r, group, &ibm) == 0 && (ibm[idx / 8] & (1 << (idx % 8)));
 }

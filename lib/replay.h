@@ -76,9 +76,12 @@ int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
                    const struct fcr_alloc_plugin *alloc, struct fcr_diag *d, struct fcr_replay **ret);
 void fcr_replay_free(struct fcr_replay *r);
 
-/* Replay the committed tags of log, then fix bitmaps, counters and
- * checksums.  The overlay then holds every block to write. */
+/* Replay the committed tags of log (there may be none). */
 int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log);
+
+/* Then (after the orphans) fix bitmaps, counters and checksums.  The
+ * overlay then holds every block to write. */
+int fcr_replay_finish(struct fcr_replay *r);
 
 /* Internal to the replay modules. */
 struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino);
@@ -86,7 +89,8 @@ int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used);
 bool fcr_replay_claimed(const struct fcr_replay *r, uint64_t blk);
 bool fcr_replay_block_taken(struct fcr_replay *r, uint64_t blk);
 int fcr_replay_hand_out(struct fcr_replay *r, uint64_t blk);
-int fcr_replay_finish(struct fcr_replay *r);
+bool fcr_replay_inode_was_in_use(struct fcr_replay *r, uint32_t ino);
+void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 extern const struct fcr_replay_ops fcr_replay_ops;
 

@@ -173,12 +173,39 @@ static struct json_object *fc_json(const struct fc_log *l) {
         return o;
 }
 
+static struct json_object *orphans_json(const struct fcr_orphans *o) {
+        struct json_object *j = json_object_new_object(), *v = json_object_new_array();
+
+        add_int(j, "list_head", o->list_head);
+        add_int(j, "orphan_file_inode", o->file_ino);
+        add_bool(j, "orphan_present", o->present);
+        json_object_object_add(j, "left_alone_because", o->skipped[0] ? json_object_new_string(o->skipped) : NULL);
+        add_bool(j, "released", o->released);
+        add_int(j, "orphan_file_blocks_with_entries", o->nr_blocks);
+        for (size_t i = 0; i < o->n; i++) {
+                struct json_object *x = json_object_new_object();
+
+                add_int(x, "ino", o->v[i].ino);
+                add_str(x, "source", o->v[i].in_file ? "orphan_file" : "list");
+                add_int(x, "links", o->v[i].links);
+                add_int(x, "size", o->v[i].size);
+                add_str(x, "action", fcr_orphan_action_str(o->v[i].action));
+                if (o->released)
+                        add_int(x, "blocks_freed", o->v[i].blocks_freed);
+                json_object_array_add(v, x);
+        }
+        json_object_object_add(j, "inodes", v);
+        return j;
+}
+
 struct json_object *fcr_report_inspect(const struct fcr_engine *e) {
         struct json_object *o = json_object_new_object(), *j;
 
         add_str(o, "device", e->device);
         add_str(o, "state", fcr_state_str(e->state));
         json_object_object_add(o, "filesystem", fs_json(e));
+        if (fcr_orphans_pending(&e->orphans) || e->orphans.skipped[0])
+                json_object_object_add(o, "orphans", orphans_json(&e->orphans));
         if (e->has_journal && e->scanned) {
                 j = json_object_new_object();
                 json_object_object_add(j, "superblock", jsb_json(&e->jsb));
@@ -223,7 +250,7 @@ struct json_object *fcr_report_replay(const struct fcr_engine *e) {
                 add_int(fc, "inodes_touched", r->nr_inodes_touched);
                 add_int(fc, "blocks_allocated", r->nr_blocks_allocated);
                 add_int(fc, "blocks_freed", r->nr_blocks_freed);
-                add_str(fc, "allocator", e->allocator->name);
+                add_str(fc, "allocator", e->allocator ? e->allocator->name : "none");
                 add_int(fc, "blocks_written", fcr_overlay_count_written(e->overlay));
                 add_int(fc, "transaction", e->log.end_tid);
                 for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
@@ -232,5 +259,7 @@ struct json_object *fcr_report_replay(const struct fcr_engine *e) {
                 json_object_object_add(fc, "plan", notes);
                 json_object_object_add(o, "fast_commit", fc);
         }
+        if (e->orphans.released || e->orphans.skipped[0])
+                json_object_object_add(o, "orphans", orphans_json(&e->orphans));
         return o;
 }

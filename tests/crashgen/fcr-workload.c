@@ -3,7 +3,7 @@
  * or full jbd2 commits without the fast_commit feature), optionally ended
  * by EXT4_IOC_SHUTDOWN without log flush: a power cut.
  *
- *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files]
+ *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files|orphan]
  *                [--sync-every K] [--shutdown]
  *
  * One line per operation goes to stdout, so a failing seed can be read. */
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/falloc.h>
 
@@ -25,7 +26,7 @@
 #define EXT4_GOING_FLAGS_NOLOGFLUSH 0x2
 #define MAX_PATHS 8192
 
-enum profile { P_DATA, P_NS, P_MIXED, P_JBD2, P_REUSE, P_FILES };
+enum profile { P_DATA, P_NS, P_MIXED, P_JBD2, P_REUSE, P_FILES, P_ORPHAN };
 
 static uint64_t rng;
 static const char *root;
@@ -399,8 +400,84 @@ static void op_jbd2(void) {
                 op_create();
 }
 
+/* Orphans: files unlinked while still open stay on the orphan list (or in
+ * the orphan file) until closed; the descriptors stay open until the
+ * power cut.  A syncfs now and then commits the list itself: fast commits
+ * never carry it.  None in the tail, which fast commits alone make durable. */
+#define MAX_HELD 512
+static int held[MAX_HELD];
+static size_t nheld;
+
+static void op_orphan(int rootfd, bool tail) {
+        char *p;
+        size_t i;
+        int fd;
+
+        if (nheld == MAX_HELD || below(3)) {
+                below(2) ? op_data() : op_create();
+                return;
+        }
+        if (!nfiles || below(2))
+                op_create();
+        i = below(nfiles);
+        p = files[i];
+        fd = open(full(p), O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                die("open %s", p);
+        if (unlink(full(p)) < 0)
+                die("unlink %s", p);
+        printf("unlink-open %s\n", p);
+        sync_parent(p);
+        /* Still written to, and made durable, after its last name went. */
+        if (below(2)) {
+                write_at(fd, below(20000), 1 + below(30000));
+                if (fsync(fd) < 0)
+                        die("fsync unlinked %s", p);
+                printf("write-unlinked %s\n", p);
+        }
+        held[nheld++] = fd;
+        forget(files, &nfiles, i);
+        if (!tail && !below(4)) {
+                if (syncfs(rootfd) < 0)
+                        die("syncfs");
+                printf("syncfs\n");
+        }
+}
+
+/* A truncate in flight: a fragmented file shrinks while a child commits
+ * the journal again and again, so that a commit may catch the file on the
+ * orphan list mid-truncate. */
+static void op_truncate_in_flight(int rootfd) {
+        char *p = new_name();
+        pid_t child;
+        int fd, status;
+
+        fd = open(full(p), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
+        if (fd < 0)
+                die("create %s", p);
+        for (off_t off = 0; off < 4 << 20; off += 8192)
+                write_at(fd, off, 4096);
+        if (fsync(fd) < 0)
+                die("fsync %s", p);
+        child = fork();
+        if (child < 0)
+                die("fork");
+        if (child == 0) {
+                for (int i = 0; i < 20; i++)
+                        syncfs(rootfd);
+                _exit(0);
+        }
+        if (ftruncate(fd, 5000) < 0)
+                die("truncate %s", p);
+        if (waitpid(child, &status, 0) < 0)
+                die("waitpid");
+        printf("truncate-in-flight %s 5000\n", p);
+        close(fd);
+        files[nfiles++] = p;
+}
+
 static void usage(FILE *f) {
-        fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files]\n"
+        fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files|orphan]\n"
                    "                    [--sync-every K] [--shutdown]\n\n"
                    "A seeded random workload on a mounted ext4, every change made durable with\n"
                    "fsync; --shutdown ends it with EXT4_IOC_SHUTDOWN (no log flush), a power cut.\n"
@@ -440,6 +517,8 @@ int main(int argc, char **argv) {
                                 prof = P_REUSE;
                         else if (strcmp(optarg, "files") == 0)
                                 prof = P_FILES;
+                        else if (strcmp(optarg, "orphan") == 0)
+                                prof = P_ORPHAN;
                         else {
                                 fprintf(stderr, "fcr-workload: unknown profile '%s'\n", optarg);
                                 return 64;
@@ -472,6 +551,9 @@ int main(int argc, char **argv) {
                 case P_JBD2: op_jbd2(); break;
                 case P_FILES: op_create(); break;
                 case P_REUSE: i > ops - ops / 5 ? op_reuse() : below(2) ? op_data() : op_ns(false); break;
+                case P_ORPHAN:
+                        i == ops - ops / 10 ? op_truncate_in_flight(rootfd) : op_orphan(rootfd, i > ops - ops / 10);
+                        break;
                 }
                 if (sync_every && i % sync_every == 0) {
                         if (syncfs(rootfd) < 0)

@@ -6,7 +6,7 @@
 #   --features LIST     mkfs -O list  (fast_commit; e.g. ^metadata_csum,^64bit,inline_data)
 #   --mkfs-opts "..."   more mkfs.ext4 options (e.g. "-C 16384")
 #   --journal-size MB   (4)           --fc-size BLOCKS   (mke2fs default)
-#   --profile P         data|ns|mixed|jbd2|reuse|files (mixed)
+#   --profile P         data|ns|mixed|jbd2|reuse|files|orphan (mixed)
 #   --ops N (150)   --seed N (1)   --sync-every K (0)   --mount-opts OPTS
 #
 # Writes OUTDIR/crash.img (needs recovery), OUTDIR/expected.tree (the

@@ -27,6 +27,10 @@ fc-inline       --size 32M --features inline_data --profile ns --ops 150 --seed 
 fc-bigalloc     --size 64M --features bigalloc --mkfs-opts "-C 16384" --profile data --ops 100 --seed 35
 fc-plain        --size 32M --features ^metadata_csum,^64bit --profile mixed --ops 150 --seed 36
 fc-reuse-1k     --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --seed 4 --mount-opts commit=600
+orphan-list-4k  --size 32M --profile orphan --ops 60 --seed 46
+orphan-list-1k  --block-size 1024 --size 16M --journal-size 2 --profile orphan --ops 60 --seed 50
+orphan-file-4k  --size 32M --features orphan_file --profile orphan --ops 60 --seed 43
+orphan-file-1k  --block-size 1024 --size 16M --journal-size 2 --features orphan_file --profile orphan --ops 60 --seed 44
 LIST
 }
 

@@ -27,6 +27,8 @@ bigalloc      --size 128M --features bigalloc --mkfs-opts -C16384 --profile data
 synced        --profile mixed --ops 200 --sync-every 10
 jbd2-4k       --features ^fast_commit --profile jbd2 --ops 60
 jbd2-1k-wrap  --block-size 1024 --size 16M --journal-size 1 --features ^fast_commit --profile jbd2 --ops 150
+orphan-4k     --size 32M --profile orphan --ops 60
+orphan-file-1k --block-size 1024 --size 16M --journal-size 2 --features orphan_file --profile orphan --ops 60
 LIST
 }
 

@@ -22,6 +22,15 @@ for fx in "$FIXTURES"/*/; do
                 "$FCREPLAY" replay --allocator "$alloc" "$TMP/img" > "$TMP/out" || fail "$name/$alloc: replay exit $?"
                 needs_recovery "$TMP/img" && fail "$name/$alloc: needs_recovery still set"
                 fsck_clean "$TMP/img"
+                # Orphans (files unlinked while open): released, the list
+                # and the orphan file emptied, as the kernel's mount does.
+                case $name in orphan-*)
+                        grep -q "orphans: released [1-9]" "$TMP/out" || fail "$name/$alloc: no orphans released: $(cat "$TMP/out")"
+                        dumpe2fs -h "$TMP/img" 2> /dev/null | grep -q "^First orphan inode" &&
+                                fail "$name/$alloc: the orphan list is not empty"
+                        dumpe2fs -h "$TMP/img" 2> /dev/null | grep -q "^Filesystem features:.*orphan_present" &&
+                                fail "$name/$alloc: orphan_present still set"
+                esac
                 "$FCTREE" "$TMP/img" > "$TMP/got.tree" || fail "$name/$alloc: fcr-fctree exit $?"
                 diff -u "$fx/expected.tree" "$TMP/got.tree" >&2 ||
                         fail "$name/$alloc: the tree differs from the kernel's replay"

@@ -26,19 +26,28 @@ static void print_jsb(FILE *f, const struct jbd2_super *s) {
         fputc('\n', f);
 }
 
+/* Any 64-bit value may be there (old ext3 commit blocks have leftover
+ * bytes; some writers put the seconds in the high half): one that no
+ * calendar date holds is shown as a number. */
+static void print_commit_time(FILE *f, uint64_t commit_sec) {
+        time_t sec = (time_t) commit_sec;
+        char when[64];
+        struct tm tm;
+
+        if (commit_sec <= INT64_MAX && (uint64_t) sec == commit_sec && gmtime_r(&sec, &tm) &&
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) > 0)
+                fprintf(f, ", committed %s", when);
+        else
+                fprintf(f, ", committed at %llu s (not a calendar date)", (unsigned long long) commit_sec);
+}
+
 static void print_txn(FILE *f, const struct jbd2_log *l, const struct jbd2_txn *t) {
         fprintf(f, "  transaction %u at log block %u: %u log blocks, %zu data, %zu revokes, %s%s", t->tid,
                 t->first_block, t->nr_log_blocks, t->nr_tags, t->nr_revokes,
                 jbd2_txn_in_replay(l, t) ? "replay" : t->committed ? "committed, not replayed" : "incomplete, ignored",
                 t->wraps ? ", wraps" : "");
-        if (t->committed) {
-                char when[64];
-                time_t sec = (time_t) t->commit_sec;
-                struct tm tm;
-
-                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&sec, &tm));
-                fprintf(f, ", committed %s", when);
-        }
+        if (t->committed)
+                print_commit_time(f, t->commit_sec);
         fputc('\n', f);
         for (size_t i = 0; i < t->nr_tags; i++) {
                 const struct jbd2_tag_rec *g = &l->tags[t->first_tag + i];
@@ -97,10 +106,24 @@ static void print_fc(FILE *f, const struct jbd2_super *s, const struct fc_log *l
                 print_fc_tag(f, &l->tags[i], i < l->nr_valid);
 }
 
+static void print_orphan_list(FILE *f, const struct fcr_orphans *o) {
+        fprintf(f, "Orphans on disk now (a replay reads them again after the journal): list head %u", o->list_head);
+        if (o->file_ino)
+                fprintf(f, ", orphan file inode %u (%zu block(s) with entries)", o->file_ino, o->nr_blocks);
+        fprintf(f, "%s\n", o->present ? ", orphan_present set" : "");
+        if (o->skipped[0])
+                fprintf(f, "  not consistent before the replay: %s\n", o->skipped);
+        for (size_t i = 0; i < o->n; i++)
+                fprintf(f, "  ino %u (%s): %u links, size %llu: %s\n", o->v[i].ino, o->v[i].in_file ? "orphan file" : "list",
+                        o->v[i].links, (unsigned long long) o->v[i].size, fcr_orphan_action_str(o->v[i].action));
+}
+
 void print_inspect(FILE *f, const struct fcr_engine *e) {
         const struct jbd2_log *l = &e->log;
 
         print_fs(f, e);
+        if (fcr_orphans_pending(&e->orphans) || e->orphans.skipped[0])
+                print_orphan_list(f, &e->orphans);
         if (!e->has_journal)
                 return;
         print_jsb(f, &e->jsb);
@@ -126,7 +149,7 @@ static void print_fast_commits(FILE *f, const struct fcr_engine *e, bool dry_run
 
         if (e->jsb.fc_end <= e->jsb.fc_first)
                 return;
-        if (!r) {
+        if (!r || e->fc.nr_commits == 0) {
                 fprintf(f, "  fast commits: none to replay (%s)\n", fc_end_reason_str(e->fc.end_reason));
                 return;
         }
@@ -139,10 +162,37 @@ static void print_fast_commits(FILE *f, const struct fcr_engine *e, bool dry_run
                 }
         fprintf(f, "\n  inodes touched: %zu; blocks allocated: %zu (allocator '%s'), freed: %zu\n",
                 r->nr_inodes_touched, r->nr_blocks_allocated, e->allocator->name, r->nr_blocks_freed);
+}
+
+static void print_orphans(FILE *f, const struct fcr_engine *e, bool dry_run) {
+        const struct fcr_orphans *o = &e->orphans;
+        size_t n[3] = {}, freed = 0;
+
+        if (o->skipped[0]) {
+                fprintf(f, "  orphans: left alone: %s\n", o->skipped);
+                return;
+        }
+        if (!o->released)
+                return;
+        for (size_t i = 0; i < o->n; i++) {
+                n[o->v[i].action]++;
+                freed += o->v[i].blocks_freed;
+        }
+        fprintf(f, "  orphans: %s %zu: %zu deleted, %zu truncated to i_size (%zu blocks freed), %zu only unlisted; "
+                "list emptied, %zu orphan-file block(s) emptied\n", dry_run ? "would release" : "released", o->n,
+                n[FCR_ORPHAN_DELETE], n[FCR_ORPHAN_TRUNCATE], freed, n[FCR_ORPHAN_UNLIST], o->nr_blocks);
+}
+
+/* Fast commits and orphans reach the disk through one journal transaction. */
+static void print_view(FILE *f, const struct fcr_engine *e, bool dry_run) {
+        print_fast_commits(f, e, dry_run);
+        print_orphans(f, e, dry_run);
+        if (!e->replay)
+                return;
         fprintf(f, "  filesystem blocks %s: %zu (committed to the journal as transaction %u first)\n",
                 dry_run ? "to write" : "written", fcr_overlay_count_written(e->overlay), e->log.end_tid);
-        if (dry_run && r->notes)
-                fprintf(f, "  plan, tag by tag:\n%s\n", r->notes);
+        if (dry_run && e->replay->notes)
+                fprintf(f, "  plan, tag by tag:\n%s\n", e->replay->notes);
 }
 
 void print_replay(FILE *f, const struct fcr_engine *e, bool dry_run) {
@@ -163,6 +213,7 @@ void print_replay(FILE *f, const struct fcr_engine *e, bool dry_run) {
         case FCR_STATE_FINISH_ONLY:
                 fprintf(f, "%s: journal already empty; %s the recovery flag\n", e->device,
                         dry_run ? "would clear" : "cleared");
+                print_view(f, e, dry_run);
                 return;
         case FCR_STATE_REPLAY:
                 break;
@@ -176,7 +227,7 @@ void print_replay(FILE *f, const struct fcr_engine *e, bool dry_run) {
         fprintf(f, "  blocks: %zu written, %zu logged copies skipped as revoked (%zu revoke records)\n",
                 p->nr_writes, p->nr_revoked, p->nr_revokes);
         fprintf(f, "  log ended at block %u: %s\n", e->log.end_block, jbd2_end_reason_str(e->log.end_reason));
-        print_fast_commits(f, e, dry_run);
+        print_view(f, e, dry_run);
         fprintf(f, "  journal %s empty with next sequence %u; recovery flag %s\n", dry_run ? "would be marked" : "marked",
                 e->log.end_tid + 1, dry_run ? "would be cleared" : "cleared");
 }

@@ -1,0 +1,94 @@
+/* Fuzz target: the whole path of `fcreplay inspect` and
+ * `fcreplay replay --dry-run` over an in-memory image: open, scan with
+ * the tag plugins' validate, plan (tag plugins' replay through the real
+ * overlay, orphans), and every printer, text and JSON.
+ *
+ * Input: records of le64 offset, le32 length, then that many bytes,
+ * written into a zeroed image (at most 64 MiB); fuzz/image-to-seed.py
+ * turns an image into such records (its nonzero blocks). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "bytes.h"
+#include "engine.h"
+#include "fuzz_journal.h"
+#include "report.h"
+#include "../tools/fcreplay/print.h"
+
+#define MAX_IMAGE (64ULL << 20)
+
+static int stage(const uint8_t *data, size_t size) {
+        uint64_t end = 0;
+        int fd = memfd_create("fcr-fuzz-image", MFD_CLOEXEC);
+
+        if (fd < 0)
+                return -1;
+        while (size >= 12) {
+                uint64_t off = get_le32(data) | (uint64_t) get_le32(data + 4) << 32;
+                uint32_t len = get_le32(data + 8);
+
+                data += 12;
+                size -= 12;
+                if (len > size)
+                        len = (uint32_t) size;
+                if (off > MAX_IMAGE || len > MAX_IMAGE - off)
+                        break;
+                if (len && pwrite(fd, data, len, (off_t) off) != (ssize_t) len)
+                        break;
+                if (off + len > end)
+                        end = off + len;
+                data += len;
+                size -= len;
+        }
+        if (ftruncate(fd, (off_t) end) < 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
+static void run(const char *path, bool inspect, FILE *sink) {
+        struct fcr_engine_opts o = {
+                .device = path, .read_only = true, .inspect_only = inspect, .plugin_dir = FUZZ_PLUGIN_DIR,
+        };
+        struct fcr_engine *e = NULL;
+        struct fcr_diag d = {};
+        struct json_object *j;
+
+        if (fcr_engine_open(&o, &e, &d) < 0)
+                return;
+        if (inspect) {
+                if (fcr_engine_scan(e, &d) >= 0 || e->jsb.blocksize) {
+                        print_inspect(sink, e);
+                        j = fcr_report_inspect(e);
+                        fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY), sink);
+                        json_object_put(j);
+                }
+        } else if (fcr_engine_plan(e, &d) >= 0) {
+                print_replay(sink, e, true);
+                j = fcr_report_replay(e);
+                fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY), sink);
+                json_object_put(j);
+        }
+        fcr_engine_free(e);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        static FILE *sink;
+        char path[64];
+        int fd;
+
+        /* FCR_FUZZ_PRINT=1 shows what the printers make of an input. */
+        if (!sink)
+                sink = getenv("FCR_FUZZ_PRINT") ? stdout : fopen("/dev/null", "w");
+        fd = stage(data, size);
+        if (fd < 0)
+                return 0;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        run(path, true, sink);
+        run(path, false, sink);
+        close(fd);
+        return 0;
+}
