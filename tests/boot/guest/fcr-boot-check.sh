@@ -51,7 +51,9 @@ finish() {      # the report onto its disk, then the host takes over
         ls -l /dev/disk/by-id/ > "$R/by-id.txt"
         log "done: $scenario"
         cp /run/fcr-report-check.log "$R/" 2> /dev/null
-        tar -C "$R" -cf /dev/disk/by-id/virtio-fcrreport . && sync
+        # Flush the report disk alone: a plain sync would commit /data's
+        # journal in full and leave no fast commits for the power cut.
+        tar -C "$R" -cf /dev/disk/by-id/virtio-fcrreport . && sync /dev/disk/by-id/virtio-fcrreport
         blockdev --flushbufs /dev/disk/by-id/virtio-fcrreport
         echo "FCR-REPORT-WRITTEN" > /dev/ttyS1
 }
@@ -106,6 +108,8 @@ skipcrash)
         mkdir -p /data/crash && sync
         run crash-workload /usr/local/libexec/fcr-boot/fcr-workload /data/crash --seed 23 --ops 60 --profile data
         manifest /data/crash > "$R/manifest-before.txt"
+        # The kernel's fast-commit statistics (ineligible commits and why).
+        cat /proc/fs/ext4/"$(basename "$(findmnt -no SOURCE /data)")"/fc_info > "$R/fc_info.txt" 2>&1
         run data-dirty sh -c "dumpe2fs -h \$(findmnt -no SOURCE /data) 2>/dev/null | grep -q needs_recovery"
         state "-final"
         finish
