@@ -95,8 +95,8 @@ static int daemon_key(const char *key, const char *v, unsigned line, void *userd
                         snprintf(why, why_len, "allocator needs a name");
                         return -EINVAL;
                 }
-                fcr_config_origin(c->allocator_origin, sizeof(c->allocator_origin), p->path, line);
-                return fcr_config_set_string(&c->allocator, v);
+                return fcr_config_set_allocator(&c->allocator, c->allocator_origin, sizeof(c->allocator_origin),
+                                                p->path, line, v);
         }
         if (!strcmp(key, "plugin_dir")) {
                 if (v[0] != '/') {

@@ -96,6 +96,12 @@ int fcr_config_set_string(char **dst, const char *value) {
         return 0;
 }
 
+int fcr_config_set_allocator(char **dst, char *origin, size_t origin_len, const char *path, unsigned line,
+                              const char *value) {
+        fcr_config_origin(origin, origin_len, path, line);
+        return fcr_config_set_string(dst, value);
+}
+
 struct tool_parse {
         struct fcr_tool_config *c;
         const char *path;
@@ -109,10 +115,9 @@ static int tool_key(const char *key, const char *value, unsigned line, void *use
                 snprintf(why, why_len, "'%s' needs a value", key);
                 return -EINVAL;
         }
-        if (strcmp(key, "allocator") == 0) {
-                fcr_config_origin(c->allocator_origin, sizeof(c->allocator_origin), t->path, line);
-                return fcr_config_set_string(&c->allocator, value);
-        }
+        if (strcmp(key, "allocator") == 0)
+                return fcr_config_set_allocator(&c->allocator, c->allocator_origin, sizeof(c->allocator_origin),
+                                                t->path, line, value);
         if (strcmp(key, "plugin_dir") == 0) {
                 if (value[0] != '/') {
                         snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", value);

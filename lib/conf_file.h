@@ -33,4 +33,9 @@ int fcr_tool_config_load(const char *path, struct fcr_tool_config *ret, struct f
 
 /* Write "FILE:LINE" to buf, for settings checked after parsing. */
 void fcr_config_origin(char *buf, size_t len, const char *path, unsigned line);
+
+/* allocator = NAME: the name, and where it was set ("file:line") for the
+ * error if no such plugin exists. */
+int fcr_config_set_allocator(char **dst, char *origin, size_t origin_len, const char *path, unsigned line,
+                             const char *value);
 void fcr_tool_config_done(struct fcr_tool_config *c);
