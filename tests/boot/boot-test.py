@@ -452,6 +452,11 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
         done = int(es[0].get("__MONOTONIC_TIMESTAMP", 0)) if es else 0
         check(done and started and done < started, f"{name}: the hot-added disk's replay ended before hot.mount started",
               f"replayed at {done}, mount at {started}")
+        # Held by udev, not merely fast: fcreplayd released it to systemd.
+        rel = [e for e in fcreplayd_entries(j, None) if msg(e).startswith(f"/dev/{vhot}: released to systemd")]
+        rel_at = int(rel[0].get("__MONOTONIC_TIMESTAMP", 0)) if rel else 0
+        check(rel and done <= rel_at < started, f"{name}: udev held the hot-added disk until fcreplayd released it",
+              f"released at {rel_at}, mount at {started}")
     else:
         check(False, f"{name}: the hot-added disk appeared in the guest", r.text("by-id.txt"))
     # Activation through the bus.
