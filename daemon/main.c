@@ -83,7 +83,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
                 if (c->m->on_change)
                         c->m->on_change(c->m, FCRD_MANAGER_CHANGED, NULL, NULL);
         }
-        sd_notify(false, "READY=1\nSTATUS=Watching for devices");
+        fcrd_manager_notify_status(c->m, "READY=1\n");
         return 0;
 }
 

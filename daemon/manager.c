@@ -61,20 +61,46 @@ static unsigned queued_count(struct fcrd_manager *m) {
         return n;
 }
 
-static void maybe_ready(struct fcrd_manager *m) {
+/* STATUS= when nothing new starts: what still runs, or an idle line, so
+ * that systemctl status never shows a replay that has ended. */
+void fcrd_manager_notify_status(struct fcrd_manager *m, const char *prefix) {
         const char *no_auto = fcrd_config_no_auto_replay(&m->config);
 
+        if (m->running)
+                sd_notifyf(false, "%sSTATUS=Replaying %u device(s)", prefix, m->running);
+        else
+                /* Shows why dirty devices were left alone. */
+                sd_notifyf(false, "%sSTATUS=Idle: %zu device(s) known; watching for more%s%s", prefix, m->n_devices,
+                           no_auto ? "; automatic replay off by " : "", no_auto ? no_auto : "");
+}
+
+/* true when READY=1 (with its status line) was sent now. */
+static bool maybe_ready(struct fcrd_manager *m) {
         if (!m->initial_pass || !m->discovery_done || m->running || queued_count(m))
-                return;
+                return false;
         m->initial_pass = false;
         changed(m, FCRD_MANAGER_CHANGED, NULL, NULL);
-        /* systemctl status shows why dirty devices were left alone. */
-        sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more%s%s", m->n_devices,
-                   no_auto ? "; automatic replay off by " : "", no_auto ? no_auto : "");
+        fcrd_manager_notify_status(m, "READY=1\n");
         fcrd_log(LOG_INFO, "initial pass done; watching for new devices");
+        return true;
 }
 
 static void pump(struct fcrd_manager *m);
+
+/* What a probe says: mounted wins, as ext4 keeps needs_recovery set on a
+ * mounted filesystem. */
+static enum fcrd_state probed_state(const struct fcrd_probe *p) {
+        return p->mounted ? FCRD_MOUNTED : p->needs_recovery ? FCRD_DIRTY : FCRD_CLEAN;
+}
+
+/* After a run that wrote nothing or found nothing to do (a dry run, a
+ * forced run of a clean device, a stop before writing), the superblock
+ * says what the device is, not the way the run ended. */
+static enum fcrd_state reprobed_state(const char *node, enum fcrd_state fallback) {
+        struct fcrd_probe p;
+
+        return fcrd_probe_device(node, &p) >= 0 && p.ext4 ? probed_state(&p) : fallback;
+}
 
 static void job_free(struct fcrd_job *j) {
         sd_event_source_disable_unref(j->io);
@@ -93,6 +119,7 @@ static void job_finish(struct fcrd_job *j) {
         struct fcrd_device *d = j->dev;
         struct fcrd_fields f = { .device = d->node, .allocator = j->allocator, .tags = j->tags };
         int code = WIFEXITED(j->status) ? WEXITSTATUS(j->status) : -1;
+        unsigned running;
 
         if (!j->eof || !j->exited)
                 return;
@@ -117,13 +144,13 @@ static void job_finish(struct fcrd_job *j) {
                 d->state = FCRD_REPLAYED;
                 fcrd_event(LOG_NOTICE, FCRD_MSG_REPLAYED, &f, "replayed in %.3f s: %s", d->usec_taken / 1e6, j->message);
         } else if (!strcmp(j->result, "nothing-to-do") || !strcmp(j->result, "dry-run")) {
-                d->state = !strcmp(j->result, "dry-run") ? FCRD_DIRTY : FCRD_CLEAN;
+                d->state = reprobed_state(d->node, !strcmp(j->result, "dry-run") ? FCRD_DIRTY : FCRD_CLEAN);
                 fcrd_event(LOG_INFO, FCRD_MSG_REPLAYED, &f, "%s: %s", j->result, j->message);
         } else if (!strcmp(j->result, "refused")) {
                 d->state = FCRD_REFUSED;
                 fcrd_event(LOG_ERR, FCRD_MSG_REFUSED, &f, "refused, nothing written: %s", j->message);
         } else if (!strcmp(j->result, "timeout") || !strcmp(j->result, "cancelled")) {
-                d->state = FCRD_DIRTY;
+                d->state = reprobed_state(d->node, FCRD_DIRTY);
                 fcrd_event(LOG_ERR, FCRD_MSG_TIMEOUT, &f, "%s", j->message);
         } else {
                 d->state = FCRD_FAILED;
@@ -142,8 +169,11 @@ static void job_finish(struct fcrd_job *j) {
         m->done_jobs[sizeof(m->done_jobs) / sizeof(m->done_jobs[0]) - 1] = j;
         changed(m, FCRD_JOB_DONE, d, j);
         changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+        running = m->running;
         pump(m);
-        maybe_ready(m);
+        /* A replay that starts says so itself; READY=1 has its own line. */
+        if (!maybe_ready(m) && m->running == running)
+                fcrd_manager_notify_status(m, "");
 }
 
 static void job_line(struct fcrd_job *j, char *line) {
@@ -291,10 +321,9 @@ static void pump(struct fcrd_manager *m) {
                         start_job(m, m->devices[i], NULL);
 }
 
-/* What a probe says, before any replay: mounted wins, as ext4 keeps
- * needs_recovery set on a mounted filesystem. */
+/* What a probe says, before any replay. */
 static void set_probed_state(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_probe *p) {
-        enum fcrd_state s = p->mounted ? FCRD_MOUNTED : p->needs_recovery ? FCRD_DIRTY : FCRD_CLEAN;
+        enum fcrd_state s = probed_state(p);
 
         if (d->state == s)
                 return;

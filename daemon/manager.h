@@ -101,6 +101,10 @@ const char *fcrd_state_str(enum fcrd_state s);
  * the configuration wants, queue a replay. */
 void fcrd_manager_consider(struct fcrd_manager *m, const char *devnode);
 
+/* STATUS= with prefix ("READY=1\n" or ""): the replays running, or an
+ * idle line. */
+void fcrd_manager_notify_status(struct fcrd_manager *m, const char *prefix);
+
 /* The initial enumeration is over: READY=1 once its replays are done. */
 void fcrd_manager_discovery_done(struct fcrd_manager *m);
 
