@@ -3,7 +3,8 @@
 # the device's row; info DEVICE shows one device (text and JSON) and an
 # unknown one is an error; cancel JOB (by number) stops a replay that has
 # not begun writing (nothing written, the device stays dirty), and a job
-# that has ended cannot be cancelled.
+# that has ended cannot be cancelled; monitor prints the signals as they
+# come (the job's State, its Completed, the device's State).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/daemon/lib.sh"
 . "$top_srcdir/tests/dbus/lib.sh"
@@ -46,7 +47,10 @@ rc=0
 "$CTL" info /dev/fcreplay-no-such > /dev/null 2> "$TMP/err" || rc=$?
 [ $rc -eq 3 ] && grep -q "knows no device" "$TMP/err" || fail "info of an unknown device: exit $rc: $(cat "$TMP/err")"
 
-# 3. cancel, by the job's number.
+# 3. cancel, by the job's number, with monitor watching.
+"$CTL" monitor > "$TMP/monitor.out" 2>&1 &
+MON=$!
+wait_for "$TMP/monitor.out" "^Monitoring fcreplayd" 5
 sum=$(sha256sum < "$TMP/slow.img")
 job=$("$CTL" replay --no-wait "$slow") || fail "replay --no-wait $slow: exit $?"
 wait_for "$TMP/daemon.log" "$slow: replay started" 5
@@ -63,5 +67,11 @@ done
 rc=0
 "$CTL" cancel "$job" > /dev/null 2> "$TMP/err" || rc=$?
 [ $rc -eq 3 ] && grep -q "has ended" "$TMP/err" || fail "cancel of an ended job: exit $rc: $(cat "$TMP/err")"
+wait_for "$TMP/monitor.out" "^$job: Completed success=false message=cancelled: " 5
+kill "$MON"
+cat "$TMP/monitor.out"
+grep -q "^$job: PropertiesChanged .*State=cancelled" "$TMP/monitor.out" || fail "monitor: no State=cancelled for $job"
+grep -q "^/org/fcreplay1/device/$(basename "$slow"): PropertiesChanged State=replaying" "$TMP/monitor.out" ||
+        fail "monitor: no State=replaying for $slow"
 stop_daemon
 echo "client: status gives the refusal's reason; info; cancel $job"

@@ -41,6 +41,8 @@ static void usage(FILE *f) {
                 "  info DEVICE                everything fcreplayd knows of one device\n"
                 "  cancel JOB                 cancel a replay (a job path or number) that has\n"
                 "                             not begun writing (root only)\n"
+                "  monitor                    print fcreplayd's signals as they come (devices'\n"
+                "                             and jobs' changes, jobs' ends) until interrupted\n"
                 "  inspect DEVICE             the decoded journal, as JSON\n"
                 "  set-allocator NAME         the default policy for later replays (root only)\n"
                 "  list-allocators            the allocator plugins installed\n"
@@ -455,6 +457,92 @@ static int cmd_cancel(sd_bus *bus, const char *job, const struct opts *o) {
         return FCR_EXIT_CLEAN;
 }
 
+/* A variant's value as JSON: the types fcreplayd's properties use. */
+static struct json_object *variant_json(sd_bus_message *m) {
+        const char *contents = NULL, *str;
+        char type;
+        uint64_t u;
+        double dbl;
+        int b;
+        struct json_object *v = NULL;
+
+        if (sd_bus_message_peek_type(m, &type, &contents) < 0 || sd_bus_message_enter_container(m, 'v', contents) < 0)
+                return NULL;
+        if ((contents[0] == 's' || contents[0] == 'o') && sd_bus_message_read_basic(m, contents[0], &str) >= 0)
+                v = json_object_new_string(str);
+        else if (contents[0] == 't' && sd_bus_message_read_basic(m, 't', &u) >= 0)
+                v = json_object_new_int64((int64_t) u);
+        else if (contents[0] == 'd' && sd_bus_message_read_basic(m, 'd', &dbl) >= 0)
+                v = json_object_new_double(dbl);
+        else if (contents[0] == 'b' && sd_bus_message_read_basic(m, 'b', &b) >= 0)
+                v = json_object_new_boolean(b);
+        else
+                (void) sd_bus_message_skip(m, contents);
+        (void) sd_bus_message_exit_container(m);
+        return v;
+}
+
+/* One line a signal: "PATH: what changed", or one JSON object a line. */
+static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const struct opts *o = userdata;
+        struct json_object *j = json_object_new_object(), *changed = json_object_new_object();
+        const char *member = sd_bus_message_get_member(m), *iface = NULL, *key, *msg;
+        int ok;
+
+        json_object_object_add(j, "object", json_object_new_string(sd_bus_message_get_path(m)));
+        json_object_object_add(j, "signal", json_object_new_string(member));
+        if (!strcmp(member, "PropertiesChanged") && sd_bus_message_read(m, "s", &iface) >= 0 &&
+            sd_bus_message_enter_container(m, 'a', "{sv}") >= 0) {
+                while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                        if (sd_bus_message_read(m, "s", &key) >= 0) {
+                                struct json_object *v = variant_json(m);
+
+                                if (v)
+                                        json_object_object_add(changed, key, v);
+                        }
+                        (void) sd_bus_message_exit_container(m);
+                }
+                json_object_object_add(j, "interface", json_object_new_string(iface));
+        } else if (!strcmp(member, "Completed") && sd_bus_message_read(m, "bs", &ok, &msg) >= 0) {
+                json_object_object_add(changed, "success", json_object_new_boolean(ok));
+                json_object_object_add(changed, "message", json_object_new_string(msg));
+        }
+        json_object_object_add(j, "values", changed);
+        if (o->json)
+                printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+        else {
+                printf("%s: %s", sd_bus_message_get_path(m), member);
+                json_object_object_foreach(changed, k, v)
+                        printf(" %s=%s", k, json_object_get_string(v));
+                printf("\n");
+        }
+        fflush(stdout);
+        json_object_put(j);
+        return 0;
+}
+
+/* Signals as they come, as udisksctl monitor does; ends with the bus. */
+static int cmd_monitor(sd_bus *bus, const struct opts *o) {
+        int r = sd_bus_add_match(bus, NULL, "type='signal',sender='" DEST "'", on_monitor_signal, (void *) o);
+
+        if (r < 0)
+                return fail_bus("cannot watch fcreplayd's signals", NULL, r);
+        /* The match is in place: what happens from here on is seen. */
+        if (!o->json) {
+                printf("Monitoring fcreplayd (" DEST "); Ctrl+C to stop.\n");
+                fflush(stdout);
+        }
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r >= 0)
+                        r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0)
+                        return fail_bus("lost the bus", NULL, r);
+        }
+}
+
 static int cmd_inspect(sd_bus *bus, const char *dev) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
@@ -566,7 +654,8 @@ int main(int argc, char **argv) {
         int nargs = argc - optind - 1;
         bool one = !strcmp(cmd, "replay") || !strcmp(cmd, "inspect") || !strcmp(cmd, "set-allocator") ||
                    !strcmp(cmd, "info") || !strcmp(cmd, "cancel");
-        bool none = !strcmp(cmd, "status") || !strcmp(cmd, "list") || !strcmp(cmd, "list-allocators");
+        bool none = !strcmp(cmd, "status") || !strcmp(cmd, "list") || !strcmp(cmd, "list-allocators") ||
+                    !strcmp(cmd, "monitor");
         if (!(one && nargs == 1) && !(none && nargs == 0)) {
                 fprintf(stderr, "fcreplayctl: %s\n", one || none ? "wrong number of arguments" : "unknown command");
                 usage(stderr);
@@ -582,6 +671,8 @@ int main(int argc, char **argv) {
                 r = cmd_status(bus, &o, false);
         else if (!strcmp(cmd, "replay"))
                 r = cmd_replay(bus, argv[optind + 1], &o);
+        else if (!strcmp(cmd, "monitor"))
+                r = cmd_monitor(bus, &o);
         else if (!strcmp(cmd, "info"))
                 r = cmd_info(bus, argv[optind + 1], &o);
         else if (!strcmp(cmd, "cancel"))
