@@ -5,34 +5,66 @@
 #include <systemd/sd-journal.h>
 #include "log.h"
 
+static int max_level = LOG_INFO;
+
+void fcrd_log_set_max_level(int level) {
+        max_level = level;
+}
+
 /* systemd sets JOURNAL_STREAM when stderr is the journal: then the
  * structured entry alone is enough. */
 static void plain(int priority, const char *device, const char *msg) {
-        if (getenv("JOURNAL_STREAM") || (priority > LOG_INFO && !getenv("FCREPLAYD_DEBUG")))
+        if (getenv("JOURNAL_STREAM"))
                 return;
         fprintf(stderr, "<%d>fcreplayd: %s%s%s\n", priority, device ? device : "", device ? ": " : "", msg);
 }
 
+static const char *str(const char *s) {
+        return s ? s : "";
+}
+
+/* " (LABEL=x, UUID=y, loop on FILE)", or "" when nothing is known. */
+static void describe(const struct fcrd_fields *f, char *buf, size_t len) {
+        size_t n = 0;
+
+        buf[0] = '\0';
+        if (*str(f->label))
+                n += snprintf(buf + n, len - n, "%sLABEL=%s", n ? ", " : " (", f->label);
+        if (n < len && *str(f->uuid))
+                n += snprintf(buf + n, len - n, "%sUUID=%s", n ? ", " : " (", f->uuid);
+        if (n < len && *str(f->backing))
+                n += snprintf(buf + n, len - n, "%sloop on %s", n ? ", " : " (", f->backing);
+        if (n && n < len)
+                snprintf(buf + n, len - n, ")");
+}
+
 void fcrd_event(int priority, sd_id128_t id, const struct fcrd_fields *f, const char *fmt, ...) {
-        char msg[1024], idstr[SD_ID128_STRING_MAX];
+        char msg[1024], full[1600], what[1200], idstr[SD_ID128_STRING_MAX];
         va_list ap;
 
+        if (priority > max_level)
+                return;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        describe(f, what, sizeof(what));
+        snprintf(full, sizeof(full), "%s%s", msg, what);
         sd_id128_to_string(id, idstr);
-        sd_journal_send("MESSAGE=%s%s%s", f->device ? f->device : "", f->device ? ": " : "", msg,
+        sd_journal_send("MESSAGE=%s%s%s", str(f->device), f->device ? ": " : "", full,
                         "PRIORITY=%d", priority, "MESSAGE_ID=%s", idstr, "SYSLOG_IDENTIFIER=fcreplayd",
-                        "DEVICE=%s", f->device ? f->device : "", "RESULT=%s", f->result ? f->result : "",
-                        "TAGS=%ld", f->tags < 0 ? 0 : f->tags, "ALLOCATOR=%s", f->allocator ? f->allocator : "",
+                        "DEVICE=%s", str(f->device), "RESULT=%s", str(f->result),
+                        "TAGS=%ld", f->tags < 0 ? 0 : f->tags, "ALLOCATOR=%s", str(f->allocator),
+                        "FS_LABEL=%s", str(f->label), "FS_UUID=%s", str(f->uuid), "BACKING_FILE=%s", str(f->backing),
                         NULL);
-        plain(priority, f->device, msg);
+        plain(priority, f->device, full);
 }
 
 void fcrd_log(int priority, const char *fmt, ...) {
         char msg[1024];
         va_list ap;
 
+        if (priority > max_level)
+                return;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);

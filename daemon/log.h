@@ -12,14 +12,24 @@
 #define FCRD_MSG_FAILED     SD_ID128_MAKE(5a,0d,3e,21,c4,7b,4f,0e,9d,61,02,8e,54,a3,10,05)
 #define FCRD_MSG_TIMEOUT    SD_ID128_MAKE(5a,0d,3e,21,c4,7b,4f,0e,9d,61,02,8e,54,a3,10,06)
 #define FCRD_MSG_CONFIG     SD_ID128_MAKE(5a,0d,3e,21,c4,7b,4f,0e,9d,61,02,8e,54,a3,10,07)
+#define FCRD_MSG_STOPPED    SD_ID128_MAKE(5a,0d,3e,21,c4,7b,4f,0e,9d,61,02,8e,54,a3,10,08)
 
 struct fcrd_fields {
         const char *device;     /* DEVICE= */
         const char *result;     /* RESULT=: replayed, nothing-to-do, dry-run,
-                                 * refused, failed, timeout, skipped */
+                                 * refused, failed, timeout, cancelled,
+                                 * stopped, skipped */
         long tags;              /* TAGS=, fast-commit tags replayed; <0: none */
         const char *allocator;  /* ALLOCATOR= */
+        /* What the admin knows the device by: FS_LABEL=, FS_UUID=,
+         * BACKING_FILE= (a loop device's); NULL or "" when unknown.  Named
+         * at the end of the message too. */
+        const char *label, *uuid, *backing;
 };
+
+/* Entries above this syslog level are dropped (LOG_INFO; LOG_DEBUG with
+ * --verbose or $FCREPLAYD_DEBUG). */
+void fcrd_log_set_max_level(int level);
 
 /* One event about a device; priority is a syslog level. */
 void fcrd_event(int priority, sd_id128_t id, const struct fcrd_fields *f, const char *fmt, ...)

@@ -32,6 +32,8 @@ static void usage(FILE *f) {
                 "  -t, --check-config check the configuration (with the kernel command\n"
                 "                     line, the plugins and the allocator), print the\n"
                 "                     effective settings and exit\n"
+                "  -v, --verbose      log debug messages too (each device looked at and\n"
+                "                     why it was left alone; also $FCREPLAYD_DEBUG=1)\n"
                 "  -h, --help         show this help\n"
                 "  -V, --version      show the version\n"
                 "\n"
@@ -75,15 +77,12 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
         else if (load_config(c->config_path, &cfg, &d) < 0) {
                 fcrd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", d.msg);
         } else {
-                fcrd_config_done(&c->m->config);
-                c->m->config = cfg;
-                fcrd_hold_configure(&cfg);
+                fcrd_manager_set_config(c->m, &cfg);
+                fcrd_hold_configure(&c->m->config);
                 fcrd_log(LOG_NOTICE, "configuration reloaded from %s: allocator %s", c->config_path,
                          cfg.allocator ? cfg.allocator : "kernel");
-                if (c->m->on_change)
-                        c->m->on_change(c->m, FCRD_MANAGER_CHANGED, NULL, NULL);
         }
-        sd_notify(false, "READY=1\nSTATUS=Watching for devices");
+        fcrd_manager_notify_status(c->m, "READY=1\n");
         return 0;
 }
 
@@ -97,6 +96,7 @@ int main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "check-config", no_argument, NULL, 't' },
+                { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {}
@@ -110,10 +110,13 @@ int main(int argc, char **argv) {
         sigset_t mask;
         int r, opt;
 
-        while ((opt = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
+        if (getenv("FCREPLAYD_DEBUG"))
+                fcrd_log_set_max_level(LOG_DEBUG);
+        while ((opt = getopt_long(argc, argv, "c:tvhV", opts, NULL)) != -1) {
                 switch (opt) {
                 case 'c': c.config_path = optarg; break;
                 case 't': check_only = true; break;
+                case 'v': fcrd_log_set_max_level(LOG_DEBUG); break;
                 case 'h': usage(stdout); return FCR_EXIT_CLEAN;
                 case 'V': printf("fcreplayd %s\n", PACKAGE_VERSION); return FCR_EXIT_CLEAN;
                 default: usage(stderr); return FCR_EXIT_USAGE;
@@ -180,6 +183,7 @@ int main(int argc, char **argv) {
          * change events (their close). */
         fcrd_hold_stop();
         fcrd_discover_free(disc);
+        fcrd_manager_stop(&m);
         fcrd_bus_free(bus);
         fcrd_manager_free(&m);
         /* Only now: a device being written must not be mounted yet. */

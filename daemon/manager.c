@@ -29,6 +29,13 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* A device's journal fields: what the admin knows it by. */
+static struct fcrd_fields dev_fields(const struct fcrd_device *d, const char *result, long tags,
+                                     const char *allocator) {
+        return (struct fcrd_fields) { .device = d->node, .result = result, .tags = tags, .allocator = allocator,
+                                      .label = d->label, .uuid = d->uuid, .backing = d->backing };
+}
+
 static void changed(struct fcrd_manager *m, enum fcrd_change what, struct fcrd_device *d, struct fcrd_job *j) {
         if (m->on_change)
                 m->on_change(m, what, d, j);
@@ -61,20 +68,46 @@ static unsigned queued_count(struct fcrd_manager *m) {
         return n;
 }
 
-static void maybe_ready(struct fcrd_manager *m) {
+/* STATUS= when nothing new starts: what still runs, or an idle line, so
+ * that systemctl status never shows a replay that has ended. */
+void fcrd_manager_notify_status(struct fcrd_manager *m, const char *prefix) {
         const char *no_auto = fcrd_config_no_auto_replay(&m->config);
 
+        if (m->running)
+                sd_notifyf(false, "%sSTATUS=Replaying %u device(s)", prefix, m->running);
+        else
+                /* Shows why dirty devices were left alone. */
+                sd_notifyf(false, "%sSTATUS=Idle: %zu device(s) known; watching for more%s%s", prefix, m->n_devices,
+                           no_auto ? "; automatic replay off by " : "", no_auto ? no_auto : "");
+}
+
+/* true when READY=1 (with its status line) was sent now. */
+static bool maybe_ready(struct fcrd_manager *m) {
         if (!m->initial_pass || !m->discovery_done || m->running || queued_count(m))
-                return;
+                return false;
         m->initial_pass = false;
         changed(m, FCRD_MANAGER_CHANGED, NULL, NULL);
-        /* systemctl status shows why dirty devices were left alone. */
-        sd_notifyf(false, "READY=1\nSTATUS=Initial pass done: %zu device(s) known; watching for more%s%s", m->n_devices,
-                   no_auto ? "; automatic replay off by " : "", no_auto ? no_auto : "");
+        fcrd_manager_notify_status(m, "READY=1\n");
         fcrd_log(LOG_INFO, "initial pass done; watching for new devices");
+        return true;
 }
 
 static void pump(struct fcrd_manager *m);
+
+/* What a probe says: mounted wins, as ext4 keeps needs_recovery set on a
+ * mounted filesystem. */
+static enum fcrd_state probed_state(const struct fcrd_probe *p) {
+        return p->mounted ? FCRD_MOUNTED : p->needs_recovery ? FCRD_DIRTY : FCRD_CLEAN;
+}
+
+/* After a run that wrote nothing or found nothing to do (a dry run, a
+ * forced run of a clean device, a stop before writing), the superblock
+ * says what the device is, not the way the run ended. */
+static enum fcrd_state reprobed_state(const char *node, enum fcrd_state fallback) {
+        struct fcrd_probe p;
+
+        return fcrd_probe_device(node, &p) >= 0 && p.ext4 ? probed_state(&p) : fallback;
+}
 
 static void job_free(struct fcrd_job *j) {
         sd_event_source_disable_unref(j->io);
@@ -91,12 +124,17 @@ static void job_free(struct fcrd_job *j) {
 static void job_finish(struct fcrd_job *j) {
         struct fcrd_manager *m = j->m;
         struct fcrd_device *d = j->dev;
-        struct fcrd_fields f = { .device = d->node, .allocator = j->allocator, .tags = j->tags };
+        struct fcrd_fields f = dev_fields(d, NULL, j->tags, j->allocator);
         int code = WIFEXITED(j->status) ? WEXITSTATUS(j->status) : -1;
+        unsigned running;
 
         if (!j->eof || !j->exited)
                 return;
-        if (j->cancelled) {
+        if (j->stopped) {
+                snprintf(j->result, sizeof(j->result), "stopped");
+                snprintf(j->message, sizeof(j->message), "not replayed: fcreplayd stopped before the replay began "
+                         "writing; nothing written");
+        } else if (j->cancelled) {
                 snprintf(j->result, sizeof(j->result), "cancelled");
                 snprintf(j->message, sizeof(j->message), "cancelled before writing; nothing written");
         } else if (j->timed_out) {
@@ -117,14 +155,17 @@ static void job_finish(struct fcrd_job *j) {
                 d->state = FCRD_REPLAYED;
                 fcrd_event(LOG_NOTICE, FCRD_MSG_REPLAYED, &f, "replayed in %.3f s: %s", d->usec_taken / 1e6, j->message);
         } else if (!strcmp(j->result, "nothing-to-do") || !strcmp(j->result, "dry-run")) {
-                d->state = !strcmp(j->result, "dry-run") ? FCRD_DIRTY : FCRD_CLEAN;
+                d->state = reprobed_state(d->node, !strcmp(j->result, "dry-run") ? FCRD_DIRTY : FCRD_CLEAN);
                 fcrd_event(LOG_INFO, FCRD_MSG_REPLAYED, &f, "%s: %s", j->result, j->message);
         } else if (!strcmp(j->result, "refused")) {
                 d->state = FCRD_REFUSED;
                 fcrd_event(LOG_ERR, FCRD_MSG_REFUSED, &f, "refused, nothing written: %s", j->message);
-        } else if (!strcmp(j->result, "timeout") || !strcmp(j->result, "cancelled")) {
-                d->state = FCRD_DIRTY;
-                fcrd_event(LOG_ERR, FCRD_MSG_TIMEOUT, &f, "%s", j->message);
+        } else if (!strcmp(j->result, "timeout") || !strcmp(j->result, "cancelled") || !strcmp(j->result, "stopped")) {
+                bool stopped = !strcmp(j->result, "stopped");
+
+                d->state = reprobed_state(d->node, FCRD_DIRTY);
+                fcrd_event(stopped ? LOG_WARNING : LOG_ERR, stopped ? FCRD_MSG_STOPPED : FCRD_MSG_TIMEOUT, &f, "%s",
+                           j->message);
         } else {
                 d->state = FCRD_FAILED;
                 fcrd_event(LOG_ERR, FCRD_MSG_FAILED, &f, "failed (exit %d): %s", code, j->message);
@@ -132,7 +173,9 @@ static void job_finish(struct fcrd_job *j) {
         d->job = NULL;
         m->running--;
         j->finished = true;
-        fcrd_hold_release(&j->hold, true);
+        /* When stopping, main releases what is held once every write is done. */
+        if (!m->stopping)
+                fcrd_hold_release(&j->hold, true);
         sd_event_source_disable_unref(j->timer);
         j->timer = NULL;
         /* Keep the last few for clients reading how they ended. */
@@ -142,8 +185,13 @@ static void job_finish(struct fcrd_job *j) {
         m->done_jobs[sizeof(m->done_jobs) / sizeof(m->done_jobs[0]) - 1] = j;
         changed(m, FCRD_JOB_DONE, d, j);
         changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+        if (m->stopping)
+                return;
+        running = m->running;
         pump(m);
-        maybe_ready(m);
+        /* A replay that starts says so itself; READY=1 has its own line. */
+        if (!maybe_ready(m) && m->running == running)
+                fcrd_manager_notify_status(m, "");
 }
 
 static void job_line(struct fcrd_job *j, char *line) {
@@ -214,7 +262,7 @@ static int on_job_exit(sd_event_source *s, const siginfo_t *si, void *userdata) 
  * the journal protects against, but there is no reason to cause one. */
 static int on_job_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         struct fcrd_job *j = userdata;
-        struct fcrd_fields f = { .device = j->dev->node, .result = "timeout", .tags = -1, .allocator = j->allocator };
+        struct fcrd_fields f = dev_fields(j->dev, "timeout", -1, j->allocator);
 
         if (!j->writing) {
                 j->timed_out = true;
@@ -231,7 +279,7 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
                 .device = d->node, .allocator = o && o->allocator ? o->allocator : m->config.allocator,
                 .plugin_dir = m->config.plugin_dir, .dry_run = (o && o->dry_run) || m->config.dry_run,
         };
-        struct fcrd_fields f = { .device = d->node, .tags = -1 };
+        struct fcrd_fields f = dev_fields(d, NULL, -1, NULL);
         struct fcrd_job *j = calloc(1, sizeof(*j));
         struct fcrd_hold_key k = {};
         int r;
@@ -286,15 +334,22 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
 }
 
 static void pump(struct fcrd_manager *m) {
+        if (m->stopping)
+                return;
         for (size_t i = 0; i < m->n_devices && m->running < m->config.parallel; i++)
                 if (m->devices[i]->queued && !m->devices[i]->job)
                         start_job(m, m->devices[i], NULL);
 }
 
-/* What a probe says, before any replay: mounted wins, as ext4 keeps
- * needs_recovery set on a mounted filesystem. */
+static void remember_probe(struct fcrd_device *d, const struct fcrd_probe *p) {
+        snprintf(d->uuid, sizeof(d->uuid), "%s", p->uuid);
+        snprintf(d->label, sizeof(d->label), "%s", p->label);
+        snprintf(d->backing, sizeof(d->backing), "%s", p->backing);
+}
+
+/* What a probe says, before any replay. */
 static void set_probed_state(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_probe *p) {
-        enum fcrd_state s = p->mounted ? FCRD_MOUNTED : p->needs_recovery ? FCRD_DIRTY : FCRD_CLEAN;
+        enum fcrd_state s = probed_state(p);
 
         if (d->state == s)
                 return;
@@ -302,10 +357,45 @@ static void set_probed_state(struct fcrd_manager *m, struct fcrd_device *d, cons
         changed(m, FCRD_DEVICE_CHANGED, d, NULL);
 }
 
-static void skip(const char *node, const char *why, int prio) {
+/* p: what is known of the device (NULL: nothing). */
+static void skip(const char *node, const struct fcrd_probe *p, const char *why, int prio) {
         struct fcrd_fields f = { .device = node, .result = "skipped", .tags = -1 };
 
+        if (p) {
+                f.label = p->label;
+                f.uuid = p->uuid;
+                f.backing = p->backing;
+        }
         fcrd_event(prio, FCRD_MSG_SKIPPED, &f, "skipped: %s", why);
+}
+
+/* Whether the filesystem at node was logged as excluded already;
+ * remembers it if not. */
+static bool excluded_before(struct fcrd_manager *m, const char *node, const char *uuid) {
+        char *key, **slot;
+
+        if (asprintf(&key, "%s %s", node, uuid) < 0)
+                return false;
+        for (size_t i = 0; i < m->n_excluded; i++)
+                if (!strcmp(m->excluded[i], key)) {
+                        free(key);
+                        return true;
+                }
+        slot = FCR_PUSH(m->excluded, m->n_excluded, m->cap_excluded);
+        if (!slot) {
+                free(key);
+                return false;
+        }
+        *slot = key;
+        return false;
+}
+
+static void forget_excluded(struct fcrd_manager *m) {
+        for (size_t i = 0; i < m->n_excluded; i++)
+                free(m->excluded[i]);
+        free(m->excluded);
+        m->excluded = NULL;
+        m->n_excluded = m->cap_excluded = 0;
 }
 
 static void consider(struct fcrd_manager *m, const char *node) {
@@ -314,38 +404,46 @@ static void consider(struct fcrd_manager *m, const char *node) {
         int r = fcrd_probe_device(node, &p);
 
         if (r < 0) {
-                skip(node, strerror(-r), LOG_DEBUG);
+                struct fcrd_probe q = {};
+                /* Gone, or a drive with no medium: nothing an admin must see.
+                 * Anything else (EPERM, EIO) may hide a dirty filesystem. */
+                bool gone = r == -ENOENT || r == -ENXIO || r == -ENODEV || r == -ENOMEDIUM;
+                char why[128];
+
+                fcrd_loop_backing(node, q.backing, sizeof(q.backing));
+                snprintf(why, sizeof(why), "cannot probe it: %s", strerror(-r));
+                skip(node, &q, why, gone ? LOG_DEBUG : LOG_WARNING);
                 return;
         }
         if (!p.ext4) {
-                skip(node, "not ext4", LOG_DEBUG);
+                skip(node, &p, "not ext4", LOG_DEBUG);
                 return;
         }
         if (!fcrd_config_wants(&m->config, node, p.uuid, p.label)) {
-                skip(node, "excluded by the configuration", LOG_INFO);
+                if (!excluded_before(m, node, p.uuid))
+                        skip(node, &p, "excluded by the configuration", LOG_INFO);
                 return;
         }
         d = find_device(m, node, true);
         if (!d)
                 return;
-        snprintf(d->uuid, sizeof(d->uuid), "%s", p.uuid);
-        snprintf(d->label, sizeof(d->label), "%s", p.label);
+        remember_probe(d, &p);
         if (d->job || d->queued)
                 return;         /* never two replays of one device */
         set_probed_state(m, d, &p);
         if (p.mounted) {
-                skip(node, "mounted", p.needs_recovery ? LOG_NOTICE : LOG_INFO);
+                skip(node, &p, "mounted", p.needs_recovery ? LOG_NOTICE : LOG_INFO);
                 return;
         }
         if (!p.needs_recovery) {
-                skip(node, "clean (no journal recovery pending)", LOG_INFO);
+                skip(node, &p, "clean (no journal recovery pending)", LOG_INFO);
                 return;
         }
         if (!m->config.auto_replay) {
                 char why[128];
 
                 snprintf(why, sizeof(why), "dirty, not replayed because of %s", fcrd_config_no_auto_replay(&m->config));
-                skip(node, why, LOG_NOTICE);
+                skip(node, &p, why, LOG_NOTICE);
                 return;
         }
         d->queued = true;
@@ -363,7 +461,7 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
 
         (void) fcrd_hold_key_from_node(node, NULL, &k);
         if (fcrd_hold_done(&k))
-                skip(node, "dealt with already since it appeared (a replay can still be asked for over D-Bus)",
+                skip(node, NULL, "dealt with already since it appeared (a replay can still be asked for over D-Bus)",
                      LOG_INFO);
         else
                 consider(m, node);
@@ -375,6 +473,54 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *node) {
 void fcrd_manager_discovery_done(struct fcrd_manager *m) {
         m->discovery_done = true;
         maybe_ready(m);
+}
+
+void fcrd_manager_set_config(struct fcrd_manager *m, struct fcrd_config *c) {
+        fcrd_config_done(&m->config);
+        m->config = *c;
+        forget_excluded(m);
+        changed(m, FCRD_MANAGER_CHANGED, NULL, NULL);
+}
+
+/* The rest of a job's output and its exit, waited for. */
+static void job_drain(struct fcrd_job *j) {
+        int status = 0;
+
+        while (!j->eof)
+                on_job_io(NULL, j->fd, EPOLLIN, j);
+        if (!j->exited) {
+                while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+                j->status = status;
+                j->exited = true;
+        }
+}
+
+void fcrd_manager_stop(struct fcrd_manager *m) {
+        m->stopping = true;
+        for (size_t i = 0; i < m->n_devices; i++) {
+                struct fcrd_device *d = m->devices[i];
+                struct fcrd_job *j = d->job;
+                struct fcrd_fields f = dev_fields(d, "stopped", -1, NULL);
+
+                if (d->queued) {
+                        d->queued = false;
+                        fcrd_event(LOG_WARNING, FCRD_MSG_STOPPED, &f, "not replayed: fcreplayd is stopping; it "
+                                   "still needs recovery");
+                }
+                if (!j)
+                        continue;
+                if (j->writing) {
+                        f.allocator = j->allocator;
+                        fcrd_event(LOG_NOTICE, FCRD_MSG_STOPPED, &f, "fcreplayd is stopping: waiting for the "
+                                   "replay, which is writing");
+                } else {
+                        j->stopped = true;
+                        kill(j->pid, SIGKILL);
+                }
+                job_drain(j);
+                job_finish(j);  /* logs the result */
+        }
 }
 
 void fcrd_manager_free(struct fcrd_manager *m) {
@@ -396,6 +542,7 @@ void fcrd_manager_free(struct fcrd_manager *m) {
         for (size_t i = 0; i < sizeof(m->done_jobs) / sizeof(m->done_jobs[0]); i++)
                 if (m->done_jobs[i])
                         job_free(m->done_jobs[i]);
+        forget_excluded(m);
         fcrd_config_done(&m->config);
 }
 
@@ -447,8 +594,7 @@ int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct f
         d = find_device(m, node, true);
         if (!d)
                 return -ENOMEM;
-        snprintf(d->uuid, sizeof(d->uuid), "%s", p.uuid);
-        snprintf(d->label, sizeof(d->label), "%s", p.label);
+        remember_probe(d, &p);
         if (d->job)
                 return refuse(why, "Busy", "%s is being replayed already", node);
         set_probed_state(m, d, &p);

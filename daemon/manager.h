@@ -5,6 +5,7 @@
  * time limits, and what systemd is told (READY=1 once the initial pass is
  * done, STATUS=, EXTEND_TIMEOUT_USEC=). */
 #pragma once
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -31,6 +32,7 @@ struct fcrd_job {
         char buf[1024];
         size_t len;
         bool writing, timed_out, cancelled, exited, eof, finished;
+        bool stopped;                   /* by the daemon's own stop, before writing */
         bool dry_run;
         int status;
         uint64_t start_usec, start_realtime_usec;
@@ -47,6 +49,7 @@ enum fcrd_change { FCRD_DEVICE_CHANGED, FCRD_JOB_PROGRESS, FCRD_JOB_DONE, FCRD_M
 struct fcrd_device {
         char *node;
         char uuid[40], label[64];
+        char backing[PATH_MAX];         /* a loop device's file, for the logs */
         enum fcrd_state state;
         char last_result[32];
         char last_message[512];
@@ -64,6 +67,11 @@ struct fcrd_manager {
         unsigned running;
         bool initial_pass;              /* READY=1 not sent yet */
         bool discovery_done;            /* the initial enumeration is over */
+        bool stopping;                  /* fcrd_manager_stop(): start nothing */
+        /* Excluded devices logged already ("NODE UUID"), so that each is
+         * logged once and not on every uevent; forgotten on reload. */
+        char **excluded;
+        size_t n_excluded, cap_excluded;
         struct fcrd_job *done_jobs[8];  /* the last jobs that ended */
         unsigned next_job_id;
         /* Told of every change (the D-Bus side); may be NULL. */
@@ -101,7 +109,19 @@ const char *fcrd_state_str(enum fcrd_state s);
  * the configuration wants, queue a replay. */
 void fcrd_manager_consider(struct fcrd_manager *m, const char *devnode);
 
+/* STATUS= with prefix ("READY=1\n" or ""): the replays running, or an
+ * idle line. */
+void fcrd_manager_notify_status(struct fcrd_manager *m, const char *prefix);
+
 /* The initial enumeration is over: READY=1 once its replays are done. */
 void fcrd_manager_discovery_done(struct fcrd_manager *m);
+
+/* A new configuration (reload), which the manager takes over. */
+void fcrd_manager_set_config(struct fcrd_manager *m, struct fcrd_config *c);
+
+/* Stopping: log each device's fate.  A replay that has not begun writing
+ * is stopped, nothing written; one that writes is waited for and its
+ * result logged; a queued one is left as it is. */
+void fcrd_manager_stop(struct fcrd_manager *m);
 
 void fcrd_manager_free(struct fcrd_manager *m);

@@ -10,6 +10,8 @@ FCTREE="$top_builddir/tests/tools/fcr-fctree"
 LABEL_PREFIX="fcrd$$"
 DAEMON_PID=""
 LISTEN_PID=""
+DAEMON_ARGS=""
+DAEMON_WRAP=""
 export FCREPLAYD_CMDLINE=/dev/null
 # The daemon's markers for udev (daemon/hold.h), not the machine's
 # /run/fcreplayd; "fcreplayd" as under systemd, so that the unit's %t is
@@ -40,7 +42,8 @@ dirty() {
 
 # start_daemon CONFIG_LINES: fcreplayd with a private config and a notify
 # socket whose messages go to $TMP/notify.log; with JOURNAL_LOG set, its
-# journal entries go to that file (with-journal.sh).
+# journal entries go to that file (with-journal.sh); $DAEMON_ARGS are more
+# options, $DAEMON_WRAP a command that runs it (setpriv ...).
 start_daemon() {
         [ -z "$LISTEN_PID" ] || kill "$LISTEN_PID" 2> /dev/null || true
         printf '%s\n' "$@" > "$TMP/fcreplayd.conf"
@@ -48,7 +51,7 @@ start_daemon() {
                 ${ON_READY:+--on-ready "$ON_READY"} < /dev/null > /dev/null 2>&1 &
         LISTEN_PID=$!
         wait_for "$TMP/notify.log" "listening" 5
-        set -- "$FCREPLAYD" --config "$TMP/fcreplayd.conf"
+        set -- $DAEMON_WRAP "$FCREPLAYD" --config "$TMP/fcreplayd.conf" $DAEMON_ARGS
         [ -z "${JOURNAL_LOG:-}" ] || set -- sh "$top_srcdir/tests/daemon/with-journal.sh" "$JOURNAL_LOG" "$@"
         NOTIFY_SOCKET="$TMP/notify.sock" "$@" < /dev/null > /dev/null 2> "$TMP/daemon.log" &
         DAEMON_PID=$!

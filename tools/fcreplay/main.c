@@ -1,8 +1,10 @@
 /* fcreplay: replay an ext4 journal offline, before mount. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "config.h"
 #include "conf_file.h"
@@ -18,7 +20,8 @@ struct args {
         const char *journal_dev;
         const char *plugin_dir;
         const char *allocator;
-        bool dry_run, json, quiet;
+        bool dry_run, json, quiet, verbose;
+        uint64_t start_usec;            /* CLOCK_MONOTONIC at start */
 };
 
 static void usage(FILE *f) {
@@ -49,12 +52,14 @@ static void usage(FILE *f) {
                 "                     $FCREPLAY_PLUGIN_DIR, plugin_dir in the config, or\n"
                 "                     the built-in directory)\n"
                 "  -q, --quiet        print errors only\n"
+                "  -v, --verbose      print each step on stderr as it ends, with the time\n"
+                "                     since start\n"
                 "  -h, --help         show this help\n"
                 "  -V, --version      show the version\n"
                 "\n"
                 "Exit status: 0 clean now (replayed, or nothing to do); 2 refused: invalid\n"
                 "or unsupported journal, nothing written; 3 operational error; 64 usage.\n"
-                "See fcreplay(8).\n");
+                "Not fsck's codes: 2 is like fsck's 4 (run e2fsck), 3 like its 8; see fcreplay(8).\n");
 }
 
 static int parse_args(int argc, char **argv, struct args *a) {
@@ -65,13 +70,14 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 { "allocator", required_argument, NULL, 'a' },
                 { "plugin-dir", required_argument, NULL, 'P' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "njJ:a:P:qhV", opts, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "njJ:a:P:qvhV", opts, NULL)) != -1)
                 switch (c) {
                 case 'n': a->dry_run = true; break;
                 case 'j': a->json = true; break;
@@ -79,6 +85,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 case 'a': a->allocator = optarg; break;
                 case 'P': a->plugin_dir = optarg; break;
                 case 'q': a->quiet = true; break;
+                case 'v': a->verbose = true; break;
                 case 'h': usage(stdout); exit(FCR_EXIT_CLEAN);
                 case 'V': printf("fcreplay %s\n", PACKAGE_VERSION); exit(FCR_EXIT_CLEAN);
                 default: return -EINVAL;
@@ -105,6 +112,26 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
 
         fprintf(stderr, "\r%s: writing %s %llu/%llu%s", device, what, (unsigned long long) done,
                 (unsigned long long) total, done == total ? "\n" : "");
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --verbose: one line per step, on stderr (stdout is the report). */
+static void __attribute__((format(printf, 2, 3))) step(const struct args *a, const char *fmt, ...) {
+        va_list ap;
+
+        if (!a->verbose)
+                return;
+        fprintf(stderr, "fcreplay: %s: [%.3f s] ", a->device, (now_usec() - a->start_usec) / 1e6);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
 }
 
 static void print_json(struct json_object *o) {
@@ -154,6 +181,7 @@ int main(int argc, char **argv) {
         struct fcr_diag d = {};
         _cleanup_(fcr_tool_config_done) struct fcr_tool_config cfg = {};
         _cleanup_engine_ struct fcr_engine *e = NULL;
+        uint64_t elapsed;
         bool inspect;
         int r;
 
@@ -161,6 +189,7 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return FCR_EXIT_USAGE;
         }
+        a.start_usec = now_usec();
         inspect = strcmp(a.command, "inspect") == 0;
         r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
         if (r < 0) {
@@ -197,6 +226,7 @@ int main(int argc, char **argv) {
         r = fcr_engine_open(&o, &e, &d);
         if (r < 0)
                 return fail(&a, r, &d);
+        step(&a, "opened %s", inspect || a.dry_run ? "read-only" : "read-write, exclusively and locked");
 
         if (inspect) {
                 /* The same validation as replay: what replay refuses,
@@ -204,6 +234,7 @@ int main(int argc, char **argv) {
                 r = fcr_engine_plan(e, &d);
                 if (r < 0)
                         return fail(&a, r, &d);
+                step(&a, "validated: %s", fcr_state_str(e->state));
                 if (a.json)
                         print_json(fcr_report_inspect(e));
                 else
@@ -214,14 +245,23 @@ int main(int argc, char **argv) {
         r = fcr_engine_plan(e, &d);
         if (r < 0)
                 return fail(&a, r, &d);
+        step(&a, "validated and planned: %s, %zu transaction(s), %zu fast commit(s), allocator %s",
+             fcr_state_str(e->state), e->plan.nr_txns, e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
         if (!a.dry_run) {
                 r = fcr_engine_apply(e, &d);
                 if (r < 0)
                         return fail_written(&a, r, &d, true);
+                step(&a, "%s", e->applied ? "written and flushed" : "nothing to write");
         }
-        if (a.json)
-                print_json(fcr_report_replay(e));
-        else if (!a.quiet)
+        elapsed = now_usec() - a.start_usec;
+        if (a.json) {
+                struct json_object *report = fcr_report_replay(e);
+
+                json_object_object_add(report, "elapsed_usec", json_object_new_int64(elapsed));
+                print_json(report);
+        } else if (!a.quiet) {
                 print_replay(stdout, e, a.dry_run);
+                printf("  elapsed: %.3f s\n", elapsed / 1e6);
+        }
         return FCR_EXIT_CLEAN;
 }

@@ -14,6 +14,10 @@
 #define DEST "org.fcreplay1"
 #define ROOT "/org/fcreplay1"
 #define MANAGER "org.fcreplay1.Manager"
+#define DEVICE "org.fcreplay1.Device"
+#define JOB "org.fcreplay1.Job"
+#define DEVICE_PREFIX ROOT "/device"
+#define JOB_PREFIX ROOT "/job"
 
 struct opts {
         const char *allocator;
@@ -34,6 +38,11 @@ static void usage(FILE *f) {
                 "      -n, --dry-run          plan and report only\n"
                 "      -f, --force            replay even if the device does not ask for recovery\n"
                 "      --no-wait              print the job and return at once\n"
+                "  info DEVICE                everything fcreplayd knows of one device\n"
+                "  cancel JOB                 cancel a replay (a job path or number) that has\n"
+                "                             not begun writing (root only)\n"
+                "  monitor                    print fcreplayd's signals as they come (devices'\n"
+                "                             and jobs' changes, jobs' ends) until interrupted\n"
                 "  inspect DEVICE             the decoded journal, as JSON\n"
                 "  set-allocator NAME         the default policy for later replays (root only)\n"
                 "  list-allocators            the allocator plugins installed\n"
@@ -88,6 +97,20 @@ static char *get_string(sd_bus *bus, const char *path, const char *iface, const 
         return s;
 }
 
+/* An object-path property; "/" for none or on error. */
+static char *get_object(sd_bus *bus, const char *path, const char *iface, const char *prop) {
+        sd_bus_message *reply = NULL;
+        const char *v = "/";
+        char *s;
+
+        if (sd_bus_get_property(bus, DEST, path, iface, prop, NULL, &reply, "o") < 0 ||
+            sd_bus_message_read(reply, "o", &v) < 0)
+                v = "/";
+        s = strdup(v);
+        sd_bus_message_unref(reply);
+        return s;
+}
+
 static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop) {
         uint64_t v = 0;
 
@@ -100,6 +123,33 @@ static void print_json(struct json_object *o) {
         json_object_put(o);
 }
 
+/* One device's properties as JSON, keys in snake_case as everywhere in
+ * fcreplay's JSON. */
+static struct json_object *device_json(sd_bus *bus, const char *path, const char *node, const char *state) {
+        static const char *const props[][2] = { { "UUID", "uuid" }, { "Label", "label" },
+                                                { "LastResult", "last_result" }, { "LastMessage", "last_message" } };
+        struct json_object *o = json_object_new_object();
+        char *job = get_object(bus, path, "org.fcreplay1.Device", "Job");
+
+        json_object_object_add(o, "object", json_object_new_string(path));
+        json_object_object_add(o, "device", json_object_new_string(node));
+        json_object_object_add(o, "state", json_object_new_string(state));
+        for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+                char *s = get_string(bus, path, "org.fcreplay1.Device", props[i][0]);
+
+                json_object_object_add(o, props[i][1], json_object_new_string(s));
+                free(s);
+        }
+        /* "": no replay running ("/" on the bus). */
+        json_object_object_add(o, "job", json_object_new_string(job && strcmp(job, "/") ? job : ""));
+        free(job);
+        json_object_object_add(o, "tags_replayed",
+                               json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TagsReplayed")));
+        json_object_object_add(o, "time_taken_usec",
+                               json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TimeTaken")));
+        return o;
+}
+
 /* The devices as JSON: one object each with the Device properties. */
 static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
         sd_bus_message *reply = NULL;
@@ -110,28 +160,8 @@ static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
         r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "ListDevices", err, &reply, "");
         if (r >= 0)
                 r = sd_bus_message_enter_container(reply, 'a', "(oss)");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "(oss)", &path, &node, &state)) > 0) {
-                struct json_object *o = json_object_new_object();
-                char *s;
-
-                json_object_object_add(o, "object", json_object_new_string(path));
-                json_object_object_add(o, "device", json_object_new_string(node));
-                json_object_object_add(o, "state", json_object_new_string(state));
-                /* Keys in snake_case, as everywhere in fcreplay's JSON. */
-                static const char *const props[][2] = { { "UUID", "uuid" }, { "Label", "label" },
-                                                        { "LastResult", "last_result" },
-                                                        { "LastMessage", "last_message" } };
-                for (size_t i = 0; i < 4; i++) {
-                        s = get_string(bus, path, "org.fcreplay1.Device", props[i][0]);
-                        json_object_object_add(o, props[i][1], json_object_new_string(s));
-                        free(s);
-                }
-                json_object_object_add(o, "tags_replayed",
-                                       json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TagsReplayed")));
-                json_object_object_add(o, "time_taken_usec",
-                                       json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TimeTaken")));
-                json_object_array_add(arr, o);
-        }
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(oss)", &path, &node, &state)) > 0)
+                json_object_array_add(arr, device_json(bus, path, node, state));
         sd_bus_message_unref(reply);
         if (r < 0) {
                 json_object_put(arr);
@@ -141,16 +171,29 @@ static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
         return 0;
 }
 
+static const char *field(struct json_object *o, const char *key) {
+        struct json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+/* A last result that is not a success: the admin wants to know why. */
+static bool needs_reason(const char *last_result) {
+        return *last_result && strcmp(last_result, "replayed") && strcmp(last_result, "nothing-to-do") &&
+               strcmp(last_result, "dry-run");
+}
+
 static void print_devices(struct json_object *arr) {
         printf("%-20s %-10s %-14s %6s %10s  %s\n", "DEVICE", "STATE", "LAST RESULT", "TAGS", "TIME", "LABEL");
         for (size_t i = 0; i < json_object_array_length(arr); i++) {
                 struct json_object *o = json_object_array_get_idx(arr, i), *v;
-#define F(k) (json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "")
-                printf("%-20s %-10s %-14s %6s %8.3f s  %s\n", F("device"), F("state"),
-                       *F("last_result") ? F("last_result") : "-", F("tags_replayed"),
+
+                printf("%-20s %-10s %-14s %6s %8.3f s  %s\n", field(o, "device"), field(o, "state"),
+                       *field(o, "last_result") ? field(o, "last_result") : "-", field(o, "tags_replayed"),
                        json_object_object_get_ex(o, "time_taken_usec", &v) ? json_object_get_int64(v) / 1e6 : 0.0,
-                       F("label"));
-#undef F
+                       field(o, "label"));
+                if (needs_reason(field(o, "last_result")))
+                        printf("  %s: %s\n", field(o, "last_result"), field(o, "last_message"));
         }
 }
 
@@ -344,6 +387,162 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         return !strncmp(w.message, "refused", 7) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }
 
+static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        const char *base = strrchr(dev, '/');
+        char *path = NULL, *node = NULL, *state = NULL;
+        struct json_object *j;
+        int r;
+
+        /* Device objects are named after the node, as the daemon names them. */
+        r = sd_bus_path_encode(DEVICE_PREFIX, base ? base + 1 : dev, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, DEST, path, DEVICE, "Path", &err, &node);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, DEST, path, DEVICE, "State", &err, &state);
+        if (r < 0) {
+                char what[300];
+
+                snprintf(what, sizeof(what), "fcreplayd knows no device %s", dev);
+                r = fail_bus(what, &err, r);
+                sd_bus_error_free(&err);
+                free(path);
+                free(node);
+                return r;
+        }
+        j = device_json(bus, path, node, state);
+        free(path);
+        free(node);
+        free(state);
+        if (o->json) {
+                print_json(j);
+                return FCR_EXIT_CLEAN;
+        }
+        printf("%s\n", field(j, "device"));
+        static const char *const rows[][2] = { { "state", "state" }, { "label", "label" }, { "uuid", "UUID" },
+                                               { "last_result", "last result" }, { "last_message", "last message" },
+                                               { "tags_replayed", "tags replayed" }, { "job", "job" },
+                                               { "object", "object" } };
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+                printf("  %-14s %s\n", rows[i][1], *field(j, rows[i][0]) ? field(j, rows[i][0]) : "-");
+        printf("  %-14s %.3f s\n", "time taken", atoll(field(j, "time_taken_usec")) / 1e6);
+        json_object_put(j);
+        return FCR_EXIT_CLEAN;
+}
+
+static int cmd_cancel(sd_bus *bus, const char *job, const struct opts *o) {
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        char path[256];
+        int r;
+
+        /* A job's path, or just its number. */
+        snprintf(path, sizeof(path), job[0] == '/' ? "%s" : JOB_PREFIX "/%s", job);
+        r = sd_bus_call_method(bus, DEST, path, JOB, "Cancel", &err, NULL, "");
+        if (r < 0) {
+                char what[300];
+
+                snprintf(what, sizeof(what), "cannot cancel %s", path);
+                r = fail_bus(what, &err, r);
+                sd_bus_error_free(&err);
+                return r;
+        }
+        if (o->json) {
+                struct json_object *j = json_object_new_object();
+
+                json_object_object_add(j, "job", json_object_new_string(path));
+                json_object_object_add(j, "cancelled", json_object_new_boolean(true));
+                print_json(j);
+        } else
+                printf("%s: cancelled\n", path);
+        return FCR_EXIT_CLEAN;
+}
+
+/* A variant's value as JSON: the types fcreplayd's properties use. */
+static struct json_object *variant_json(sd_bus_message *m) {
+        const char *contents = NULL, *str;
+        char type;
+        uint64_t u;
+        double dbl;
+        int b;
+        struct json_object *v = NULL;
+
+        if (sd_bus_message_peek_type(m, &type, &contents) < 0 || sd_bus_message_enter_container(m, 'v', contents) < 0)
+                return NULL;
+        if ((contents[0] == 's' || contents[0] == 'o') && sd_bus_message_read_basic(m, contents[0], &str) >= 0)
+                v = json_object_new_string(str);
+        else if (contents[0] == 't' && sd_bus_message_read_basic(m, 't', &u) >= 0)
+                v = json_object_new_int64((int64_t) u);
+        else if (contents[0] == 'd' && sd_bus_message_read_basic(m, 'd', &dbl) >= 0)
+                v = json_object_new_double(dbl);
+        else if (contents[0] == 'b' && sd_bus_message_read_basic(m, 'b', &b) >= 0)
+                v = json_object_new_boolean(b);
+        else
+                (void) sd_bus_message_skip(m, contents);
+        (void) sd_bus_message_exit_container(m);
+        return v;
+}
+
+/* One line a signal: "PATH: what changed", or one JSON object a line. */
+static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const struct opts *o = userdata;
+        struct json_object *j = json_object_new_object(), *changed = json_object_new_object();
+        const char *member = sd_bus_message_get_member(m), *iface = NULL, *key, *msg;
+        int ok;
+
+        json_object_object_add(j, "object", json_object_new_string(sd_bus_message_get_path(m)));
+        json_object_object_add(j, "signal", json_object_new_string(member));
+        if (!strcmp(member, "PropertiesChanged") && sd_bus_message_read(m, "s", &iface) >= 0 &&
+            sd_bus_message_enter_container(m, 'a', "{sv}") >= 0) {
+                while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                        if (sd_bus_message_read(m, "s", &key) >= 0) {
+                                struct json_object *v = variant_json(m);
+
+                                if (v)
+                                        json_object_object_add(changed, key, v);
+                        }
+                        (void) sd_bus_message_exit_container(m);
+                }
+                json_object_object_add(j, "interface", json_object_new_string(iface));
+        } else if (!strcmp(member, "Completed") && sd_bus_message_read(m, "bs", &ok, &msg) >= 0) {
+                json_object_object_add(changed, "success", json_object_new_boolean(ok));
+                json_object_object_add(changed, "message", json_object_new_string(msg));
+        }
+        json_object_object_add(j, "values", changed);
+        if (o->json)
+                printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+        else {
+                printf("%s: %s", sd_bus_message_get_path(m), member);
+                json_object_object_foreach(changed, k, v)
+                        printf(" %s=%s", k, json_object_get_string(v));
+                printf("\n");
+        }
+        fflush(stdout);
+        json_object_put(j);
+        return 0;
+}
+
+/* Signals as they come, as udisksctl monitor does; ends with the bus. */
+static int cmd_monitor(sd_bus *bus, const struct opts *o) {
+        int r = sd_bus_add_match(bus, NULL, "type='signal',sender='" DEST "'", on_monitor_signal, (void *) o);
+
+        if (r < 0)
+                return fail_bus("cannot watch fcreplayd's signals", NULL, r);
+        /* The match is in place: what happens from here on is seen. */
+        if (!o->json) {
+                printf("Monitoring fcreplayd (" DEST "); Ctrl+C to stop.\n");
+                fflush(stdout);
+        }
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r >= 0)
+                        r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0)
+                        return fail_bus("lost the bus", NULL, r);
+        }
+}
+
 static int cmd_inspect(sd_bus *bus, const char *dev) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
@@ -453,8 +652,10 @@ int main(int argc, char **argv) {
         }
         cmd = argv[optind];
         int nargs = argc - optind - 1;
-        bool one = !strcmp(cmd, "replay") || !strcmp(cmd, "inspect") || !strcmp(cmd, "set-allocator");
-        bool none = !strcmp(cmd, "status") || !strcmp(cmd, "list") || !strcmp(cmd, "list-allocators");
+        bool one = !strcmp(cmd, "replay") || !strcmp(cmd, "inspect") || !strcmp(cmd, "set-allocator") ||
+                   !strcmp(cmd, "info") || !strcmp(cmd, "cancel");
+        bool none = !strcmp(cmd, "status") || !strcmp(cmd, "list") || !strcmp(cmd, "list-allocators") ||
+                    !strcmp(cmd, "monitor");
         if (!(one && nargs == 1) && !(none && nargs == 0)) {
                 fprintf(stderr, "fcreplayctl: %s\n", one || none ? "wrong number of arguments" : "unknown command");
                 usage(stderr);
@@ -470,6 +671,12 @@ int main(int argc, char **argv) {
                 r = cmd_status(bus, &o, false);
         else if (!strcmp(cmd, "replay"))
                 r = cmd_replay(bus, argv[optind + 1], &o);
+        else if (!strcmp(cmd, "monitor"))
+                r = cmd_monitor(bus, &o);
+        else if (!strcmp(cmd, "info"))
+                r = cmd_info(bus, argv[optind + 1], &o);
+        else if (!strcmp(cmd, "cancel"))
+                r = cmd_cancel(bus, argv[optind + 1], &o);
         else if (!strcmp(cmd, "inspect"))
                 r = cmd_inspect(bus, argv[optind + 1]);
         else if (!strcmp(cmd, "set-allocator"))
