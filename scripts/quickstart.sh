@@ -14,8 +14,9 @@ as_root() {
         if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# The boot test (make check-boot) boots a Debian guest under qemu.
-BOOT_DEBS="qemu-system-x86 qemu-utils mmdebstrap"
+# The boot test (make check-boot) builds the Debian package and boots a
+# Debian guest under qemu.
+BOOT_DEBS="qemu-system-x86 qemu-utils mmdebstrap debhelper dpkg-dev lintian"
 
 install_deps() {
         missing=""

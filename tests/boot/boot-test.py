@@ -20,6 +20,7 @@ Three boots (see tests/boot/README.md for what each asserts):
 Exit status: 0 all passed, 1 a check failed, 77 cannot run here (no root,
 qemu, mmdebstrap or loop devices), 99 the harness itself failed.
 """
+import glob
 import json
 import os
 import re
@@ -79,9 +80,10 @@ def out(*cmd, **kw):
 def preflight():
     if os.geteuid() != 0:
         skip("needs root (loop devices to install into the guest image, the crash generator)")
-    for tool in ("qemu-system-x86_64", "mmdebstrap", "qemu-img"):
+    for tool in ("qemu-system-x86_64", "mmdebstrap", "qemu-img", "dpkg-buildpackage", "dh", "lintian"):
         if not shutil.which(tool):
-            skip(f"{tool} is not installed (Debian packages qemu-system-x86, qemu-utils, mmdebstrap)")
+            skip(f"{tool} is not installed (Debian packages qemu-system-x86, qemu-utils, mmdebstrap, "
+                 "dpkg-dev, debhelper, lintian)")
     if subprocess.run(["losetup", "-f"], capture_output=True).returncode:
         skip("no free loop device")
 
@@ -98,24 +100,33 @@ def accel():
     return "kvm", "kvm"
 
 
-def build_distro_install(work):
-    """The project built and installed as a distribution would: prefix /usr,
-    configuration in /etc, staged with make install DESTDIR=."""
-    src = os.path.join(work, "src")
-    stage = os.path.join(work, "stage")
-    say("building the project for the guest (make dist; configure --prefix=/usr; make install DESTDIR=)")
+def build_package(work):
+    """The Debian packages, built as a distribution builds them
+    (dpkg-buildpackage from the release tarball; the test suite is not the
+    package build's business here), and lintian's verdict on them."""
+    src = os.path.join(work, "pkg", "src")
+    say("building the Debian package for the guest (make dist; dpkg-buildpackage -us -uc -b)")
     sh("make", "-C", BUILD, "--quiet", "dist-gzip", stdout=subprocess.DEVNULL)
     tarballs = sorted(f for f in os.listdir(BUILD) if re.match(r"fcreplay-.*\.tar\.gz$", f))
     os.makedirs(src)
     sh("tar", "-C", src, "--strip-components=1", "-xzf", os.path.join(BUILD, tarballs[-1]))
     os.remove(os.path.join(BUILD, tarballs[-1]))
-    sh("./configure", "--quiet", "--prefix=/usr", "--sysconfdir=/etc", "--localstatedir=/var",
-       "--libdir=/usr/lib/x86_64-linux-gnu", cwd=src)
-    sh("make", "--quiet", f"-j{os.cpu_count()}", cwd=src, stdout=subprocess.DEVNULL)
-    # libtool's "remember to run libtool --finish" is for real installs.
-    sh("make", "--quiet", "install", f"DESTDIR={stage}", cwd=src, stdout=subprocess.DEVNULL,
-       stderr=open(os.path.join(work, "install.log"), "w"))
-    return stage
+    log = os.path.join(work, "dpkg-buildpackage.log")
+    with open(log, "w") as f:
+        r = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=src, stdout=f, stderr=subprocess.STDOUT,
+                           env=dict(os.environ, DEB_BUILD_OPTIONS="nocheck"))
+    if r.returncode:
+        raise RuntimeError(f"dpkg-buildpackage failed; see {log}")
+    pkgdir = os.path.dirname(src)
+    debs = sorted(os.path.join(pkgdir, f) for f in os.listdir(pkgdir) if f.endswith(".deb"))
+    changes = [os.path.join(pkgdir, f) for f in os.listdir(pkgdir) if f.endswith(".changes")]
+    lint = subprocess.run(["lintian", "--fail-on", "error", *changes], capture_output=True, text=True)
+    errors = [l for l in lint.stdout.splitlines() if l.startswith("E:")]
+    check(lint.returncode == 0 and not errors, "package: lintian reports no errors", "; ".join(errors[:5]))
+    warnings = [l for l in lint.stdout.splitlines() if l.startswith("W:")]
+    say(f"package: {', '.join(os.path.basename(d) for d in debs)}; lintian: {len(warnings)} warning(s)"
+        + "".join(f"\n    {w}" for w in warnings))
+    return [d for d in debs if re.match(r"fcreplay_.*\.deb$", os.path.basename(d))]
 
 
 def crash_image(work, name, seed):
@@ -145,45 +156,70 @@ def mount_when_plugged(uuid):
     return f"x-systemd.wanted-by={unit}"
 
 
-def prepare_root(guest, work, stage, fstab, conf):
-    """The cached guest image with the project and the test's units in it."""
+def install_package(mnt, debs, work):
+    """apt install ./fcreplay_*.deb, as an admin would, in a chroot of the
+    guest: the package enables the unit and rebuilds the initramfs."""
+    binds = []
+    try:
+        for d in ("dev", "proc", "sys"):
+            sh("mount", "--bind", f"/{d}", os.path.join(mnt, d))
+            binds.append(os.path.join(mnt, d))
+        for deb in debs:
+            shutil.copy(deb, os.path.join(mnt, "tmp"))
+        log = os.path.join(work, "dpkg-i.log")
+        with open(log, "w") as f:
+            r = subprocess.run(["chroot", mnt, "dpkg", "-i", *[f"/tmp/{os.path.basename(d)}" for d in debs]],
+                               stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        check(r.returncode == 0, "package: dpkg -i installs it in the guest", f"see {log}")
+        text = open(log).read()
+        check("update-initramfs" in text, "package: installing it rebuilt the initramfs (the trigger ran)", f"see {log}")
+        enabled = out("chroot", mnt, "systemctl", "is-enabled", "fcreplayd.service", check=False).strip()
+        check(enabled == "enabled", "package: installing it enabled fcreplayd.service", enabled)
+    finally:
+        for b in reversed(binds):
+            sh("umount", b)
+
+
+def prepare_root(guest, work, debs, fstab, conf):
+    """The cached guest image with the package and the test's units in it;
+    returns the root image and the initramfs the package rebuilt."""
     root = os.path.join(work, "root.img")
     sh("cp", "--sparse=always", os.path.join(guest, "root.img"), root)
     mnt = os.path.join(work, "mnt")
     os.makedirs(mnt, exist_ok=True)
     sh("mount", "-o", "loop", root, mnt)
     try:
-        # tar, not cp -a: the guest's /lib is a symlink into /usr (merged
-        # /usr) and must stay one.
-        tar = subprocess.Popen(["tar", "-C", stage, "-c", "."], stdout=subprocess.PIPE)
-        sh("tar", "-C", mnt, "-x", "--keep-directory-symlink", stdin=tar.stdout)
-        tar.wait()
+        # fstab first: the initramfs is built from it (fsck.ext4 for /).
+        with open(os.path.join(mnt, "etc/fstab"), "w") as f:
+            f.write("LABEL=fcrguest / ext4 errors=remount-ro 0 1\n" + fstab)
+        install_package(mnt, debs, work)
+        initrd = os.path.join(work, "initrd.img")
+        shutil.copy(sorted(glob.glob(os.path.join(mnt, "boot", "initrd.img-*")))[-1], initrd)
         lib = os.path.join(mnt, "usr/local/libexec/fcr-boot")
         os.makedirs(lib, exist_ok=True)
         shutil.copy(os.path.join(BUILD, "tests/crashgen/fcr-workload"), lib)
         shutil.copy(os.path.join(HERE, "guest/fcr-boot-check.sh"), lib)
         os.chmod(os.path.join(lib, "fcr-boot-check.sh"), 0o755)
         shutil.copy(os.path.join(HERE, "guest/fcr-boot-check.service"), os.path.join(mnt, "etc/systemd/system"))
-        sh("systemctl", f"--root={mnt}", "enable", "fcreplayd.service", "fcr-boot-check.service",
+        sh("systemctl", f"--root={mnt}", "enable", "fcr-boot-check.service",
            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        with open(os.path.join(mnt, "etc/fstab"), "w") as f:
-            f.write("/dev/vda / ext4 rw,errors=remount-ro 0 1\n" + fstab)
         for d in set(l.split()[1] for l in fstab.splitlines()):
             os.makedirs(mnt + d, exist_ok=True)
         with open(os.path.join(mnt, "etc/fcreplay/fcreplayd.conf"), "a") as f:
             f.write(conf)
     finally:
         sh("umount", mnt)
-    return root
+    return root, initrd
 
 
 # ---------------------------------------------------------------- a boot
 
 class Guest:
     def __init__(self, work, guest, accel_kind, root, disks):
-        self.work, self.guest, self.accel, self.root, self.disks = work, guest, accel_kind, root, disks
+        self.work, self.guest, self.accel, self.disks = work, guest, accel_kind, disks
+        self.root, self.initrd = root
 
-    def boot(self, scenario, cmdline_extra="", on_request=None):
+    def boot(self, scenario, cmdline_extra="", on_request=None, root_spec="LABEL=fcrguest"):
         """Boot to poweroff (or to the guest's crash request).  Returns the
         extracted report directory and the seconds the boot took."""
         w = self.work
@@ -200,8 +236,10 @@ class Guest:
         cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", self.accel, "-m", "1536", "-smp", "2",
                "-cpu", "host" if self.accel == "kvm" else "max",
                "-nographic", "-no-reboot", "-nodefaults",
-               "-kernel", os.path.join(self.guest, "vmlinuz"), "-initrd", os.path.join(self.guest, "initrd.img"),
-               "-append", f"root=/dev/vda rw console=ttyS0 fcrtest={scenario} {cmdline_extra}".strip(),
+               "-kernel", os.path.join(self.guest, "vmlinuz"), "-initrd", self.initrd,
+               # ro, as Debian boots: the initramfs checks the root
+               # before mounting it, after fcreplay has replayed it.
+               "-append", f"root={root_spec} ro console=ttyS0 fcrtest={scenario} {cmdline_extra}".strip(),
                "-serial", f"file:{console}", "-serial", f"file:{serial2}",
                "-monitor", f"unix:{mon},server,nowait",
                "-drive", f"file={self.root},format=raw,if=none,id=root", "-device", "virtio-blk-pci,drive=root"]
@@ -412,6 +450,7 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
     vdata, vhot = r.dev("fcrdata"), r.dev("fcrhot")
     check_replayed_before_mount(r, name, vdata, "data.mount")
     check_fields(r, name, vdata)
+    check_root(r, name, "clean")
     # The D-Bus name appears with no client's help.
     u = r.units()
     pid = u.get("fcreplayd.service", {}).get("MainPID", "?")
@@ -467,6 +506,31 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
     check_tree(hot_img, os.path.join(hot_dir, "expected.tree"), f"{name}, hot-added disk")
 
 
+def initramfs_result(r, suffix=""):
+    """The initramfs's verdict on the root: (device, result, line)."""
+    for l in r.text(f"dmesg{suffix}.txt").splitlines():
+        m = re.search(r"fcreplay: root (\S+): (replayed|clean|skipped|refused|failed|timeout)\b.*", l)
+        if m:
+            return m.group(1), m.group(2), m.group(0)
+    return None, None, ""
+
+
+def check_root(r, name, want, console=None):
+    """The root file system: what the initramfs said, and that the kernel
+    did not replay it at mount."""
+    dev, result, line = initramfs_result(r)
+    check(result == want, f"{name}: the initramfs says the root is {want}", line or "no 'fcreplay: root' line")
+    if line:
+        say(f"{name}: {line}")
+    if want == "replayed":
+        check(dev == "/dev/vda" and not kernel_recovered(r, "vda", ""),
+              f"{name}: the kernel logged no recovery for the root at mount", f"{dev}")
+    if console:
+        text = open(console, errors="replace").read()
+        check(re.search(r"/dev/vda: clean,", text) is not None,
+              f"{name}: the initramfs's fsck finds the root clean", "no '/dev/vda: clean,' on the console")
+
+
 def check_clean_shutdown(r, name):
     """The previous boot's shutdown: STOPPING=1 and no stop timeout."""
     prev = r.journal("-prev")
@@ -486,6 +550,7 @@ def check_skipcrash(r, data_dir):
     vdata = r.dev("fcrdata")
     who = who_replayed(r, vdata, "")
     check(who == "kernel", f"{name}: with fcreplay.mode=skip the kernel replayed /dev/{vdata} at mount", who)
+    check_root(r, name, "skipped")
     reported = [e for e in fcreplayd_entries(r.journal(""), vdata, "skipped") if "skip" in msg(e)]
     check(reported, f"{name}: fcreplayd reported /dev/{vdata} as dirty and not replayed")
     check(r.rc("crash-workload") == 0, f"{name}: the fsync workload on /data ran",
@@ -495,15 +560,21 @@ def check_skipcrash(r, data_dir):
         " ".join(r.text("fc_info.txt").split())[:400])
 
 
-def check_aftercrash(r, data_img, before):
+def check_aftercrash(r, data_img, root_img, before, root_before, console):
     name = "after the power cut"
     check_common(r, name)
     vdata = r.dev("fcrdata")
     check_replayed_before_mount(r, name, vdata, "data.mount")
     after = r.text("manifest-after.txt")
-    check(after and after == before, f"{name}: every file fsync'd before the power cut is there, as it was",
+    check(after and after == before, f"{name}: every file fsync'd on /data before the power cut is there, as it was",
+          "manifests differ" if after else "no manifest")
+    check_root(r, name, "replayed", console)
+    after = r.text("manifest-root-after.txt")
+    check(after and after == root_before,
+          f"{name}: every file fsync'd on the root before the power cut is there, as it was",
           "manifests differ" if after else "no manifest")
     check_tree(data_img, None, f"{name}, /data")
+    check_tree(root_img, None, f"{name}, the root")
 
 
 def fast_commit_tags(img):
@@ -529,7 +600,7 @@ def bench(counts):
     try:
         accel_kind, accel_why = accel()
         guest = out(os.path.join(HERE, "make-guest.sh")).strip()
-        stage = build_distro_install(work)
+        debs = build_package(work)
         img = os.path.join(crash_image(work, "gen", 3), "crash.img")
         rows = []
         for n in counts:
@@ -537,7 +608,7 @@ def bench(counts):
             # By serial, not UUID: the disks are copies of one image.
             fstab = "".join(f"/dev/disk/by-id/virtio-{serial} /b{i} ext4 noatime 0 0\n"
                             for i, (serial, _) in enumerate(disks))
-            root = prepare_root(guest, work, stage, fstab, "")
+            root = prepare_root(guest, work, debs, fstab, "")
             row = {"disks": n}
             for mode, extra in (("fcreplayd", ""), ("kernel", "fcreplay.mode=skip")):
                 for _, d in disks:
@@ -587,7 +658,7 @@ def main():
         t0 = time.monotonic()
         guest = out(os.path.join(HERE, "make-guest.sh")).strip()
         say(f"guest: {guest} ({time.monotonic() - t0:.0f} s)")
-        stage = build_distro_install(work)
+        debs = build_package(work)
 
         say("crash images from the project's generator")
         data_dir = crash_image(work, "gen-data", 3)
@@ -603,7 +674,7 @@ def main():
         fstab = (fstab_line(uuid_of(data_img), "/data", "noatime,commit=600") +
                  fstab_line(uuid_of(hot_img), "/hot", "nofail,noatime," + mount_when_plugged(uuid_of(hot_img))))
         conf = "\n# The boot test: the spare disk is replayed on request only.\nexclude = LABEL=fcrspare\n"
-        root = prepare_root(guest, work, stage, fstab, conf)
+        root = prepare_root(guest, work, debs, fstab, conf)
         g = Guest(work, guest, accel_kind, root, [("fcrdata", data_img), ("fcrspare", spare_img)])
 
         def hotadd(what, monitor):
@@ -619,13 +690,17 @@ def main():
         r, t_skip = g.boot("skipcrash", "fcreplay.mode=skip")
         check_skipcrash(r, data_dir)
         before = r.text("manifest-before.txt")
-        dirty = "needs_recovery" in out("dumpe2fs", "-h", data_img, check=False)
-        tags, detail = fast_commit_tags(data_img)
-        check(dirty and tags > 0, "power cut: /data needs recovery, with fast commits to replay",
-              f"needs_recovery={dirty} tags={tags} {detail}")
+        root_before = r.text("manifest-root-before.txt")
+        for what, img in (("/data", data_img), ("the root", root[0])):
+            dirty = "needs_recovery" in out("dumpe2fs", "-h", img, check=False)
+            tags, detail = fast_commit_tags(img)
+            check(dirty and tags > 0, f"power cut: {what} needs recovery, with fast commits to replay",
+                  f"needs_recovery={dirty} tags={tags} {detail}")
 
-        r, t_after = g.boot("aftercrash")
-        check_aftercrash(r, data_img, before)
+        # root=UUID= this time (LABEL= before).
+        r, t_after = g.boot("aftercrash", root_spec=f"UUID={uuid_of(root[0])}")
+        check_aftercrash(r, data_img, root[0], before, root_before,
+                         os.path.join(work, "console-aftercrash.log"))
         say(f"boots: main {t_main:.0f} s, skip {t_skip:.0f} s, after the power cut {t_after:.0f} s; "
             f"whole test {time.monotonic() - start:.0f} s ({accel_kind})")
     except (RuntimeError, subprocess.CalledProcessError, OSError) as e:

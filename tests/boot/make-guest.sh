@@ -57,7 +57,7 @@ cp "$tree"/boot/vmlinuz-* "$dir.tmp/vmlinuz"
 cp "$tree"/boot/initrd.img-* "$dir.tmp/initrd.img"
 chroot "$tree" dpkg-query -W -f='${Package} ${Version}\n' > "$dir.tmp/packages.txt"
 truncate -s "$ROOT_SIZE" "$dir.tmp/root.img"
-mke2fs -q -t ext4 -L fcrguest -d "$tree" "$dir.tmp/root.img"
+mke2fs -q -t ext4 -O fast_commit -L fcrguest -d "$tree" "$dir.tmp/root.img"
 rm -rf "$tree"
 touch "$dir.tmp/complete"
 # Keep one guest: older keys are stale.

@@ -11,8 +11,10 @@
 #               admin replay of a disk dirtied after boot, a hot-added
 #               dirty disk; clean poweroff
 #   skipcrash   fcreplay.mode=skip: the kernel replayed /data; then fsync'd
-#               writes on /data and a power cut (the host kills qemu)
-#   aftercrash  fcreplayd replayed /data after the power cut
+#               writes on /data and on the root, and a power cut (the host
+#               kills qemu)
+#   aftercrash  fcreplayd replayed /data, the initramfs the root, after
+#               the power cut
 #   bench       state only, then poweroff (make bench)
 set -u
 R=/run/fcr-report
@@ -104,10 +106,13 @@ main)
 skipcrash)
         run busnames busctl --system --no-pager --acquired list
         run status fcreplayctl --json status
-        # fsync'd writes on /data, then a power cut.
-        mkdir -p /data/crash && sync
+        # fsync'd writes on /data and on the root, then a power cut.  One
+        # sync first, for the directories; none after the workloads.
+        mkdir -p /data/crash /var/lib/fcr-rootcrash && sync
         run crash-workload /usr/local/libexec/fcr-boot/fcr-workload /data/crash --seed 23 --ops 60 --profile data
+        run root-workload /usr/local/libexec/fcr-boot/fcr-workload /var/lib/fcr-rootcrash --seed 31 --ops 40 --profile data
         manifest /data/crash > "$R/manifest-before.txt"
+        manifest /var/lib/fcr-rootcrash > "$R/manifest-root-before.txt"
         # The kernel's fast-commit statistics (ineligible commits and why).
         cat /proc/fs/ext4/"$(basename "$(findmnt -no SOURCE /data)")"/fc_info > "$R/fc_info.txt" 2>&1
         run data-dirty sh -c "dumpe2fs -h \$(findmnt -no SOURCE /data) 2>/dev/null | grep -q needs_recovery"
@@ -118,6 +123,7 @@ skipcrash)
         ;;
 aftercrash)
         manifest /data/crash > "$R/manifest-after.txt"
+        manifest /var/lib/fcr-rootcrash > "$R/manifest-root-after.txt"
         state "-final"
         finish
         systemctl poweroff
