@@ -91,6 +91,20 @@ static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret,
         return 0;
 }
 
+/* As e2fsck does: a journal inode damaged in the inode table gives way
+ * to the superblock's backup of it. */
+static int open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d) {
+        struct fcr_diag local = {}, *diag = d ? d : &local;
+        char damage[sizeof(diag->msg)];
+        int r;
+
+        r = fcr_journal_open_internal(fs, ret, diag);
+        if (r != -EUCLEAN)
+                return r;
+        snprintf(damage, sizeof(damage), "%s", diag->msg);
+        return fcr_journal_open_backup(fs, damage, ret, diag);
+}
+
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
         static bool error_table;
         struct fcr_engine *e;
@@ -151,7 +165,7 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
         else if (o->journal_dev)
                 r = fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", o->device);
         else
-                r = fcr_journal_open_internal(e->fs, &e->journal, d);
+                r = open_internal(e->fs, &e->journal, d);
         if (r < 0)
                 goto fail;
         *ret = e;
@@ -277,9 +291,10 @@ static int replayed_super(struct fcr_engine *e, struct ext2_super_block *ret, st
         return 0;
 }
 
-/* Replay the fast commits, then release the orphans, in memory over the
- * jbd2 result; then fix bitmaps, counters and checksums. */
-static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
+/* Restore the journal inode from its backup, replay the fast commits,
+ * then release the orphans, in memory over the jbd2 result; then fix
+ * bitmaps, counters and checksums. */
+static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         _cleanup_free_ uint8_t *buf = malloc(e->fs->blocksize);
         int r;
 
@@ -305,6 +320,11 @@ static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag
                 return r;
         e->replay->progress = replay_progress;
         e->replay->userdata = e;
+        if (e->journal->from_backup) {
+                r = fcr_journal_restore_inode(e->replay, &e->journal_restored);
+                if (r < 0)
+                        return r;
+        }
         r = fcr_replay_run(e->replay, &e->fc);
         if (r < 0)
                 return r;
@@ -312,17 +332,17 @@ static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag
                 r = fcr_orphans_release(e->replay, e->jsb.errnum != 0, &e->orphans);
                 if (r < 0)
                         return r;
-                /* Nothing at all to do: the plain jbd2 path stays as it was. */
-                if (e->fc.nr_commits == 0 && !e->orphans.released) {
-                        fcr_replay_free(e->replay);
-                        e->replay = NULL;
-                        fcr_overlay_free(e->overlay);
-                        e->overlay = NULL;
-                        return 0;
-                }
-                if (e->orphans.released)
-                        fcr_replay_note_head(e->replay, "[finish]:");
         }
+        /* Nothing at all to do: the plain jbd2 path stays as it was. */
+        if (e->fc.nr_commits == 0 && !e->orphans.released && !e->journal_restored) {
+                fcr_replay_free(e->replay);
+                e->replay = NULL;
+                fcr_overlay_free(e->overlay);
+                e->overlay = NULL;
+                return 0;
+        }
+        if (e->orphans.released || e->journal_restored)
+                fcr_replay_note_head(e->replay, "[finish]:");
         return fcr_replay_finish(e->replay);
 }
 
@@ -361,8 +381,8 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         if (r < 0)
                 return r;
         orphans = fcr_orphans_possible(&sb);
-        if (e->fc.nr_commits > 0 || orphans) {
-                r = plan_fast_commits(e, orphans, d);
+        if (e->fc.nr_commits > 0 || orphans || e->journal->from_backup) {
+                r = plan_view(e, orphans, d);
                 if (r < 0)
                         return r;
         }
