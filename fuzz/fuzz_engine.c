@@ -6,6 +6,8 @@
  * Input: records of le64 offset, le32 length, then that many bytes,
  * written into a zeroed image (at most 64 MiB); fuzz/image-to-seed.py
  * turns an image into such records (its nonzero blocks). */
+#include <dirent.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,27 @@ static int stage(const uint8_t *data, size_t size) {
         return fd;
 }
 
+/* Instrumented plugins register coverage counters that libFuzzer reads
+ * after every input; the engine unloads its plugins when it is done, and
+ * libFuzzer would then read unmapped memory.  One reference held here
+ * keeps each loaded: the engine's dlopen finds the same object. */
+static void pin_plugins(const char *dir) {
+        char path[4096];
+        struct dirent *de;
+        DIR *d = opendir(dir);
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                size_t n = strlen(de->d_name);
+
+                if (n > 3 && strcmp(de->d_name + n - 3, ".so") == 0 &&
+                    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int) sizeof(path))
+                        (void) dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        }
+        closedir(d);
+}
+
 static void run(const char *path, bool inspect, FILE *sink) {
         struct fcr_engine_opts o = {
                 .device = path, .read_only = true, .inspect_only = inspect, .plugin_dir = FUZZ_PLUGIN_DIR,
@@ -81,8 +104,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int fd;
 
         /* FCR_FUZZ_PRINT=1 shows what the printers make of an input. */
-        if (!sink)
+        if (!sink) {
                 sink = getenv("FCR_FUZZ_PRINT") ? stdout : fopen("/dev/null", "w");
+                pin_plugins(FUZZ_PLUGIN_DIR "/tags");
+                pin_plugins(FUZZ_PLUGIN_DIR "/alloc");
+        }
         fd = stage(data, size);
         if (fd < 0)
                 return 0;

@@ -28,8 +28,8 @@ const char *fcr_state_str(enum fcr_state s) {
 }
 
 /* A device or image shorter than its filesystem (a truncated image, a
- * shrunk partition) is refused, as the kernel refuses to mount it: a
- * replay could not be checked against what is missing. */
+ * shrunk partition) cannot be opened, as the kernel refuses to mount it:
+ * a replay could not be checked against what is missing. */
 static int check_size(const char *device, ext2_filsys fs, struct fcr_diag *d) {
         blk64_t have = 0;
         errcode_t e = ext2fs_get_device_size2(device, fs->blocksize, &have);
@@ -38,7 +38,8 @@ static int check_size(const char *device, ext2_filsys fs, struct fcr_diag *d) {
                 return fcr_fail(d, fcr_errcode_to_errno(e), "cannot tell the size of %s: %s", device,
                                 error_message(e));
         if (have < ext2fs_blocks_count(fs->super))
-                return fcr_fail(d, -EUCLEAN, "%s holds %llu blocks, but its filesystem has %llu", device,
+                return fcr_fail(d, -EMEDIUMTYPE, "cannot open the filesystem of %s: the device holds %llu blocks, "
+                                "but its filesystem has %llu", device,
                                 (unsigned long long) have, (unsigned long long) ext2fs_blocks_count(fs->super));
         return 0;
 }
@@ -60,7 +61,7 @@ static int check_not_ro_blockdev(const char *device, struct fcr_diag *d) {
 
 static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
         char mtpt[4096] = "";
-        int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
+        int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP, r;
         errcode_t e;
 
         e = ext2fs_check_mount_point(device, &mount_flags, mtpt, sizeof(mtpt));
@@ -73,22 +74,36 @@ static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret,
         if (rw && (mount_flags & EXT2_MF_BUSY))
                 return fcr_fail(d, -EBUSY, "%s is in use by another program", device);
         if (rw) {
-                int r = check_not_ro_blockdev(device, d);
+                r = check_not_ro_blockdev(device, d);
 
                 if (r < 0)
                         return r;
                 flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
         }
         e = ext2fs_open2(device, NULL, flags, 0, 0, io, ret);
-        if (e == EXT2_ET_BAD_MAGIC || e == EXT2_ET_SB_CSUM_INVALID || e == EXT2_ET_CORRUPT_SUPERBLOCK)
-                return fcr_fail(d, -EMEDIUMTYPE, "%s: not a valid ext2/3/4 filesystem: %s",
-                                device, error_message(e));
-        if (e == EXT2_ET_UNSUPP_FEATURE || e == EXT2_ET_RO_UNSUPP_FEATURE)
-                return fcr_fail(d, -EOPNOTSUPP, "%s: %s", device, error_message(e));
-        if (e)
-                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot open %s%s: %s", device,
-                                rw ? " for writing" : "", error_message(e));
-        return 0;
+        if (e == 0)
+                return 0;
+        r = fcr_errcode_to_errno(e);
+        /* One rule: a filesystem that cannot be opened, whatever is wrong
+         * with it (magic, superblock, group descriptors, features), is
+         * "cannot open" (exit 3); refusals (exit 2) judge the journal. */
+        if (r == -EUCLEAN)
+                return fcr_fail(d, -EMEDIUMTYPE, "cannot open the filesystem of %s: %s", device, error_message(e));
+        return fcr_fail(d, r, "cannot open %s%s: %s", device, rw ? " for writing" : "", error_message(e));
+}
+
+/* As e2fsck does: a journal inode damaged in the inode table gives way
+ * to the superblock's backup of it. */
+static int open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d) {
+        struct fcr_diag local = {}, *diag = d ? d : &local;
+        char damage[sizeof(diag->msg)];
+        int r;
+
+        r = fcr_journal_open_internal(fs, ret, diag);
+        if (r != -EUCLEAN)
+                return r;
+        snprintf(damage, sizeof(damage), "%s", diag->msg);
+        return fcr_journal_open_backup(fs, damage, ret, diag);
 }
 
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
@@ -151,7 +166,7 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
         else if (o->journal_dev)
                 r = fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", o->device);
         else
-                r = fcr_journal_open_internal(e->fs, &e->journal, d);
+                r = open_internal(e->fs, &e->journal, d);
         if (r < 0)
                 goto fail;
         *ret = e;
@@ -277,9 +292,10 @@ static int replayed_super(struct fcr_engine *e, struct ext2_super_block *ret, st
         return 0;
 }
 
-/* Replay the fast commits, then release the orphans, in memory over the
- * jbd2 result; then fix bitmaps, counters and checksums. */
-static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
+/* Restore the journal inode from its backup, replay the fast commits,
+ * then release the orphans, in memory over the jbd2 result; then fix
+ * bitmaps, counters and checksums. */
+static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         _cleanup_free_ uint8_t *buf = malloc(e->fs->blocksize);
         int r;
 
@@ -305,6 +321,11 @@ static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag
                 return r;
         e->replay->progress = replay_progress;
         e->replay->userdata = e;
+        if (e->journal->from_backup) {
+                r = fcr_journal_restore_inode(e->replay, &e->journal_restored);
+                if (r < 0)
+                        return r;
+        }
         r = fcr_replay_run(e->replay, &e->fc);
         if (r < 0)
                 return r;
@@ -312,17 +333,17 @@ static int plan_fast_commits(struct fcr_engine *e, bool orphans, struct fcr_diag
                 r = fcr_orphans_release(e->replay, e->jsb.errnum != 0, &e->orphans);
                 if (r < 0)
                         return r;
-                /* Nothing at all to do: the plain jbd2 path stays as it was. */
-                if (e->fc.nr_commits == 0 && !e->orphans.released) {
-                        fcr_replay_free(e->replay);
-                        e->replay = NULL;
-                        fcr_overlay_free(e->overlay);
-                        e->overlay = NULL;
-                        return 0;
-                }
-                if (e->orphans.released)
-                        fcr_replay_note_head(e->replay, "[finish]:");
         }
+        /* Nothing at all to do: the plain jbd2 path stays as it was. */
+        if (e->fc.nr_commits == 0 && !e->orphans.released && !e->journal_restored) {
+                fcr_replay_free(e->replay);
+                e->replay = NULL;
+                fcr_overlay_free(e->overlay);
+                e->overlay = NULL;
+                return 0;
+        }
+        if (e->orphans.released || e->journal_restored)
+                fcr_replay_note_head(e->replay, "[finish]:");
         return fcr_replay_finish(e->replay);
 }
 
@@ -338,10 +359,16 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 return fcr_fail(d, -EBADMSG,
                                 "journal transaction %u is corrupt: its commit block fails its checksum "
                                 "and the journal does not use async commit", e->log.end_tid);
+        /* Stricter than the kernel and e2fsck, deliberately: the admin
+         * must learn what that means and what to do. */
         if ((e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY) && e->log.continues)
                 return fcr_fail(d, -EBADMSG,
                                 "the journal log is damaged at log block %u (%s), yet transaction %u "
-                                "continues at log block %u", e->log.end_block,
+                                "continues at log block %u: the log lost blocks in its middle. The kernel would "
+                                "replay only up to the damage, leaving older metadata beside newer blocks already "
+                                "written home; fcreplay replays nothing. Next: save a copy of the device, then run "
+                                "e2fsck -fy (it replays up to the damage and repairs the rest); recent changes "
+                                "may be lost", e->log.end_block,
                                 jbd2_end_reason_str(e->log.end_reason), e->log.cont_tid, e->log.cont_block);
         if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY) {
                 e->planned = true;
@@ -361,8 +388,8 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         if (r < 0)
                 return r;
         orphans = fcr_orphans_possible(&sb);
-        if (e->fc.nr_commits > 0 || orphans) {
-                r = plan_fast_commits(e, orphans, d);
+        if (e->fc.nr_commits > 0 || orphans || e->journal->from_backup) {
+                r = plan_view(e, orphans, d);
                 if (r < 0)
                         return r;
         }

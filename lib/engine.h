@@ -9,6 +9,7 @@
 #include "jbd2_plan.h"
 #include "jbd2_scan.h"
 #include "jbd2_super.h"
+#include "journal_backup.h"
 #include "journal_io.h"
 #include "lock.h"
 #include "orphans.h"
@@ -59,6 +60,7 @@ struct fcr_engine {
         struct fcr_overlay *overlay;    /* jbd2 result + fast-commit replay */
         struct fcr_replay *replay;      /* NULL without fast commits or orphans */
         struct fcr_orphans orphans;     /* inspect: as on disk; replay: as released */
+        bool journal_restored;          /* the journal inode, from the backup, in the view */
         enum fcr_state state;
         bool scanned, planned, applied;
         fcr_progress_fn progress;

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <blkid/blkid.h>
@@ -31,7 +32,8 @@ void fcr_fs_close_nowrite(ext2_filsys *fs) {
 
 struct map_ctx {
         struct fcr_journal *j;
-        uint64_t holes_beyond;
+        ext2_ino_t ino;
+        const struct ext2_inode *inode;
 };
 
 static int map_block(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt,
@@ -43,11 +45,60 @@ static int map_block(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt,
         return 0;
 }
 
+/* libext2fs walks only inodes it reads itself; its read_inode hook hands
+ * it the copy we were given (e2fsck walks the backup map the same way). */
+static errcode_t given_inode(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *inode) {
+        const struct map_ctx *c = fs->priv_data;
+
+        if (ino != c->ino)
+                return EXT2_ET_CALLBACK_NOTHANDLED;
+        *inode = *c->inode;
+        return 0;
+}
+
+int fcr_journal_map(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *inode, const char *what,
+                    struct fcr_journal **ret, struct fcr_diag *d) {
+        errcode_t (*saved_hook)(ext2_filsys, ext2_ino_t, struct ext2_inode *) = fs->read_inode;
+        void *saved_priv = fs->priv_data;
+        struct fcr_journal *j;
+        struct map_ctx c;
+        errcode_t e;
+
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        j->io = fs->io;
+        j->blocksize = fs->blocksize;
+        j->nblocks = EXT2_I_SIZE(inode) / fs->blocksize;
+        j->map = calloc(j->nblocks ? j->nblocks : 1, sizeof(blk64_t));
+        if (!j->map) {
+                free(j);
+                return -ENOMEM;
+        }
+        c = (struct map_ctx) { .j = j, .ino = ino, .inode = inode };
+        fs->read_inode = given_inode;
+        fs->priv_data = &c;
+        e = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY, NULL, map_block, &c);
+        fs->read_inode = saved_hook;
+        fs->priv_data = saved_priv;
+        if (e) {
+                fcr_journal_free(j);
+                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot map %s: %s", what, error_message(e));
+        }
+        for (uint64_t i = 0; i < j->nblocks; i++)
+                if (j->map[i] == 0 || j->map[i] >= ext2fs_blocks_count(fs->super)) {
+                        fcr_journal_free(j);
+                        return fcr_fail(d, -EUCLEAN, "%s has no valid block at offset %llu", what,
+                                        (unsigned long long) i);
+                }
+        *ret = j;
+        return 0;
+}
+
 int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d) {
         ext2_ino_t ino = fs->super->s_journal_inum;
         struct ext2_inode inode;
-        struct fcr_journal *j;
-        struct map_ctx c;
+        char what[64];
         errcode_t e;
 
         if (ino == 0 || ino > fs->super->s_inodes_count)
@@ -58,33 +109,8 @@ int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct f
                                 ino, error_message(e));
         if (!LINUX_S_ISREG(inode.i_mode) || inode.i_links_count == 0)
                 return fcr_fail(d, -EUCLEAN, "journal inode %u is not a regular in-use file", ino);
-
-        j = calloc(1, sizeof(*j));
-        if (!j)
-                return -ENOMEM;
-        j->io = fs->io;
-        j->blocksize = fs->blocksize;
-        j->nblocks = EXT2_I_SIZE(&inode) / fs->blocksize;
-        j->map = calloc(j->nblocks ? j->nblocks : 1, sizeof(blk64_t));
-        if (!j->map) {
-                free(j);
-                return -ENOMEM;
-        }
-        c.j = j;
-        e = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY, NULL, map_block, &c);
-        if (e) {
-                fcr_journal_free(j);
-                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot map journal inode %u: %s",
-                                ino, error_message(e));
-        }
-        for (uint64_t i = 0; i < j->nblocks; i++)
-                if (j->map[i] == 0 || j->map[i] >= ext2fs_blocks_count(fs->super)) {
-                        fcr_journal_free(j);
-                        return fcr_fail(d, -EUCLEAN, "journal inode %u has no valid block at offset %llu",
-                                        ino, (unsigned long long) i);
-                }
-        *ret = j;
-        return 0;
+        snprintf(what, sizeof(what), "journal inode %u", ino);
+        return fcr_journal_map(fs, ino, &inode, what, ret, d);
 }
 
 /* Probe the devices afresh: a cache file (or a udev symlink) may still

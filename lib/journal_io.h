@@ -15,10 +15,19 @@ struct fcr_journal {
                                  * log block numbers are device blocks */
         ext2_filsys ext_fs;     /* external journal device, opened by us */
         char *ext_path;
+        bool from_backup;       /* mapped through the superblock's backup */
+        char inode_damage[512]; /* then: what is wrong with the inode */
 };
 
-/* The journal in the filesystem's journal inode. */
+/* The journal in the filesystem's journal inode.  -EUCLEAN: the inode
+ * is unusable (d says why); see journal_backup.h. */
 int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d);
+
+/* The journal whose block map is inode's (inode number ino, named what
+ * in messages), whether on disk or not: every block below i_size must be
+ * mapped inside the filesystem. */
+int fcr_journal_map(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *inode, const char *what,
+                    struct fcr_journal **ret, struct fcr_diag *d);
 
 /* The external journal device at path, or, when path is NULL, the one
  * whose UUID the filesystem superblock names (found through libblkid). */

@@ -184,14 +184,51 @@ int fcr_orphans_find(ext2_filsys fs, bool errors, bool (*in_use)(void *userdata,
         return r;
 }
 
+/* ext4_truncate() also zeroes the last block past i_size
+ * (ext4_block_truncate_page): a crash in the middle of a truncate can
+ * leave the old bytes there, and a later extension would show them.  A
+ * hole or an unwritten extent reads as zeros already. */
+static int zero_tail(struct fcr_replay *r, uint32_t ino, uint64_t size) {
+        ext2_filsys fs = r->fs;
+        unsigned off = size % fs->blocksize;
+        _cleanup_free_ char *buf = NULL;
+        struct ext2_inode inode;
+        blk64_t pblk = 0;
+        int flags = 0;
+        errcode_t e;
+
+        if (off == 0)
+                return 0;
+        e = ext2fs_read_inode(fs, ino, &inode);
+        if (e || !LINUX_S_ISREG(inode.i_mode) || (inode.i_flags & EXT4_INLINE_DATA_FL) ||
+            !ext2fs_inode_has_valid_blocks2(fs, &inode))
+                return e ? fcr_errcode_to_errno(e) : 0;
+        e = ext2fs_bmap2(fs, ino, &inode, NULL, 0, size / fs->blocksize, &flags, &pblk);
+        if (e || pblk == 0 || (flags & BMAP_RET_UNINIT))
+                return e ? fcr_errcode_to_errno(e) : 0;
+        buf = malloc(fs->blocksize);
+        if (!buf)
+                return -ENOMEM;
+        e = io_channel_read_blk64(fs->io, pblk, 1, buf);
+        if (e)
+                return fcr_errcode_to_errno(e);
+        if (fcr_is_zero(buf + off, fs->blocksize - off))
+                return 0;
+        memset(buf + off, 0, fs->blocksize - off);
+        fcr_replay_note(r, "ino %u: block %llu zeroed past i_size", ino, (unsigned long long) pblk);
+        return fcr_errcode_to_errno(io_channel_write_blk64(fs->io, pblk, 1, buf));
+}
+
 /* Linked: off the list (its i_dtime is the list's link), then blocks
- * past i_size go, as ext4_truncate() would. */
+ * past i_size go and the last one is zeroed past it, as ext4_truncate()
+ * does. */
 static int truncate_orphan(struct fcr_replay *r, struct fcr_orphan *p) {
         struct ext2_inode inode;
         struct ino_state *s;
         size_t before = r->nr_blocks_freed;
         uint64_t bs = r->fs->blocksize;
         errcode_t e;
+        int ret;
 
         e = ext2fs_read_inode(r->fs, p->ino, &inode);
         if (!e && inode.i_dtime) {
@@ -208,6 +245,10 @@ static int truncate_orphan(struct fcr_replay *r, struct fcr_orphan *p) {
         if (e)
                 return fcr_fail(r->d, fcr_errcode_to_errno(e), "cannot truncate orphan inode %u: %s", p->ino,
                                 error_message(e));
+        ret = zero_tail(r, p->ino, p->size);
+        if (ret < 0)
+                return fcr_fail(r->d, ret, "cannot zero the last block of orphan inode %u: %s", p->ino,
+                                strerror(-ret));
         p->blocks_freed = r->nr_blocks_freed - before;
         if (p->action == FCR_ORPHAN_TRUNCATE)
                 fcr_replay_note(r, "ino %u (%u links): truncated to %llu bytes, %zu blocks freed", p->ino, p->links,

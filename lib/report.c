@@ -31,6 +31,10 @@ static struct json_object *fs_json(const struct fcr_engine *e) {
                 add_str(o, "journal", e->external_journal ? "external" : "internal");
         if (e->journal && e->journal->ext_path)
                 add_str(o, "journal_device", e->journal->ext_path);
+        if (e->journal && e->journal->from_backup) {
+                add_str(o, "journal_map", "superblock_backup");
+                add_str(o, "journal_inode_damage", e->journal->inode_damage);
+        }
         return o;
 }
 
@@ -223,6 +227,10 @@ struct json_object *fcr_report_replay(const struct fcr_engine *e) {
         add_str(o, "device", e->device);
         add_str(o, "state", fcr_state_str(e->state));
         add_bool(o, "written", e->applied);
+        if (e->journal && e->journal->from_backup) {
+                json_object_object_add(o, "filesystem", fs_json(e));
+                add_bool(o, "journal_inode_restored", e->journal_restored);
+        }
         if (e->state == FCR_STATE_REPLAY) {
                 add_int(o, "first_tid", e->log.start_tid);
                 add_int(o, "last_tid", e->log.end_tid - 1);

@@ -23,12 +23,19 @@ PY
         echo "json-errors: $what: $(tr -d '\n' < "$TMP/out")"
 }
 
-# fcreplay: a refusal, a missing image, a bad config.
+# fcreplay: a refusal (a journal superblock without magic), a filesystem
+# that cannot be opened (shorter than itself), a missing image, a bad config.
 unpack "$FIXTURES/demo" "$TMP/img"
+cp "$TMP/img" "$TMP/nomagic.img"
+bs=$(dumpe2fs -h "$TMP/img" 2>/dev/null | sed -n 's/^Block size: *//p')
+printf '\000\000\000\000' | dd of="$TMP/nomagic.img" bs=1 conv=notrunc status=none \
+        seek=$(( $(debugfs -R "bmap <8> 0" "$TMP/img" 2>/dev/null) * bs ))
+json_error "fcreplay refusal" 2 "$FCREPLAY" --json replay "$TMP/nomagic.img"
+json_error "fcreplay inspect refusal" 2 "$FCREPLAY" --json inspect "$TMP/nomagic.img"
 cp "$TMP/img" "$TMP/short.img"
 truncate -s 1M "$TMP/short.img"
-json_error "fcreplay refusal" 2 "$FCREPLAY" --json replay "$TMP/short.img"
-json_error "fcreplay inspect refusal" 2 "$FCREPLAY" --json inspect "$TMP/short.img"
+json_error "fcreplay unopenable filesystem" 3 "$FCREPLAY" --json replay "$TMP/short.img"
+json_error "fcreplay inspect unopenable filesystem" 3 "$FCREPLAY" --json inspect "$TMP/short.img"
 json_error "fcreplay missing image" 3 "$FCREPLAY" --json replay "$TMP/none.img"
 printf 'allocator = nope\n' > "$TMP/bad.conf"
 FCREPLAY_CONFIG="$TMP/bad.conf" json_error "fcreplay bad config" 64 "$FCREPLAY" --json replay "$TMP/img"

@@ -25,6 +25,7 @@ feature needs_recovery
 CMDS
 debugfs -w -f "$TMP/cmds" "$img" > /dev/null 2>&1
 needs_recovery "$img" || fail "the image does not need recovery"
+dd if="$TMP/data" bs=1 skip=4096 count=904 status=none > "$TMP/want-head"
 cp "$img" "$TMP/orig"
 
 "$FCREPLAY" inspect "$img" > "$TMP/inspect" || fail "inspect exit $?"
@@ -48,6 +49,14 @@ debugfs -R "stat kept" "$img" > "$TMP/stat" 2> /dev/null
 grep -q "Size: 5000" "$TMP/stat" || fail "kept: size changed"
 grep -q "Blockcount: 16$" "$TMP/stat" || { cat "$TMP/stat" >&2; fail "kept: not truncated to 2 blocks"; }
 grep -q "dtime:" "$TMP/stat" && fail "kept: dtime still set"
+# As ext4_truncate() does, the last block is zeroed past i_size (5000 is
+# 904 bytes into block 1); the bytes before it are the file's.
+last=$(debugfs -R "bmap kept 1" "$img" 2> /dev/null)
+dd if="$img" bs=4096 skip="$last" count=1 status=none | tail -c +905 | tr -d '\000' | wc -c | grep -qx 0 ||
+        fail "kept: its last block is not zeroed past i_size"
+dd if="$img" bs=4096 skip="$last" count=1 status=none | head -c 904 | cmp -s - "$TMP/want-head" ||
+        fail "kept: the bytes before i_size changed"
+grep -q "ino $kept: block $last zeroed past i_size" "$TMP/dry" || fail "--dry-run does not show the zeroed block"
 cp "$img" "$TMP/once"
 "$FCREPLAY" replay "$img" > "$TMP/out2" || fail "second run exit $?"
 cmp -s "$img" "$TMP/once" || fail "the second run changed the image"

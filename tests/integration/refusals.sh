@@ -35,6 +35,39 @@ cp "$TMP/img" "$TMP/bad.img"
 printf '\000\000\000\000' | dd of="$TMP/bad.img" bs=1 seek=$((jblk * bs)) conv=notrunc status=none
 expect 2 "magic" "journal superblock without magic" -- replay "$TMP/bad.img"
 
+# A log damaged in its middle: a later transaction is still there.  The
+# kernel would replay up to the damage; fcreplay refuses, and says what
+# that means and what to do.
+cp "$TMP/img" "$TMP/bad.img"
+tblk=$("$FCREPLAY" inspect "$TMP/img" | sed -n 's/^  transaction 11 at log block \([0-9]*\):.*/\1/p')
+[ -n "$tblk" ] || fail "the demo should hold transaction 11"
+printf '\000\000\000\000' | dd of="$TMP/bad.img" bs=1 seek=$(( $(debugfs -R "bmap <8> $tblk" "$TMP/img" 2>/dev/null) * bs )) \
+        conv=notrunc status=none
+expect 2 "yet transaction 11 continues" "log damaged in the middle" -- replay "$TMP/bad.img"
+for words in "The kernel would replay only up to the damage" "fcreplay replays nothing" \
+             "save a copy of the device, then run e2fsck -fy"; do
+        grep -q "$words" "$TMP/err" || fail "log damaged in the middle: the message does not say '$words'"
+done
+
+# A filesystem that cannot be opened, whatever is wrong with it, is one
+# class: exit 3 (refusals, exit 2, judge the journal).
+cp "$TMP/img" "$TMP/bad.img"
+debugfs -w -R "ssv desc_size 40" "$TMP/bad.img" > /dev/null 2>&1
+expect 3 "cannot open the filesystem of .*: Block group descriptor size incorrect" "bad descriptor size" -- replay "$TMP/bad.img"
+cp "$TMP/img" "$TMP/bad.img"
+debugfs -w -R "ssv feature_incompat 0x80000" "$TMP/bad.img" > /dev/null 2>&1
+expect 3 "cannot open the filesystem of .*: Filesystem has unsupported feature" "unsupported feature" -- replay "$TMP/bad.img"
+cp "$TMP/img" "$TMP/bad.img"
+debugfs -w -R "ssv inodes_per_group 0" "$TMP/bad.img" > /dev/null 2>&1
+expect 3 "cannot open the filesystem of .*: The ext2 superblock is corrupt" "corrupt superblock" -- replay "$TMP/bad.img"
+cp "$TMP/img" "$TMP/bad.img"
+printf '\000\000' | dd of="$TMP/bad.img" bs=1 seek=1080 conv=notrunc status=none
+expect 3 "cannot open the filesystem of .*: Bad magic number" "no ext2 magic" -- replay "$TMP/bad.img"
+cp "$TMP/img" "$TMP/bad.img"
+truncate -s $(( $(stat -c %s "$TMP/img") * 2 / 3 )) "$TMP/bad.img"
+expect 3 "cannot open the filesystem of .*: the device holds" "image shorter than its filesystem" -- replay "$TMP/bad.img"
+expect 3 "cannot open the filesystem of" "image shorter than its filesystem (inspect)" -- inspect "$TMP/bad.img"
+
 # The fast-commit log needs LINK, but no plugin handles it.
 mkdir -p "$TMP/p/tags" "$TMP/p/alloc"
 for so in "$top_builddir"/plugins/tags/*.so; do

@@ -9,6 +9,9 @@ static void print_fs(FILE *f, const struct fcr_engine *e) {
                 e->fs->blocksize, (unsigned long long) ext2fs_blocks_count(e->fs->super),
                 !e->has_journal ? "no journal" : e->external_journal ? "external journal" : "internal journal",
                 e->needs_recovery ? ", needs recovery" : "");
+        if (e->journal && e->journal->from_backup)
+                fprintf(f, "  journal read through the superblock's backup of its inode: %s\n",
+                        e->journal->inode_damage);
 }
 
 static void print_jsb(FILE *f, const struct jbd2_super *s) {
@@ -185,6 +188,10 @@ static void print_orphans(FILE *f, const struct fcr_engine *e, bool dry_run) {
 
 /* Fast commits and orphans reach the disk through one journal transaction. */
 static void print_view(FILE *f, const struct fcr_engine *e, bool dry_run) {
+        if (e->journal && e->journal->from_backup)
+                fprintf(f, "  journal read through the superblock's backup of its inode (%s); %s\n",
+                        e->journal->inode_damage, !e->journal_restored ? "the journal replay brought the inode back" :
+                        dry_run ? "the inode would be restored from it" : "the inode restored from it");
         print_fast_commits(f, e, dry_run);
         print_orphans(f, e, dry_run);
         if (!e->replay)

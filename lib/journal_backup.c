@@ -1,0 +1,144 @@
+/* The superblock's backup of the journal inode (see journal_backup.h).
+ * Facts, as e2fsck uses them: the backup holds i_block word for word
+ * and the size; the inode e2fsck rebuilds from it is a regular file
+ * with one link.  An extent-mapped journal's backup starts with the
+ * extent header, which is how it is told from a block map. */
+#include <stdio.h>
+#include <string.h>
+#include <et/com_err.h>
+#include "journal_backup.h"
+#include "jbd2_format.h"
+#include "jbd2_super.h"
+#include "replay.h"
+#include "util.h"
+
+#define BACKUP_SIZE_HIGH 15
+#define BACKUP_SIZE_LOW  16
+
+/* The journal inode as the backup in sb describes it. */
+static int backup_inode(ext2_filsys fs, const struct ext2_super_block *sb, struct ext2_inode *ret,
+                        struct fcr_diag *d) {
+        struct ext2_inode inode = {};
+
+        if (sb->s_jnl_backup_type != EXT3_JNL_BACKUP_BLOCKS)
+                return fcr_fail(d, -EUCLEAN, "the superblock holds no backup of its block map (backup type %u)",
+                                sb->s_jnl_backup_type);
+        memcpy(inode.i_block, sb->s_jnl_blocks, sizeof(inode.i_block));
+        inode.i_size_high = sb->s_jnl_blocks[BACKUP_SIZE_HIGH];
+        inode.i_size = sb->s_jnl_blocks[BACKUP_SIZE_LOW];
+        inode.i_mode = LINUX_S_IFREG | 0600;
+        inode.i_links_count = 1;
+        if (ext2fs_has_feature_extents(fs->super) &&
+            ext2fs_le16_to_cpu(((struct ext3_extent_header *) inode.i_block)->eh_magic) == EXT3_EXT_MAGIC) {
+#ifdef WORDS_BIGENDIAN
+                /* libext2fs swapped the words; an extent root stays in disk order. */
+                for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
+                        inode.i_block[i] = ext2fs_swab32(inode.i_block[i]);
+#endif
+                if (ext2fs_extent_header_verify(inode.i_block, sizeof(inode.i_block)) != 0)
+                        return fcr_fail(d, -EUCLEAN, "its extent header does not parse");
+                inode.i_flags |= EXT4_EXTENTS_FL;
+        }
+        if (EXT2_I_SIZE(&inode) / fs->blocksize < JBD2_MIN_JOURNAL_BLOCKS)
+                return fcr_fail(d, -EUCLEAN, "it gives a size of %llu bytes, too small for a journal",
+                                (unsigned long long) EXT2_I_SIZE(&inode));
+        *ret = inode;
+        return 0;
+}
+
+/* The journal superblock the backup leads to must be one. */
+static int check_jsb(ext2_filsys fs, struct fcr_journal *j, struct fcr_diag *d) {
+        _cleanup_free_ uint8_t *buf = malloc(j->blocksize);
+        struct fcr_diag why = {};
+        struct jbd2_super s;
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        r = fcr_journal_read(j, 0, buf);
+        if (r < 0)
+                return fcr_fail(d, r, "cannot read the journal superblock it maps: %s", strerror(-r));
+        r = jbd2_super_parse(buf, fs->blocksize, j->nblocks, &s, &why);
+        if (r < 0)
+                return fcr_fail(d, fcr_is_refusal(r) ? -EUCLEAN : r,
+                                "the journal superblock it maps is not valid: %s", why.msg);
+        return 0;
+}
+
+int fcr_journal_open_backup(ext2_filsys fs, const char *inode_damage, struct fcr_journal **ret,
+                            struct fcr_diag *d) {
+        ext2_ino_t ino = fs->super->s_journal_inum;
+        struct fcr_journal *j = NULL;
+        struct fcr_diag why = {};
+        struct ext2_inode inode;
+        int r;
+
+        if (ino == 0 || ino > fs->super->s_inodes_count)
+                return fcr_fail(d, -EUCLEAN, "%s", inode_damage);
+        r = backup_inode(fs, fs->super, &inode, &why);
+        if (r == 0)
+                r = fcr_journal_map(fs, ino, &inode, "its block map", &j, &why);
+        if (r == 0)
+                r = check_jsb(fs, j, &why);
+        if (r < 0) {
+                fcr_journal_free(j);
+                if (!fcr_is_refusal(r))
+                        return fcr_fail(d, r, "%s; its backup in the superblock: %s", inode_damage, why.msg);
+                return fcr_fail(d, -EUCLEAN, "%s, and the superblock's backup of it cannot stand in: %s",
+                                inode_damage, why.msg);
+        }
+        j->from_backup = true;
+        snprintf(j->inode_damage, sizeof(j->inode_damage), "%s", inode_damage);
+        *ret = j;
+        return 0;
+}
+
+static bool is_backup_inode(const struct ext2_inode *cur, const struct ext2_inode *want) {
+        return LINUX_S_ISREG(cur->i_mode) && cur->i_links_count > 0 &&
+               EXT2_I_SIZE(cur) == EXT2_I_SIZE(want) &&
+               (cur->i_flags & EXT4_EXTENTS_FL) == (want->i_flags & EXT4_EXTENTS_FL) &&
+               memcmp(cur->i_block, want->i_block, sizeof(want->i_block)) == 0;
+}
+
+int fcr_journal_restore_inode(struct fcr_replay *r, bool *restored) {
+        ext2_filsys fs = r->fs;
+        ext2_ino_t ino = fs->super->s_journal_inum;
+        _cleanup_free_ struct ext2_inode_large *cur = calloc(1, r->geom.inode_size);
+        struct fcr_diag why = {};
+        struct ext2_inode want;
+        struct ino_state *s;
+        errcode_t e;
+        int ret;
+
+        *restored = false;
+        if (!cur)
+                return -ENOMEM;
+        /* The view's superblock: the jbd2 replay may have rewritten it. */
+        ret = backup_inode(fs, fs->super, &want, &why);
+        if (ret < 0)
+                return fcr_fail(r->d, ret, "after the journal replay, the superblock's backup of journal inode %u "
+                                "is no longer valid: %s", ino, why.msg);
+        /* A damaged inode may not even pass its checksum: then it is rebuilt. */
+        e = ext2fs_read_inode_full(fs, ino, (struct ext2_inode *) cur, r->geom.inode_size);
+        if (e == 0 && is_backup_inode((struct ext2_inode *) cur, &want))
+                return 0;
+        memset(cur, 0, r->geom.inode_size);
+        memcpy(cur, &want, sizeof(want));
+        if (r->geom.inode_size > EXT2_GOOD_OLD_INODE_SIZE)
+                cur->i_extra_isize = sizeof(struct ext2_inode_large) - EXT2_GOOD_OLD_INODE_SIZE;
+        e = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *) cur, r->geom.inode_size);
+        if (e)
+                return fcr_fail(r->d, fcr_errcode_to_errno(e), "cannot write journal inode %u: %s", ino,
+                                error_message(e));
+        /* The finish step counts its blocks (i_blocks) and marks them used. */
+        s = fcr_replay_inode(r, ino);
+        if (!s)
+                return -ENOMEM;
+        s->flags |= INO_MODIFIED | INO_USED;
+        fcr_replay_note_head(r, "[journal]:");
+        fcr_replay_note(r, "ino %u: restored from the superblock's backup (%llu bytes, %s)", ino,
+                        (unsigned long long) EXT2_I_SIZE(&want),
+                        want.i_flags & EXT4_EXTENTS_FL ? "extent-mapped" : "block-mapped");
+        *restored = true;
+        return 0;
+}
