@@ -1,0 +1,97 @@
+#!/bin/sh
+# The initramfs root helper (initramfs/fcreplay-root), on images: every
+# decision has its one result line, nothing stops (exit 0 always), and a
+# replay it runs leaves the image clean.  Under each POSIX shell found
+# (dash, busybox ash, klibc's sh: what initramfs images run).  With root
+# and loop devices, an external journal found by its UUID too.
+. "$top_srcdir/tests/integration/lib.sh"
+HELPER="$top_builddir/initramfs/fcreplay-root"
+[ -x "$HELPER" ] || fail "$HELPER not built"
+command -v blkid > /dev/null || skip "no blkid (util-linux)"
+export FCREPLAY_BIN="$FCREPLAY" FCREPLAY_LOG=stderr
+export FCREPLAY_INITRAMFS_CONF="$TMP/initramfs.conf" FCREPLAY_CMDLINE="$TMP/cmdline"
+: > "$FCREPLAY_INITRAMFS_CONF"
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# run SHELL CMDLINE WHAT PATTERN [ARGS]: the helper exits 0 and its last
+# line matches PATTERN.
+run() {
+        sh_=$1 cmdline=$2 what=$3 pattern=$4
+        shift 4
+        echo "$cmdline" > "$FCREPLAY_CMDLINE"
+        rc=0
+        $sh_ "$HELPER" "$@" > "$TMP/out" 2>&1 || rc=$?
+        sed "s/^/    /" "$TMP/out"
+        [ "$rc" -eq 0 ] || fail "$what ($sh_): exit $rc"
+        last=$(tail -n 1 "$TMP/out")
+        case "$last" in
+        $pattern) echo "initramfs-root: $what ($sh_): ok" ;;
+        *) fail "$what ($sh_): last line '$last', expected '$pattern'" ;;
+        esac
+}
+
+shells=""
+for s in dash "busybox sh" /usr/lib/klibc/bin/sh; do
+        # shellcheck disable=SC2086
+        if command -v ${s%% *} > /dev/null 2>&1 && $s -c 'exit 0' 2> /dev/null; then
+                shells="$shells${shells:+:}$s"
+        fi
+done
+[ -n "$shells" ] || shells=sh
+IFS_=$IFS
+IFS=:
+for s in $shells; do
+        IFS=$IFS_
+        unpack "$FIXTURES/demo" "$TMP/img"
+        run "$s" "quiet root=/dev/vda" "dirty, argument" \
+                "fcreplay: root $TMP/img: replayed (32 transactions, 45 fast-commit tags, *)" "$TMP/img"
+        needs_recovery "$TMP/img" && fail "needs_recovery still set"
+        fsck_clean "$TMP/img"
+        run "$s" "root=$TMP/img" "clean, from root=" "fcreplay: root $TMP/img: clean (nothing to replay, *)"
+        IFS=:
+done
+IFS=$IFS_
+s=${shells%%:*}
+
+unpack "$FIXTURES/demo" "$TMP/img"
+before=$(sum "$TMP/img")
+run "$s" "root=$TMP/img fcreplay.mode=skip" "fcreplay.mode=skip" \
+        "fcreplay: root $TMP/img: skipped (fcreplay.mode=skip on the kernel command line)"
+run "$s" "root=$TMP/img fcreplay.mode=bogus" "bad fcreplay.mode" \
+        "fcreplay: root $TMP/img: skipped (fcreplay.mode=bogus is neither auto nor skip)"
+run "$s" "fcreplay.allocator=nosuch" "unknown allocator" "fcreplay: root $TMP/img: failed (exit 3; *)" "$TMP/img"
+printf '# comment\n  root_replay =  no  # trailing\nbogus = 1\n' > "$FCREPLAY_INITRAMFS_CONF"
+run "$s" "root=$TMP/img" "root_replay = no" "fcreplay: root $TMP/img: skipped (root_replay = no in *)"
+grep -q "initramfs.conf:3: unknown key or bad value, ignored: bogus = 1" "$TMP/out" || fail "the unknown key is not reported"
+: > "$FCREPLAY_INITRAMFS_CONF"
+run "$s" "" "no root=" "fcreplay: root (none): skipped (no root device: *)"
+run "$s" "root=UUID=00000000-1111-2222-3333-444444444444" "UUID not found" \
+        "fcreplay: root UUID=00000000-1111-2222-3333-444444444444: skipped (device not found)"
+[ "$(sum "$TMP/img")" = "$before" ] || fail "an image was written by a run that must not write"
+truncate -s 4M "$TMP/zero.img"
+run "$s" "root=$TMP/zero.img" "not ext" "fcreplay: root $TMP/zero.img: skipped (not ext2/3/4: 'unknown')"
+
+# Refusal and time limit, through stand-in programs.
+printf '#!/bin/sh\necho "refused: journal superblock checksum" >&2\nexit 2\n' > "$TMP/refuse"
+printf '#!/bin/sh\nexec sleep 30\n' > "$TMP/hang"
+chmod +x "$TMP/refuse" "$TMP/hang"
+FCREPLAY_BIN="$TMP/refuse" run "$s" "root=$TMP/img" "refused" "fcreplay: root $TMP/img: refused (exit 2: *)"
+grep -q "| refused: journal superblock checksum" "$TMP/out" || fail "fcreplay's message is not passed on"
+start=$(date +%s)
+FCREPLAY_BIN="$TMP/hang" run "$s" "root=$TMP/img fcreplay.timeout=1" "timeout" \
+        "fcreplay: root $TMP/img: timeout (stopped after 1 s, exit 124; *)"
+[ $(( $(date +%s) - start )) -lt 10 ] || fail "the time limit did not hold"
+
+# An external journal, found by its UUID (needs root, loop devices).
+if [ "$(id -u)" -ne 0 ] || ! losetup -f > /dev/null 2>&1; then
+        echo "initramfs-root: external journal: skipped (needs root and loop devices)"
+        exit 0
+fi
+truncate -s 32M "$TMP/fs.img"
+truncate -s 8M "$TMP/j.img"
+jdev=$(losetup -f --show "$TMP/j.img")
+trap 'losetup -d "$jdev"; rm -rf "$TMP"' EXIT
+mke2fs -q -F -O journal_dev -b 4096 "$jdev"
+mkfs.ext4 -q -F -b 4096 -J device="$jdev" "$TMP/fs.img"
+run "$s" "root=$TMP/fs.img" "external journal" "fcreplay: root $TMP/fs.img: clean (nothing to replay, *)"
+grep -q "external journal $jdev (UUID=" "$TMP/out" || fail "the external journal is not named"
