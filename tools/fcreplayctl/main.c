@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 #include "exit_codes.h"
+#include "print_inspect.h"
 
 #define DEST "org.fcreplay1"
 #define ROOT "/org/fcreplay1"
@@ -43,7 +44,7 @@ static void usage(FILE *f) {
                 "                             not begun writing (root only)\n"
                 "  monitor                    print fcreplayd's signals as they come (devices'\n"
                 "                             and jobs' changes, jobs' ends) until interrupted\n"
-                "  inspect DEVICE             the decoded journal, as JSON\n"
+                "  inspect DEVICE             the decoded journal (root only), as fcreplay inspect\n"
                 "  set-allocator NAME         the default policy for later replays (root only)\n"
                 "  list-allocators            the allocator plugins installed\n"
                 "\n"
@@ -543,22 +544,30 @@ static int cmd_monitor(sd_bus *bus, const struct opts *o) {
         }
 }
 
-static int cmd_inspect(sd_bus *bus, const char *dev) {
+/* The daemon's JSON report, or its text form as fcreplay inspect prints it. */
+static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
+        struct json_object *report = NULL;
         const char *json;
         int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "Inspect", &err, &reply, "s", dev);
 
         if (r >= 0)
                 r = sd_bus_message_read(reply, "s", &json);
+        if (r >= 0 && !(report = json_tokener_parse(json)))
+                r = -EBADMSG;
+        sd_bus_message_unref(reply);
         if (r < 0) {
                 r = fail_bus("cannot inspect", &err, r);
                 sd_bus_error_free(&err);
-                sd_bus_message_unref(reply);
                 return r;
         }
-        print_json(json_tokener_parse(json));
-        sd_bus_message_unref(reply);
+        if (o->json)
+                print_json(report);
+        else {
+                print_inspect_report(stdout, report);
+                json_object_put(report);
+        }
         return FCR_EXIT_CLEAN;
 }
 
@@ -678,7 +687,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(cmd, "cancel"))
                 r = cmd_cancel(bus, argv[optind + 1], &o);
         else if (!strcmp(cmd, "inspect"))
-                r = cmd_inspect(bus, argv[optind + 1]);
+                r = cmd_inspect(bus, argv[optind + 1], &o);
         else if (!strcmp(cmd, "set-allocator"))
                 r = cmd_set_allocator(bus, argv[optind + 1], &o);
         else
