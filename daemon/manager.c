@@ -197,19 +197,22 @@ static void job_finish(struct fcrd_job *j) {
 static void job_line(struct fcrd_job *j, char *line) {
         struct fcrd_manager *m = j->m;
 
-        if (line[0] == 'P') {
-                int off = 0;
-
-                sscanf(line, "P %llu %llu %n", &j->done, &j->total, &off);
-                sd_notifyf(false, "STATUS=Replaying %s: %llu/%llu %s%s\nEXTEND_TIMEOUT_USEC=%llu", j->dev->node, j->done,
-                           j->total, off ? line + off : "", j->writing ? " (writing)" : "",
+        /* Progress has one unit, blocks written, and only while writing:
+         * planning has no count that could sit at 100 %. */
+        if (line[0] == 'P' && j->writing) {
+                sscanf(line, "P %llu %llu", &j->done, &j->total);
+                sd_notifyf(false, "STATUS=Replaying %s: writing %llu/%llu blocks\nEXTEND_TIMEOUT_USEC=%llu",
+                           j->dev->node, j->done, j->total,
                            (unsigned long long) (m->config.timeout_sec ? m->config.timeout_sec : 60) * 1000000ULL);
                 changed(m, FCRD_JOB_PROGRESS, j->dev, j);
         } else if (line[0] == 'W' && !j->timed_out && !j->cancelled) {
+                sscanf(line, "W %llu", &j->total);
+                j->done = 0;
                 j->writing = true;
+                j->write_start_usec = now_usec();
                 if (write(j->go_fd, "G", 1) != 1)
                         j->writing = false;     /* the child is gone: it writes nothing */
-                sd_notifyf(false, "STATUS=Replaying %s: writing", j->dev->node);
+                sd_notifyf(false, "STATUS=Replaying %s: writing 0/%llu blocks", j->dev->node, j->total);
                 changed(m, FCRD_JOB_PROGRESS, j->dev, j);
         } else if (line[0] == 'R') {
                 char res[32] = "";
@@ -327,7 +330,7 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
         m->running++;
         fcrd_event(LOG_INFO, FCRD_MSG_STARTED, &f, "replay started (allocator %s%s)", j->allocator,
                    j->dry_run ? ", dry run" : "");
-        sd_notifyf(false, "STATUS=Replaying %s\nEXTEND_TIMEOUT_USEC=%llu", d->node,
+        sd_notifyf(false, "STATUS=Replaying %s: planning\nEXTEND_TIMEOUT_USEC=%llu", d->node,
                    (unsigned long long) (m->config.timeout_sec ? m->config.timeout_sec + 5 : 65) * 1000000ULL);
         changed(m, FCRD_DEVICE_CHANGED, d, NULL);
         return j;

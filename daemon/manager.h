@@ -35,8 +35,8 @@ struct fcrd_job {
         bool stopped;                   /* by the daemon's own stop, before writing */
         bool dry_run;
         int status;
-        uint64_t start_usec, start_realtime_usec;
-        unsigned long long done, total;
+        uint64_t start_usec, start_realtime_usec, write_start_usec;
+        unsigned long long done, total;         /* blocks written, to write: known once planned */
         char result[32], message[512];
         long tags;
         char allocator[64];

@@ -12,7 +12,8 @@
 static FILE *out;
 static int go_fd = -1;
 
-/* At most ten reports a second, and always the last one. */
+/* Blocks written home, while writing (the engine's one unit); at most
+ * ten reports a second, and always the last one. */
 static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
         static struct timespec last;
         struct timespec now;
@@ -21,7 +22,7 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
         if (done < total && (now.tv_sec - last.tv_sec) * 1000000000L + (now.tv_nsec - last.tv_nsec) < 100000000L)
                 return;
         last = now;
-        fprintf(out, "P %llu %llu %s\n", (unsigned long long) done, (unsigned long long) total, what ? what : "");
+        fprintf(out, "P %llu %llu\n", (unsigned long long) done, (unsigned long long) total);
         fflush(out);
 }
 
@@ -72,7 +73,8 @@ static int child(const struct fcrd_replay_args *a) {
                 return 0;
         }
         test_hold();
-        fprintf(out, "W\n");
+        /* Planned: what is left is writing, this many blocks. */
+        fprintf(out, "W %zu\n", fcr_engine_blocks_to_write(e));
         fflush(out);
         char go = 0;
         if (read(go_fd, &go, 1) != 1 || go != 'G')

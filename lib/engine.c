@@ -256,13 +256,6 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
-static void replay_progress(uint64_t done, uint64_t total, void *userdata) {
-        struct fcr_engine *e = userdata;
-
-        if (e->progress)
-                e->progress("fast-commit tags", done, total, e->userdata);
-}
-
 /* The superblock as the jbd2 replay leaves it: it is usually one of the
  * logged blocks. */
 static int replayed_super(struct fcr_engine *e, struct ext2_super_block *ret, struct fcr_diag *d) {
@@ -319,8 +312,6 @@ static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         r = fcr_replay_new(e->overlay, e->plugins, e->allocator, d, &e->replay);
         if (r < 0)
                 return r;
-        e->replay->progress = replay_progress;
-        e->replay->userdata = e;
         if (e->journal->from_backup) {
                 r = fcr_journal_restore_inode(e->replay, &e->journal_restored);
                 if (r < 0)
@@ -450,6 +441,19 @@ static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
+size_t fcr_engine_blocks_to_write(const struct fcr_engine *e) {
+        size_t n = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;
+
+        return n + (e->replay ? fcr_overlay_count_written(e->overlay) : 0);
+}
+
+/* The jbd2 blocks are the first of all the blocks the replay writes. */
+static void jbd2_progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+        struct fcr_engine *e = userdata;
+
+        e->progress("blocks", done, fcr_engine_blocks_to_write(e), e->userdata);
+}
+
 struct collected {
         struct jbd2_out_block *v;
         size_t n, cap;
@@ -477,6 +481,7 @@ static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
         struct collected c = {};
         /* An empty log (only the flag to clear, and orphans) starts afresh. */
         uint32_t next, start = e->log.next_block ? e->log.next_block : e->jsb.first;
+        size_t base = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;   /* written before */
         errcode_t err;
         int r;
 
@@ -500,6 +505,8 @@ static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
                                      (unsigned long long) c.v[i].fs_block, error_message(err));
                         goto out;
                 }
+                if (e->progress && (i % 256 == 255 || i + 1 == c.n))
+                        e->progress("blocks", base + i + 1, base + c.n, e->userdata);
         }
         err = io_channel_flush(e->fs->io);
         if (err) {
@@ -523,7 +530,7 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
         if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY)
                 return 0;
         if (e->state == FCR_STATE_REPLAY) {
-                r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress, e->userdata, d);
+                r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
                 if (r < 0)
                         return r;
         }

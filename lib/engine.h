@@ -25,6 +25,8 @@ struct fcr_engine_opts {
                                          * validates and plans as a replay does */
         const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
         const char *allocator;          /* NULL: "kernel" */
+        /* While writing only (planning writes nothing), in one unit: called
+         * as ("blocks", filesystem blocks written home, blocks to write). */
         fcr_progress_fn progress;
         void *userdata;
         io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
@@ -84,6 +86,10 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
  * jbd2 transaction, so that a cut at any point leaves a journal that
  * replays to the same result. */
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
+
+/* After planning: the filesystem blocks a replay writes home (the jbd2
+ * plan's, then the fast-commit result's), the total of its progress. */
+size_t fcr_engine_blocks_to_write(const struct fcr_engine *e);
 
 void fcr_engine_free(struct fcr_engine *e);
 static inline void fcr_engine_freep(struct fcr_engine **e) { fcr_engine_free(*e); }

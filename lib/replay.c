@@ -311,8 +311,6 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
                 if (t->tag <= FC_TAG_MAX)
                         r->counts.replayed[t->tag]++;
                 r->nr_tags_done = i + 1;
-                if (r->progress)
-                        r->progress(i + 1, log->nr_valid, r->userdata);
         }
         return 0;
 }

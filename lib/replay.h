@@ -67,8 +67,6 @@ struct fcr_replay {
         size_t nr_blocks_allocated;
         size_t nr_blocks_freed;
         size_t nr_tags_done, nr_tags_total;
-        void (*progress)(uint64_t done, uint64_t total, void *userdata);
-        void *userdata;
 };
 
 /* Set up the replay over an overlay that already holds the jbd2 result. */

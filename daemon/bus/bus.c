@@ -437,6 +437,12 @@ static const char *job_state(const struct fcrd_job *j) {
                 ? "completed" : "failed";
 }
 
+/* The one model of progress: "planning" (nothing written, no count),
+ * then, for a replay that writes, "writing" BlocksDone of BlocksTotal. */
+static const char *job_phase(const struct fcrd_job *j) {
+        return j->finished ? "done" : j->writing ? "writing" : "planning";
+}
+
 static int j_prop(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                   void *userdata, sd_bus_error *error) {
         struct fcrd_job *j = userdata;
@@ -448,17 +454,21 @@ static int j_prop(sd_bus *bus, const char *path, const char *iface, const char *
                 return sd_bus_message_append(reply, "s", j->allocator);
         if (!strcmp(prop, "DryRun"))
                 return sd_bus_message_append(reply, "b", j->dry_run);
+        if (!strcmp(prop, "Phase"))
+                return sd_bus_message_append(reply, "s", job_phase(j));
         if (!strcmp(prop, "Progress"))
                 return sd_bus_message_append(reply, "d", j->finished ? 1.0 : j->total ? (double) j->done / j->total : 0.0);
-        if (!strcmp(prop, "TagsDone"))
+        if (!strcmp(prop, "BlocksDone"))
                 return sd_bus_message_append(reply, "t", (uint64_t) j->done);
-        if (!strcmp(prop, "TagsTotal"))
+        if (!strcmp(prop, "BlocksTotal"))
                 return sd_bus_message_append(reply, "t", (uint64_t) j->total);
         if (!strcmp(prop, "Rate")) {
                 struct timespec ts;
 
+                if (!j->writing)
+                        return sd_bus_message_append(reply, "d", 0.0);
                 clock_gettime(CLOCK_MONOTONIC, &ts);
-                secs = ((uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - j->start_usec) / 1e6;
+                secs = ((uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - j->write_start_usec) / 1e6;
                 return sd_bus_message_append(reply, "d", secs > 0 ? j->done / secs : 0.0);
         }
         if (!strcmp(prop, "StartTime"))
@@ -485,9 +495,10 @@ static const sd_bus_vtable job_vtable[] = {
         SD_BUS_PROPERTY("Device", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Allocator", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("DryRun", "b", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Phase", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Progress", "d", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("TagsDone", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("TagsTotal", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BlocksDone", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BlocksTotal", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Rate", "d", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartTime", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -510,8 +521,8 @@ static void on_change(struct fcrd_manager *m, enum fcrd_change what, struct fcrd
                 free(dp);
         } else if (what == FCRD_JOB_PROGRESS || what == FCRD_JOB_DONE) {
                 job_path(j, jp, sizeof(jp));
-                sd_bus_emit_properties_changed(b->bus, jp, BUS_NAME ".Job", "Progress", "TagsDone", "TagsTotal",
-                                               "Rate", "State", NULL);
+                sd_bus_emit_properties_changed(b->bus, jp, BUS_NAME ".Job", "Phase", "Progress", "BlocksDone",
+                                               "BlocksTotal", "Rate", "State", NULL);
                 if (what == FCRD_JOB_DONE) {
                         bool ok = !strcmp(job_state(j), "completed");
                         char msg[700];

@@ -139,7 +139,7 @@ rc=0
 rc=0
 "$CTL" replay "$d1" 2> "$TMP/err" || rc=$?
 [ $rc -eq 3 ] && grep -q "does not hold an ext4" "$TMP/err" || fail "not ext4: exit $rc: $(cat "$TMP/err")"
-"$CTL" inspect "$d2" | python3 -m json.tool > /dev/null || fail "inspect"
+"$CTL" --json inspect "$d2" | python3 -m json.tool > /dev/null || fail "inspect"
 echo "api: concurrent replay Busy; missing and non-ext4 devices refused; inspect gives JSON"
 
 # Cancel before writing (root): nothing written; after the end: refused.

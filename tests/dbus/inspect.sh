@@ -43,9 +43,14 @@ dev=$(losetup -f --show "$TMP/late.img")
 wait_for "$TMP/daemon.log" "$dev: replayed" 20
 echo "inspect: a FIFO is refused; the daemon still serves and replays"
 
-# 3. root: a real image is decoded, as JSON.
-"$CTL" inspect "$TMP/private/secret.img" > "$TMP/out" || fail "root: inspect of an image: exit $?"
+# 3. root: a real image is decoded, as JSON with --json.
+"$CTL" --json inspect "$TMP/private/secret.img" > "$TMP/out" || fail "root: inspect --json of an image: exit $?"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["journal"]["superblock"]' "$TMP/out" ||
-        fail "root: inspect did not give the decoded journal: $(head -c 300 "$TMP/out")"
+        fail "root: inspect --json did not give the decoded journal: $(head -c 300 "$TMP/out")"
+# Without --json, the text that fcreplay inspect prints, line for line.
+"$CTL" inspect "$TMP/private/secret.img" > "$TMP/out.txt" || fail "root: inspect of an image: exit $?"
+"$FCREPLAY" inspect "$TMP/private/secret.img" > "$TMP/want.txt" || fail "fcreplay inspect: exit $?"
+grep -q "^Fast-commit area: .* 45 committed tags" "$TMP/want.txt" || fail "fcreplay inspect: $(head -5 "$TMP/want.txt")"
+diff -u "$TMP/want.txt" "$TMP/out.txt" >&2 || fail "fcreplayctl inspect is not fcreplay inspect's text"
 stop_daemon
-echo "inspect: root decodes an image"
+echo "inspect: root decodes an image, as JSON and as fcreplay's text"

@@ -1,5 +1,6 @@
 /* fcreplay: replay an ext4 journal offline, before mount. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "engine.h"
 #include "exit_codes.h"
 #include "print.h"
+#include "progress.h"
 #include "report.h"
 #include "util.h"
 
@@ -108,10 +110,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
 }
 
 static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
-        const char *device = userdata;
-
-        fprintf(stderr, "\r%s: writing %s %llu/%llu%s", device, what, (unsigned long long) done,
-                (unsigned long long) total, done == total ? "\n" : "");
+        progress_show(userdata, "writing", done, total);
 }
 
 static uint64_t now_usec(void) {
@@ -199,6 +198,11 @@ int main(int argc, char **argv) {
                 return FCR_EXIT_USAGE;
         }
 
+        char prefix[PATH_MAX + 3];
+        snprintf(prefix, sizeof(prefix), "%s: ", a.device);
+        /* On a terminal a bar; with -v, lines, as the steps are. */
+        struct progress pr = { .f = stderr, .prefix = prefix, .tty = isatty(STDERR_FILENO) };
+        bool show_progress = !inspect && !a.quiet && !a.json && (pr.tty || a.verbose);
         struct fcr_engine_opts o = {
                 .device = a.device,
                 .journal_dev = a.journal_dev,
@@ -207,8 +211,8 @@ int main(int argc, char **argv) {
                 .allocator = a.allocator ? a.allocator : cfg.allocator,
                 .inspect_only = inspect,
                 .read_only = inspect || a.dry_run,
-                .progress = !a.quiet && !a.json && isatty(STDERR_FILENO) ? progress : NULL,
-                .userdata = (void *) a.device,
+                .progress = show_progress ? progress : NULL,
+                .userdata = &pr,
         };
         /* An allocator the configuration names must exist: that is a
          * configuration error, reported with its file and line. */
@@ -242,13 +246,17 @@ int main(int argc, char **argv) {
                 return FCR_EXIT_CLEAN;
         }
 
+        if (show_progress)
+                progress_show(&pr, "planning", 0, 0);
         r = fcr_engine_plan(e, &d);
+        progress_end(&pr);
         if (r < 0)
                 return fail(&a, r, &d);
         step(&a, "validated and planned: %s, %zu transaction(s), %zu fast commit(s), allocator %s",
              fcr_state_str(e->state), e->plan.nr_txns, e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
         if (!a.dry_run) {
                 r = fcr_engine_apply(e, &d);
+                progress_end(&pr);
                 if (r < 0)
                         return fail_written(&a, r, &d, true);
                 step(&a, "%s", e->applied ? "written and flushed" : "nothing to write");

@@ -2,6 +2,7 @@
  * and have it replay a device or change the allocation policy. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 #include "exit_codes.h"
+#include "print_inspect.h"
+#include "progress.h"
 
 #define DEST "org.fcreplay1"
 #define ROOT "/org/fcreplay1"
@@ -43,7 +46,7 @@ static void usage(FILE *f) {
                 "                             not begun writing (root only)\n"
                 "  monitor                    print fcreplayd's signals as they come (devices'\n"
                 "                             and jobs' changes, jobs' ends) until interrupted\n"
-                "  inspect DEVICE             the decoded journal, as JSON\n"
+                "  inspect DEVICE             the decoded journal (root only), as fcreplay inspect\n"
                 "  set-allocator NAME         the default policy for later replays (root only)\n"
                 "  list-allocators            the allocator plugins installed\n"
                 "\n"
@@ -238,28 +241,22 @@ static int cmd_status(sd_bus *bus, const struct opts *o, bool with_daemon) {
 
 struct wait_state {
         const char *job;
-        bool done, success, tty;
+        bool done, success;
+        struct progress progress;
         char message[700];
 };
 
+/* The job's phase and, while writing, its blocks: the daemon's one model. */
 static void show_progress(sd_bus *bus, struct wait_state *w, const struct opts *o) {
-        double p = 0;
-        uint64_t done = get_u64(bus, w->job, "org.fcreplay1.Job", "TagsDone"),
-                 total = get_u64(bus, w->job, "org.fcreplay1.Job", "TagsTotal");
-        char *state = get_string(bus, w->job, "org.fcreplay1.Job", "State");
+        char *phase;
 
-        sd_bus_get_property_trivial(bus, DEST, w->job, "org.fcreplay1.Job", "Progress", NULL, 'd', &p);
-        if (o->json) {
-                /* JSON output is the result alone. */
-        } else if (w->tty) {
-                int width = 40, fill = (int) (p * width);
-
-                fprintf(stderr, "\r[%.*s%*s] %3.0f%% %llu/%llu %s ", fill, "########################################",
-                        width - fill, "", p * 100, (unsigned long long) done, (unsigned long long) total, state);
-        } else
-                printf("progress %.0f%% %llu/%llu %s\n", p * 100, (unsigned long long) done,
-                       (unsigned long long) total, state);
-        free(state);
+        if (o->json)
+                return;         /* JSON output is the result alone. */
+        phase = get_string(bus, w->job, JOB, "Phase");
+        if (!strcmp(phase, "planning") || !strcmp(phase, "writing"))
+                progress_show(&w->progress, phase, get_u64(bus, w->job, JOB, "BlocksDone"),
+                              get_u64(bus, w->job, JOB, "BlocksTotal"));
+        free(phase);
 }
 
 static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -279,7 +276,9 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
         sd_bus_message *call = NULL, *reply = NULL;
-        struct wait_state w = { .tty = isatty(STDERR_FILENO) && !o->json };
+        char prefix[PATH_MAX + 3];
+        /* A bar on a terminal; otherwise throttled lines, with the result. */
+        struct wait_state w = { .progress = { .prefix = prefix, .tty = isatty(STDERR_FILENO) } };
         const char *job;
         char match[256];
         int r;
@@ -321,6 +320,8 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         reply = NULL;
         job = job_copy;
         w.job = job;
+        w.progress.f = w.progress.tty ? stderr : stdout;
+        snprintf(prefix, sizeof(prefix), "%s: ", dev);
         if (o->no_wait) {
                 if (o->json) {
                         struct json_object *j = json_object_new_object();
@@ -365,8 +366,7 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 if (r < 0)
                         break;
         }
-        if (w.tty)
-                fprintf(stderr, "\n");
+        progress_end(&w.progress);
         if (!w.done) {
                 free(job_copy);
                 return fail_bus("lost the daemon while waiting", NULL, r);
@@ -543,22 +543,30 @@ static int cmd_monitor(sd_bus *bus, const struct opts *o) {
         }
 }
 
-static int cmd_inspect(sd_bus *bus, const char *dev) {
+/* The daemon's JSON report, or its text form as fcreplay inspect prints it. */
+static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
+        struct json_object *report = NULL;
         const char *json;
         int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "Inspect", &err, &reply, "s", dev);
 
         if (r >= 0)
                 r = sd_bus_message_read(reply, "s", &json);
+        if (r >= 0 && !(report = json_tokener_parse(json)))
+                r = -EBADMSG;
+        sd_bus_message_unref(reply);
         if (r < 0) {
                 r = fail_bus("cannot inspect", &err, r);
                 sd_bus_error_free(&err);
-                sd_bus_message_unref(reply);
                 return r;
         }
-        print_json(json_tokener_parse(json));
-        sd_bus_message_unref(reply);
+        if (o->json)
+                print_json(report);
+        else {
+                print_inspect_report(stdout, report);
+                json_object_put(report);
+        }
         return FCR_EXIT_CLEAN;
 }
 
@@ -678,7 +686,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(cmd, "cancel"))
                 r = cmd_cancel(bus, argv[optind + 1], &o);
         else if (!strcmp(cmd, "inspect"))
-                r = cmd_inspect(bus, argv[optind + 1]);
+                r = cmd_inspect(bus, argv[optind + 1], &o);
         else if (!strcmp(cmd, "set-allocator"))
                 r = cmd_set_allocator(bus, argv[optind + 1], &o);
         else
