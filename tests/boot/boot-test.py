@@ -503,9 +503,11 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
 def initramfs_result(r, suffix=""):
     """The initramfs's verdict on the root: (device, result, line)."""
     for l in r.text(f"dmesg{suffix}.txt").splitlines():
-        m = re.search(r"fcreplay: root (\S+): (replayed|clean|skipped|refused|failed|timeout)\b.*", l)
+        # "fcreplay: root LABEL=x (/dev/vda): clean (...)", or "root /dev/vda: ..."
+        m = re.search(r"fcreplay: root (.+?): (replayed|clean|skipped|refused|failed|timeout) \(.*", l)
         if m:
-            return m.group(1), m.group(2), m.group(0)
+            dev = re.search(r"(/dev/\w+)\)?$", m.group(1))
+            return dev.group(1) if dev else m.group(1), m.group(2), m.group(0)
     return None, None, ""
 
 
