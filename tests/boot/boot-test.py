@@ -11,12 +11,15 @@ FCR_BOOT_WORK (a work directory to keep; default a temporary one);
 FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works); FCR_BOOT_REQUIRED
 (set: fail instead of skipping when the test cannot run, as in CI).
 
-Three boots (see tests/boot/README.md for what each asserts):
+Four boots (see tests/boot/README.md for what each asserts), of the Debian
+package built by scripts/build-deb.sh and installed with dpkg -i:
   main        a dirty /data in fstab: fcreplayd replays it before its mount;
               D-Bus, reload, an admin replay, a hot-added dirty disk
   skipcrash   fcreplay.mode=skip, the negative control: the kernel replays;
               then fsync'd writes on /data and a power cut (qemu killed)
-  aftercrash  fcreplayd replays the power-cut /data before its mount
+  aftercrash  fcreplayd replays the power-cut /data before its mount, the
+              initramfs the power-cut root before it mounts it
+  removed     the package purged: the guest still boots
 Exit status: 0 all passed, 1 a check failed, 77 cannot run here (no root,
 qemu, mmdebstrap or loop devices), 99 the harness itself failed.
 """
@@ -148,6 +151,45 @@ def mount_when_plugged(uuid):
     wanted by the device unit explicitly (and by nothing at boot)."""
     unit = out("systemd-escape", "--path", "--suffix=device", f"/dev/disk/by-uuid/{uuid}").strip()
     return f"x-systemd.wanted-by={unit}"
+
+
+class Chroot:
+    """The guest's root image mounted, with /dev, /proc and /sys bound, for
+    dpkg and its maintainer scripts."""
+    def __init__(self, root, work):
+        self.root, self.mnt, self.binds = root, os.path.join(work, "mnt"), []
+
+    def __enter__(self):
+        os.makedirs(self.mnt, exist_ok=True)
+        sh("mount", "-o", "loop", self.root, self.mnt)
+        for d in ("dev", "proc", "sys"):
+            sh("mount", "--bind", f"/{d}", os.path.join(self.mnt, d))
+            self.binds.append(os.path.join(self.mnt, d))
+        return self.mnt
+
+    def __exit__(self, *exc):
+        for b in reversed(self.binds):
+            sh("umount", b)
+        sh("umount", self.mnt)
+
+
+def purge_package(root, work):
+    """dpkg --purge fcreplay in the guest: the configuration goes, the
+    initramfs is rebuilt without fcreplay.  Returns that initramfs."""
+    with Chroot(root, work) as mnt:
+        log = os.path.join(work, "dpkg-purge.log")
+        with open(log, "w") as f:
+            r = subprocess.run(["chroot", mnt, "dpkg", "--purge", "fcreplay"], stdout=f, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        check(r.returncode == 0, "package: dpkg --purge removes it", f"see {log}")
+        check(not os.path.exists(os.path.join(mnt, "etc/fcreplay")), "package: purging it removes /etc/fcreplay")
+        initrd = sorted(glob.glob(os.path.join(mnt, "boot", "initrd.img-*")))[-1]
+        listing = out("chroot", mnt, "lsinitramfs", "/boot/" + os.path.basename(initrd))
+        check("fcreplay" not in listing, "package: removing it rebuilt the initramfs without fcreplay",
+              "; ".join(l for l in listing.splitlines() if "fcreplay" in l)[:300])
+        dest = os.path.join(work, "initrd-removed.img")
+        shutil.copy(initrd, dest)
+    return dest
 
 
 def install_package(mnt, debs, work):
@@ -704,8 +746,15 @@ def main():
         r, t_after = g.boot("aftercrash", root_spec=f"UUID={uuid_of(root[0])}")
         check_aftercrash(r, data_img, root[0], before, root_before,
                          os.path.join(work, "console-aftercrash.log"))
-        say(f"boots: main {t_main:.0f} s, skip {t_skip:.0f} s, after the power cut {t_after:.0f} s; "
-            f"whole test {time.monotonic() - start:.0f} s ({accel_kind})")
+
+        # Removed again, the system still boots (the kernel replays).
+        initrd = purge_package(root[0], work)
+        r, t_removed = Guest(work, guest, accel_kind, (root[0], initrd),
+                             [("fcrdata", data_img), ("fcrspare", spare_img)]).boot("removed")
+        check(r.text("cmdline.txt") != "" and initramfs_result(r)[1] is None,
+              "package removed: the guest boots, with no fcreplay in the initramfs")
+        say(f"boots: main {t_main:.0f} s, skip {t_skip:.0f} s, after the power cut {t_after:.0f} s, "
+            f"package removed {t_removed:.0f} s; whole test {time.monotonic() - start:.0f} s ({accel_kind})")
     except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
         print(f"ERROR: {e}", flush=True)
         print(f"boot-test: work directory kept: {work}", flush=True)

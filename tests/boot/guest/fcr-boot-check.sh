@@ -15,6 +15,7 @@
 #               kills qemu)
 #   aftercrash  fcreplayd replayed /data, the initramfs the root, after
 #               the power cut
+#   removed     the package purged: state only, then poweroff
 #   bench       state only, then poweroff (make bench)
 set -u
 R=/run/fcr-report
