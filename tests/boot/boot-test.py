@@ -194,26 +194,19 @@ def purge_package(root, work):
 
 def install_package(mnt, debs, work):
     """apt install ./fcreplay_*.deb, as an admin would, in a chroot of the
-    guest: the package enables the unit and rebuilds the initramfs."""
-    binds = []
-    try:
-        for d in ("dev", "proc", "sys"):
-            sh("mount", "--bind", f"/{d}", os.path.join(mnt, d))
-            binds.append(os.path.join(mnt, d))
-        for deb in debs:
-            shutil.copy(deb, os.path.join(mnt, "tmp"))
-        log = os.path.join(work, "dpkg-i.log")
-        with open(log, "w") as f:
-            r = subprocess.run(["chroot", mnt, "dpkg", "-i", *[f"/tmp/{os.path.basename(d)}" for d in debs]],
-                               stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-        check(r.returncode == 0, "package: dpkg -i installs it in the guest", f"see {log}")
-        text = open(log).read()
-        check("update-initramfs" in text, "package: installing it rebuilt the initramfs (the trigger ran)", f"see {log}")
-        enabled = out("chroot", mnt, "systemctl", "is-enabled", "fcreplayd.service", check=False).strip()
-        check(enabled == "enabled", "package: installing it enabled fcreplayd.service", enabled)
-    finally:
-        for b in reversed(binds):
-            sh("umount", b)
+    guest (a Chroot): the package enables the unit and rebuilds the
+    initramfs."""
+    for deb in debs:
+        shutil.copy(deb, os.path.join(mnt, "tmp"))
+    log = os.path.join(work, "dpkg-i.log")
+    with open(log, "w") as f:
+        r = subprocess.run(["chroot", mnt, "dpkg", "-i", *[f"/tmp/{os.path.basename(d)}" for d in debs]],
+                           stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    check(r.returncode == 0, "package: dpkg -i installs it in the guest", f"see {log}")
+    text = open(log).read()
+    check("update-initramfs" in text, "package: installing it rebuilt the initramfs (the trigger ran)", f"see {log}")
+    enabled = out("chroot", mnt, "systemctl", "is-enabled", "fcreplayd.service", check=False).strip()
+    check(enabled == "enabled", "package: installing it enabled fcreplayd.service", enabled)
 
 
 def prepare_root(guest, work, debs, fstab, conf):
@@ -221,10 +214,7 @@ def prepare_root(guest, work, debs, fstab, conf):
     returns the root image and the initramfs the package rebuilt."""
     root = os.path.join(work, "root.img")
     sh("cp", "--sparse=always", os.path.join(guest, "root.img"), root)
-    mnt = os.path.join(work, "mnt")
-    os.makedirs(mnt, exist_ok=True)
-    sh("mount", "-o", "loop", root, mnt)
-    try:
+    with Chroot(root, work) as mnt:
         # fstab first: the initramfs is built from it (fsck.ext4 for /).
         with open(os.path.join(mnt, "etc/fstab"), "w") as f:
             f.write("LABEL=fcrguest / ext4 errors=remount-ro 0 1\n" + fstab)
@@ -243,8 +233,6 @@ def prepare_root(guest, work, debs, fstab, conf):
             os.makedirs(mnt + d, exist_ok=True)
         with open(os.path.join(mnt, "etc/fcreplay/fcreplayd.conf"), "a") as f:
             f.write(conf)
-    finally:
-        sh("umount", mnt)
     return root, initrd
 
 
