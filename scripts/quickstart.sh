@@ -14,9 +14,11 @@ as_root() {
         if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# The boot test (make check-boot) builds the Debian package and boots a
-# Debian guest under qemu.
-BOOT_DEBS="qemu-system-x86 qemu-utils mmdebstrap debhelper dpkg-dev lintian"
+# The whole suite: the boot test (make check-boot) builds the Debian
+# package and boots a Debian guest under qemu; make check builds a dracut
+# initrd with the module (tests/integration/dracut-module.sh).  dracut-core,
+# not dracut: dracut conflicts with initramfs-tools, dracut-core does not.
+BOOT_DEBS="qemu-system-x86 qemu-utils mmdebstrap debhelper dpkg-dev lintian dracut-core"
 
 install_deps() {
         missing=""
