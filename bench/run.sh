@@ -36,13 +36,17 @@ run() {
         sync
         echo 3 > /proc/sys/vm/drop_caches
         python3 - "$@" <<'EOF'
-import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-dt = time.monotonic() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+import subprocess, sys, tempfile, time
+# GNU time reports the replayer's own peak RSS (getrusage's children
+# figure here started from this interpreter's).
+with tempfile.NamedTemporaryFile("r") as f:
+    t = time.monotonic()
+    rc = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", f.name] + sys.argv[1:],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    dt = time.monotonic() - t
+    rss = int(f.read().split()[-1])
 # A replayer that fails still gets its time reported, with its exit status.
-note = "" if r.returncode in (0, 1) else "exit-%d" % r.returncode
+note = "" if rc in (0, 1) else "exit-%d" % rc
 print("%.4f %d %s" % (dt, rss, note))
 EOF
 }
