@@ -29,6 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (loop devices, mount, dropping caches)"; exit 77; }
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time for peak RSS (Debian package time)"; exit 77; }
 [ -x "$WORKLOAD" ] || { echo "bench: build $WORKLOAD first (make check TESTS=)"; exit 1; }
 
 # run LABEL CMD...: wall seconds and peak RSS (KiB) of CMD, cold caches.
