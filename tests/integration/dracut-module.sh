@@ -130,7 +130,13 @@ done
 for c in blkid timeout sleep sh; do
         chroot "$R" /bin/sh -c "command -v $c" > /dev/null || fail "$c is not in the initrd"
 done
-chroot "$R" "$bin" --version > "$TMP/version" 2>&1 || { cat "$TMP/version" >&2; fail "fcreplay does not run in the initrd"; }
+# With /proc, as in a booted initrd (a sanitizer build reads /proc/self/maps).
+# shellcheck disable=SC2016
+in_ns '
+        R=$1 bin=$2
+        mount -t proc proc "$R/proc"
+        chroot "$R" "$bin" --version
+' "$R" "$bin" > "$TMP/version" 2>&1 || { cat "$TMP/version" >&2; fail "fcreplay does not run in the initrd"; }
 echo "dracut-module: contents: fcreplay ($(cat "$TMP/version")), fcreplay-root, $n plugins, $nlib library links, configuration, blkid, timeout"
 
 unit=/usr/lib/systemd/system/fcreplay-root.service
