@@ -64,6 +64,12 @@ int fcr_journal_map(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *ino
         struct map_ctx c;
         errcode_t e;
 
+        /* A journal fits in its filesystem, and jbd2 counts its blocks in
+         * 32 bits: a larger i_size is damage, not a size to allocate for. */
+        if (EXT2_I_SIZE(inode) / fs->blocksize > ext2fs_blocks_count(fs->super) ||
+            EXT2_I_SIZE(inode) / fs->blocksize > UINT32_MAX)
+                return fcr_fail(d, -EUCLEAN, "%s gives a size of %llu bytes, larger than the filesystem", what,
+                                (unsigned long long) EXT2_I_SIZE(inode));
         j = calloc(1, sizeof(*j));
         if (!j)
                 return -ENOMEM;
