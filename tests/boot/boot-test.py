@@ -380,20 +380,17 @@ def fcreplayd_entries(entries, dev=None, result=None):
             and (result is None or e.get("RESULT") == result)]
 
 
-def kernel_recovered(r, dev, suffix="-final"):
-    """Did the kernel replay the journal of dev at mount?"""
-    return any(re.search(rf"EXT4-fs \({dev}\): recovery complete", l) for l in r.text(f"dmesg{suffix}.txt").splitlines())
-
-
-def kernel_mounted(r, dev, suffix="-final"):
-    return any(re.search(rf"EXT4-fs \({dev}\): mounted filesystem", l) for l in r.text(f"dmesg{suffix}.txt").splitlines())
+def kernel_said(r, dev, what, suffix="-final"):
+    """Did the kernel log "EXT4-fs (dev): what" ("recovery complete": it
+    replayed the journal at mount; "mounted filesystem")?"""
+    return re.search(rf"EXT4-fs \({dev}\): {what}", r.text(f"dmesg{suffix}.txt")) is not None
 
 
 def who_replayed(r, dev, suffix="-final"):
     """'fcreplayd', 'kernel', 'both' or 'none': the one judgement the
     negative control must see flip."""
     fc = bool(fcreplayd_entries(r.journal(suffix), dev, "replayed"))
-    k = kernel_recovered(r, dev, suffix)
+    k = kernel_said(r, dev, "recovery complete", suffix)
     return {(True, False): "fcreplayd", (False, True): "kernel", (True, True): "both"}.get((fc, k), "none")
 
 
@@ -430,7 +427,7 @@ def check_common(r, name):
 def check_replayed_by_fcreplayd(r, name, dev):
     who = who_replayed(r, dev, "-final")
     check(who == "fcreplayd", f"{name}: /dev/{dev} was replayed by fcreplayd, not by the kernel", who)
-    check(kernel_mounted(r, dev), f"{name}: the kernel mounted /dev/{dev}")
+    check(kernel_said(r, dev, "mounted filesystem"), f"{name}: the kernel mounted /dev/{dev}")
 
 
 def check_replayed_before_mount(r, name, dev, mount_unit, suffix=""):
@@ -549,7 +546,7 @@ def check_root(r, name, want, console=None):
     if line:
         say(f"{name}: {line}")
     if want == "replayed":
-        check(dev == "/dev/vda" and not kernel_recovered(r, "vda", ""),
+        check(dev == "/dev/vda" and not kernel_said(r, "vda", "recovery complete", ""),
               f"{name}: the kernel logged no recovery for the root at mount", f"{dev}")
     if console:
         text = open(console, errors="replace").read()
@@ -570,7 +567,7 @@ def check_clean_shutdown(r, name):
           f"stopping={len(stopping)} stopped={len(done)} timeouts={timeouts[:2]}")
 
 
-def check_skipcrash(r, data_dir):
+def check_skipcrash(r):
     name = "skip (negative control)"
     check_common(r, name)
     check_clean_shutdown(r, name)
@@ -716,7 +713,7 @@ def main():
         # Negative control: the same kind of disk, fcreplay.mode=skip.
         sh("cp", "--sparse=always", os.path.join(data_dir, "crash.img"), data_img)
         r, t_skip = g.boot("skipcrash", "fcreplay.mode=skip")
-        check_skipcrash(r, data_dir)
+        check_skipcrash(r)
         before = r.text("manifest-before.txt")
         root_before = r.text("manifest-root-before.txt")
         dirty = "needs_recovery" in out("dumpe2fs", "-h", data_img, check=False)
