@@ -248,6 +248,44 @@ static int op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, u
         return 0;
 }
 
+/* libext2fs before 1.47.3 (upstream commit 509da989) refuses to punch a
+ * run of blocks that ends at the filesystem's last block ("Illegal block
+ * number").  If [lblk, end] maps that block, unmap it here first, so that
+ * ext2fs_punch never frees a run that reaches it. */
+static errcode_t unmap_last_fs_block(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode, uint64_t lblk,
+                                     uint64_t end) {
+        ext2_extent_handle_t h;
+        struct ext2fs_extent ex;
+        uint64_t last = r->geom.blocks_count - 1, l = 0;
+        bool found = false;
+        errcode_t e;
+
+        e = ext2fs_extent_open2(r->fs, ino, inode, &h);
+        if (e)
+                return e;
+        for (e = ext2fs_extent_get(h, EXT2_EXTENT_ROOT, &ex); !e; e = ext2fs_extent_get(h, EXT2_EXTENT_NEXT_LEAF, &ex)) {
+                if (!(ex.e_flags & EXT2_EXTENT_FLAGS_LEAF) || ex.e_len == 0)
+                        continue;
+                l = ex.e_lblk + ex.e_len - 1;
+                if (ex.e_pblk + ex.e_len - 1 == last && l >= lblk && l <= end) {
+                        found = true;
+                        break;
+                }
+        }
+        if (e == EXT2_ET_EXTENT_NO_NEXT || e == EXT2_ET_EXTENT_NO_DOWN)
+                e = 0;
+        if (!e && found) {
+                e = ext2fs_extent_set_bmap(h, l, 0, 0);
+                if (!e)
+                        ext2fs_block_alloc_stats2(r->fs, last, -1);
+        }
+        ext2fs_extent_free(h);
+        /* set_bmap may have rewritten the root in the inode. */
+        if (!e && found)
+                e = ext2fs_read_inode(r->fs, ino, inode);
+        return e;
+}
+
 static int op_unmap_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint32_t len) {
         struct fcr_replay *r = R(c);
         struct ext2_inode inode;
@@ -270,7 +308,9 @@ static int op_unmap_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk,
                 return -ENOMEM;
         s->flags |= INO_MODIFIED;
         end = (uint64_t) lblk + len - 1;
-        e = ext2fs_punch(r->fs, ino, &inode, NULL, lblk, end);
+        e = inode.i_flags & EXT4_EXTENTS_FL ? unmap_last_fs_block(r, ino, &inode, lblk, end) : 0;
+        if (!e)
+                e = ext2fs_punch(r->fs, ino, &inode, NULL, lblk, end);
         if (e)
                 return fail_e2(r, e, "unmapping blocks", ino);
         fcr_replay_note(r, "ino %u: blocks %u..%llu unmapped", ino, lblk, (unsigned long long) end);

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Regenerate the shipped fixtures (tests/fixtures/NAME/: crash.img.gz,
 # expected.tree, meta.txt, workload.log) with the running kernel.  Needs
-# root.  Seeds are fixed; a fixture whose kernel replay is not fsck-clean,
+# root.  fc-lastblock-1k truncates a file whose last extent ends at the
+# filesystem's last block (libext2fs before 1.47.3 cannot punch that).
+# Seeds are fixed; a fixture whose kernel replay is not fsck-clean,
 # or (for the wrap-* ones) whose log does not wrap, is reported.
 #   top_builddir=. tests/crashgen/make-fixtures.sh [NAME...]
 set -euo pipefail
@@ -27,6 +29,7 @@ fc-inline       --size 32M --features inline_data --profile ns --ops 150 --seed 
 fc-bigalloc     --size 64M --features bigalloc --mkfs-opts "-C 16384" --profile data --ops 100 --seed 35
 fc-plain        --size 32M --features ^metadata_csum,^64bit --profile mixed --ops 150 --seed 36
 fc-reuse-1k     --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --seed 4 --mount-opts commit=600
+fc-lastblock-1k --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --seed 64246 --mount-opts commit=600
 orphan-list-4k  --size 32M --profile orphan --ops 60 --seed 46
 orphan-list-1k  --block-size 1024 --size 16M --journal-size 2 --profile orphan --ops 60 --seed 50
 orphan-file-4k  --size 32M --features orphan_file --profile orphan --ops 60 --seed 43
