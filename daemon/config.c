@@ -6,7 +6,7 @@
 #include "conf_file.h"
 #include "config.h"
 #include "engine.h"
-#include "plugins.h"
+#include "pluginhost/plugins.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"

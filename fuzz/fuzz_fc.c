@@ -3,10 +3,10 @@
  * valid journal superblock with the fast_commit feature. */
 #include <string.h>
 #include "bytes.h"
-#include "fc_scan.h"
+#include "fastcommit/fc_scan.h"
 #include "fuzz_journal.h"
-#include "jbd2_format.h"
-#include "jbd2_super.h"
+#include "journal/jbd2_format.h"
+#include "journal/jbd2_super.h"
 
 #define BS 1024
 #define LOG_BLOCKS 1024         /* the smallest journal jbd2 accepts */

@@ -2,11 +2,11 @@
  * the superblock parser, the log walk, the replay plan and the
  * fast-commit scanner with the built-in tag rules. */
 #include <stdlib.h>
-#include "fc_scan.h"
+#include "fastcommit/fc_scan.h"
 #include "fuzz_journal.h"
-#include "jbd2_plan.h"
-#include "jbd2_scan.h"
-#include "jbd2_super.h"
+#include "journal/jbd2_plan.h"
+#include "journal/jbd2_scan.h"
+#include "journal/jbd2_super.h"
 
 #define BS 1024
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-#include "journal_io.h"
+#include "io/journal_io.h"
 
 /* A journal of nblocks blocks of bs bytes, zero but for the given pieces
  * (a piece with len 0 is skipped).  NULL when it cannot be staged. */

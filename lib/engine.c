@@ -10,10 +10,10 @@
 #include <et/com_err.h>
 #include "engine.h"
 #include "bytes.h"
-#include "fc_format.h"
-#include "jbd2_csum.h"
-#include "jbd2_format.h"
-#include "jbd2_write.h"
+#include "fastcommit/fc_format.h"
+#include "journal/jbd2_csum.h"
+#include "journal/jbd2_format.h"
+#include "journal/jbd2_write.h"
 #include "util.h"
 
 const char *fcr_state_str(enum fcr_state s) {

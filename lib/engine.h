@@ -5,17 +5,17 @@
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
 #include "diag.h"
-#include "fc_scan.h"
-#include "jbd2_plan.h"
-#include "jbd2_scan.h"
-#include "jbd2_super.h"
-#include "journal_backup.h"
-#include "journal_io.h"
-#include "lock.h"
-#include "orphans.h"
-#include "overlay.h"
-#include "plugins.h"
-#include "replay.h"
+#include "fastcommit/fc_scan.h"
+#include "journal/jbd2_plan.h"
+#include "journal/jbd2_scan.h"
+#include "journal/jbd2_super.h"
+#include "journal/journal_backup.h"
+#include "io/journal_io.h"
+#include "io/lock.h"
+#include "replay/orphans.h"
+#include "io/overlay.h"
+#include "pluginhost/plugins.h"
+#include "replay/replay.h"
 
 struct fcr_engine_opts {
         const char *device;

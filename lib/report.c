@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
-#include "fc_decode.h"
-#include "fc_format.h"
-#include "jbd2_format.h"
+#include "fastcommit/fc_decode.h"
+#include "fastcommit/fc_format.h"
+#include "journal/jbd2_format.h"
 #include "report.h"
 #include "util.h"
 

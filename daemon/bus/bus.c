@@ -18,7 +18,7 @@
 #include "engine.h"
 #include "inspect.h"
 #include "log.h"
-#include "plugins.h"
+#include "pluginhost/plugins.h"
 
 #define BUS_NAME "org.fcreplay1"
 #define ROOT_PATH "/org/fcreplay1"

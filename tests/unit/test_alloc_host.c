@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "overlay.h"
-#include "replay.h"
+#include "io/overlay.h"
+#include "replay/replay.h"
 #include "unit.h"
 
 static char *dir, img[4096];

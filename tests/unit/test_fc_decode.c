@@ -1,8 +1,8 @@
 /* lib/fc_decode.c: a validated tag's value into named fields. */
 #include <string.h>
 #include "bytes.h"
-#include "fc_decode.h"
-#include "fc_format.h"
+#include "fastcommit/fc_decode.h"
+#include "fastcommit/fc_format.h"
 #include "unit.h"
 
 static struct fc_tag_info decode(uint16_t tag, const uint8_t *v, uint16_t len) {

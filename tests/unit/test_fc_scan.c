@@ -6,10 +6,10 @@
  * callback. */
 #include <string.h>
 #include "bytes.h"
-#include "fc_format.h"
-#include "fc_scan.h"
-#include "jbd2_format.h"
-#include "jbd2_super.h"
+#include "fastcommit/fc_format.h"
+#include "fastcommit/fc_scan.h"
+#include "journal/jbd2_format.h"
+#include "journal/jbd2_super.h"
 #include "unit.h"
 
 #define BS 1024

@@ -3,7 +3,7 @@
  * variant, the journal seed and the data block checksum. */
 #include <string.h>
 #include "bytes.h"
-#include "jbd2_csum.h"
+#include "journal/jbd2_csum.h"
 #include "unit.h"
 
 static const char check_str[] = "123456789";

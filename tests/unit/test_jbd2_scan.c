@@ -4,9 +4,9 @@
  * the log area (before the fast-commit area), and each way a log ends. */
 #include <string.h>
 #include "bytes.h"
-#include "jbd2_format.h"
-#include "jbd2_scan.h"
-#include "jbd2_super.h"
+#include "journal/jbd2_format.h"
+#include "journal/jbd2_scan.h"
+#include "journal/jbd2_super.h"
 #include "unit.h"
 
 #define BS 1024

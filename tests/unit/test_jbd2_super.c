@@ -3,8 +3,8 @@
  * marking it empty, and feature names. */
 #include <string.h>
 #include "bytes.h"
-#include "jbd2_format.h"
-#include "jbd2_super.h"
+#include "journal/jbd2_format.h"
+#include "journal/jbd2_super.h"
 #include "unit.h"
 
 #define BS 4096

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "overlay.h"
+#include "io/overlay.h"
 #include "unit.h"
 
 #define BS 1024

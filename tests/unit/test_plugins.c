@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "plugins.h"
+#include "pluginhost/plugins.h"
 #include "unit.h"
 
 #ifndef UNIT_PLUGIN_DIR

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "bytes.h"
-#include "jbd2_format.h"
+#include "journal/jbd2_format.h"
 #include "unit.h"
 
 const uint8_t test_uuid[16] = {

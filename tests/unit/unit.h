@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>
-#include "journal_io.h"
+#include "io/journal_io.h"
 
 /* Bitwise CRCs, raw (no pre- or post-inversion: the caller passes the
  * seed), as the kernel's crc32c_le / crc32_be and libext2fs use them. */

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <et/com_err.h>
 #include "bytes.h"
-#include "fc_format.h"
-#include "journal_io.h"
+#include "fastcommit/fc_format.h"
+#include "io/journal_io.h"
 #include "replay.h"
 #include "util.h"
 

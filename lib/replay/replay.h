@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <fcreplay/plugin.h>
 #include "diag.h"
-#include "fc_format.h"
-#include "fc_scan.h"
-#include "overlay.h"
-#include "plugins.h"
+#include "fastcommit/fc_format.h"
+#include "fastcommit/fc_scan.h"
+#include "io/overlay.h"
+#include "pluginhost/plugins.h"
 
 enum {
         INO_MODIFIED     = 1 << 0,      /* mapping may have changed: re-mark its blocks */

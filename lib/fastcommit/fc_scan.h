@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "diag.h"
-#include "jbd2_super.h"
-#include "journal_io.h"
+#include "journal/jbd2_super.h"
+#include "io/journal_io.h"
 
 struct fc_tag {
         uint16_t tag;

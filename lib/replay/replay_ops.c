@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <et/com_err.h>
-#include "fc_format.h"
-#include "journal_io.h"
+#include "fastcommit/fc_format.h"
+#include "io/journal_io.h"
 #include "replay.h"
 
 #define EXT4_INODE_I_BLOCK      0x28

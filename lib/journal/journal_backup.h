@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
 #include "diag.h"
-#include "journal_io.h"
+#include "io/journal_io.h"
 
 struct fcr_replay;
 

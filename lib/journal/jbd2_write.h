@@ -3,7 +3,7 @@
  * transaction that any jbd2 recovery (ours or the kernel's) replays. */
 #pragma once
 #include "jbd2_super.h"
-#include "journal_io.h"
+#include "io/journal_io.h"
 
 struct jbd2_out_block {
         uint64_t fs_block;

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <et/com_err.h>
 #include "groups.h"
-#include "journal_io.h"
+#include "io/journal_io.h"
 #include "replay.h"
 #include "util.h"
 

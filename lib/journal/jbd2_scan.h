@@ -8,7 +8,7 @@
 #include "bytes.h"
 #include "diag.h"
 #include "jbd2_super.h"
-#include "journal_io.h"
+#include "io/journal_io.h"
 
 struct jbd2_tag_rec {
         uint64_t fs_block;      /* home of the block */

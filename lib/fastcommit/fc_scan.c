@@ -3,8 +3,8 @@
 #include "bytes.h"
 #include "fc_format.h"
 #include "fc_scan.h"
-#include "jbd2_csum.h"
-#include "jbd2_format.h"
+#include "journal/jbd2_csum.h"
+#include "journal/jbd2_format.h"
 #include "util.h"
 
 const char *fc_tag_name(uint16_t tag) {
