@@ -3,10 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "conf_file.h"
+#include <fcreplay/conf_file.h>
 #include "config.h"
-#include "engine.h"
-#include "pluginhost/plugins.h"
+#include <fcreplay/engine.h>
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"

@@ -2,7 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 
 #define FCRD_MAX_PATTERNS 32
 

@@ -13,7 +13,7 @@
 #include <systemd/sd-device.h>
 #include "hold.h"
 #include "log.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 const char *fcrd_hold_dir(void) {
         const char *env = getenv("FCREPLAYD_RUNTIME_DIR");

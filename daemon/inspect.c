@@ -7,9 +7,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "engine.h"
+#include <fcreplay/engine.h>
+#include <fcreplay/report.h>
 #include "inspect.h"
-#include "report.h"
 
 #define DEFAULT_LIMIT_SEC 60    /* when the configuration sets none */
 

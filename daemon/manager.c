@@ -12,7 +12,7 @@
 #include "log.h"
 #include "manager.h"
 #include "probe.h"
-#include "util.h"
+#include <fcreplay/util.h>
 #include "worker.h"
 
 

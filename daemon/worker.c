@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "engine.h"
+#include <fcreplay/engine.h>
 #include "worker.h"
 
 static FILE *out;
@@ -56,6 +56,7 @@ static int child(const struct fcrd_replay_args *a) {
                 .read_only = a->dry_run, .progress = progress,
         };
         _cleanup_engine_ struct fcr_engine *e = NULL;
+        const struct fcr_result *res;
         struct fcr_diag d = {};
         bool work;
         int r;
@@ -67,9 +68,10 @@ static int child(const struct fcrd_replay_args *a) {
                 result(fcr_is_refusal(r) ? "refused" : "failed", 0, d.msg);
                 return fcr_is_refusal(r) ? 2 : 3;
         }
-        work = e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY;
+        res = fcr_engine_result(e);
+        work = res->state == FCR_STATE_REPLAY || res->state == FCR_STATE_FINISH_ONLY;
         if (a->dry_run || !work) {
-                result(a->dry_run ? "dry-run" : "nothing-to-do", e->fc.nr_valid, fcr_state_str(e->state));
+                result(a->dry_run ? "dry-run" : "nothing-to-do", res->fc_committed_tags, fcr_state_str(res->state));
                 return 0;
         }
         test_hold();
@@ -85,9 +87,10 @@ static int child(const struct fcrd_replay_args *a) {
                 return 3;
         }
         char msg[256];
-        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", e->log.nr_txns,
-                 e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
-        result("replayed", e->replay ? (long) e->replay->nr_tags_done : 0, msg);
+        res = fcr_engine_result(e);
+        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", res->transactions,
+                 res->fc_commits, res->allocator ? res->allocator : "none");
+        result("replayed", (long) res->fc_tags_replayed, msg);
         return 0;
 }
 

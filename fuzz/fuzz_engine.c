@@ -16,7 +16,7 @@
 #include "bytes.h"
 #include "engine.h"
 #include "fuzz_journal.h"
-#include "report.h"
+#include <fcreplay/report.h>
 #include "../tools/fcreplay/print.h"
 
 #define MAX_IMAGE (64ULL << 20)

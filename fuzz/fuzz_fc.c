@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!j)
                 return 0;
         if (jbd2_super_parse(sb, BS, j->nblocks, &s, &d) == 0)
-                fc_scan(j, &s, 256, tid, NULL, NULL, &fc, &d);
+                fc_scan(j, &s, tid, 0, NULL, NULL, &fc, &d);
         fc_log_done(&fc);
         fuzz_journal_free(j);
         return 0;

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (jbd2_scan(j, &s, &log, &d) >= 0 && jbd2_plan_build(j, &s, &log, 1 << 20, &plan, &d) >= 0)
                 jbd2_plan_done(&plan);
         if (jbd2_has_incompat(&s, 0x20 /* FAST_COMMIT */))
-                fc_scan(j, &s, 256, log.end_tid, NULL, NULL, &fc, &d);
+                fc_scan(j, &s, log.end_tid, 0, NULL, NULL, &fc, &d);
         fc_log_done(&fc);
         jbd2_log_done(&log);
 out:

@@ -176,20 +176,32 @@ fail:
         return r;
 }
 
-/* Tag values are judged by the plugin that will replay them. */
-static int validate_with_plugin(void *userdata, uint16_t tag, const uint8_t *value, uint16_t len) {
-        struct fcr_engine *e = userdata;
-        const struct fcr_tag_plugin *p = fcr_plugins_tag(e->plugins, tag);
-        struct fcr_fs_geometry g = {
+void fcr_engine_geometry(const struct fcr_engine *e, struct fcr_fs_geometry *ret) {
+        *ret = (struct fcr_fs_geometry) {
                 .block_size = e->fs->blocksize,
                 .inode_size = EXT2_INODE_SIZE(e->fs->super),
+                .cluster_ratio = EXT2FS_CLUSTER_RATIO(e->fs),
                 .blocks_count = ext2fs_blocks_count(e->fs->super),
                 .inodes_count = e->fs->super->s_inodes_count,
+                .first_data_block = e->fs->super->s_first_data_block,
+                .blocks_per_group = e->fs->super->s_blocks_per_group,
+                .inodes_per_group = e->fs->super->s_inodes_per_group,
+                .group_count = e->fs->group_desc_count,
         };
+}
 
-        if (!p)
-                return tag >= 1 && tag <= FC_TAG_MAX ? -ENOENT : 0;
-        return p->validate(&g, value, len) == 0;
+const struct fcr_tag_plugin *fcr_engine_tag_plugin(const struct fcr_engine *e, uint16_t tag) {
+        return fcr_plugins_tag(e->plugins, tag);
+}
+
+/* Tag values are judged by the plugin that will replay them. */
+static int validate_with_plugin(void *userdata, uint32_t head_features, uint16_t tag, const uint8_t *value,
+                                uint16_t len) {
+        struct fcr_engine *e = userdata;
+        struct fcr_fs_geometry g;
+
+        fcr_engine_geometry(e, &g);
+        return fcr_plugins_validate(e->plugins, &g, head_features, tag, value, len);
 }
 
 static int load_plugins(struct fcr_engine *e, struct fcr_diag *d) {
@@ -237,17 +249,16 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
                 e->state = e->needs_recovery ? FCR_STATE_FINISH_ONLY : FCR_STATE_CLEAN;
         else
                 e->state = e->needs_recovery ? FCR_STATE_REPLAY : FCR_STATE_NOT_FLAGGED;
-        /* Inspect validates as a replay does: every tag is judged by the
-         * plugin that would replay it. */
-        use_plugins = e->state == FCR_STATE_REPLAY &&
-                      jbd2_has_incompat(&e->jsb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT);
+        /* Whatever the state, inspect included, every tag is judged (and
+         * later described) by the plugin that would replay it. */
+        use_plugins = e->jsb.start != 0 && jbd2_has_incompat(&e->jsb, JBD2_FEATURE_INCOMPAT_FAST_COMMIT);
         if (use_plugins) {
                 r = load_plugins(e, d);
                 if (r < 0)
                         return r;
         }
         if (e->jsb.start != 0) {
-                r = fc_scan(e->journal, &e->jsb, EXT2_INODE_SIZE(e->fs->super), e->log.end_tid,
+                r = fc_scan(e->journal, &e->jsb, e->log.end_tid, fcr_plugins_features(e->plugins),
                             use_plugins ? validate_with_plugin : NULL, e, &e->fc, d);
                 if (r < 0)
                         return r;
@@ -371,6 +382,12 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                                         "the fast-commit area holds tag %u, which no plugin in %s/tags handles",
                                         get_le16(e->fc.area + e->fc.end_block * e->jsb.blocksize + e->fc.end_offset),
                                         e->plugin_dir);
+                /* As the kernel fails the mount (-EOPNOTSUPP). */
+                if (e->fc.end_reason == FC_END_UNSUPPORTED)
+                        return fcr_fail(d, -EOPNOTSUPP,
+                                        "the fast-commit area's HEAD announces features 0x%x, and no plugin in "
+                                        "%s/tags provides 0x%x", e->fc.head_features, e->plugin_dir,
+                                        e->fc.head_features & ~fcr_plugins_features(e->plugins));
                 r = jbd2_plan_build(e->journal, &e->jsb, &e->log, ext2fs_blocks_count(e->fs->super), &e->plan, d);
                 if (r < 0)
                         return r;
@@ -550,6 +567,7 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
 void fcr_engine_free(struct fcr_engine *e) {
         if (!e)
                 return;
+        fcr_result_done(e);
         fcr_replay_free(e->replay);
         fcr_overlay_free(e->overlay);
         fcr_orphans_done(&e->orphans);

@@ -1,9 +1,9 @@
-/* libfcreplay's entry point: open a device or image, scan and validate
- * its journal, build the replay plan, and apply it.  Plan first, write
- * second: nothing is written before the whole journal has validated. */
+/* The engine's inside, for lib/ only: programs see <fcreplay/engine.h>,
+ * where the engine is opaque. */
 #pragma once
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
+#include <fcreplay/engine.h>
 #include "diag.h"
 #include "fastcommit/fc_scan.h"
 #include "journal/jbd2_plan.h"
@@ -16,32 +16,6 @@
 #include "io/overlay.h"
 #include "pluginhost/plugins.h"
 #include "replay/replay.h"
-
-struct fcr_engine_opts {
-        const char *device;
-        const char *journal_dev;        /* external journal; NULL: find by UUID */
-        bool read_only;                 /* inspect and dry runs */
-        bool inspect_only;              /* inspect: open read-only, no lock; it
-                                         * validates and plans as a replay does */
-        const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
-        const char *allocator;          /* NULL: "kernel" */
-        /* While writing only (planning writes nothing), in one unit: called
-         * as ("blocks", filesystem blocks written home, blocks to write). */
-        fcr_progress_fn progress;
-        void *userdata;
-        io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
-};
-
-#define FCR_DEFAULT_ALLOCATOR "kernel"
-
-enum fcr_state {
-        FCR_STATE_NO_JOURNAL,           /* no journal: nothing to do */
-        FCR_STATE_CLEAN,                /* nothing to replay */
-        FCR_STATE_NOT_FLAGGED,          /* log not empty, but the filesystem does not
-                                         * ask for recovery: ignored, as the kernel does */
-        FCR_STATE_FINISH_ONLY,          /* recovery flag set, log empty */
-        FCR_STATE_REPLAY,               /* transactions to replay */
-};
 
 struct fcr_engine {
         char *device;
@@ -67,32 +41,17 @@ struct fcr_engine {
         bool scanned, planned, applied;
         fcr_progress_fn progress;
         void *userdata;
+        /* fcr_engine_result()'s answer and what it points to. */
+        struct fcr_result result;
+        struct fcr_tag_count *kinds;
+        size_t cap_kinds;
+        struct fcr_orphan_result *orphan_results;
 };
 
-/* Open the filesystem (exclusively, unless read-only) and its journal.
- * A mounted device is refused for writing with -EBUSY. */
-int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d);
+/* The tag's plugin, or NULL (none loaded, or none for it). */
+const struct fcr_tag_plugin *fcr_engine_tag_plugin(const struct fcr_engine *e, uint16_t tag);
+/* The filesystem as tag plugins see it. */
+void fcr_engine_geometry(const struct fcr_engine *e, struct fcr_fs_geometry *ret);
+/* Release what fcr_engine_result() allocated. */
+void fcr_result_done(struct fcr_engine *e);
 
-/* Read and validate the journal superblock, walk the log and the
- * fast-commit area.  Writes nothing. */
-int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d);
-
-/* Build and verify the replay plan; refuse what cannot be replayed
- * exactly.  Writes nothing. */
-int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
-
-/* Write the plan, mark the journal empty and clear the recovery flag.
- * With fast commits, their replay is first committed to the log as one
- * jbd2 transaction, so that a cut at any point leaves a journal that
- * replays to the same result. */
-int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
-
-/* After planning: the filesystem blocks a replay writes home (the jbd2
- * plan's, then the fast-commit result's), the total of its progress. */
-size_t fcr_engine_blocks_to_write(const struct fcr_engine *e);
-
-void fcr_engine_free(struct fcr_engine *e);
-static inline void fcr_engine_freep(struct fcr_engine **e) { fcr_engine_free(*e); }
-#define _cleanup_engine_ __attribute__((cleanup(fcr_engine_freep)))
-
-const char *fcr_state_str(enum fcr_state s);

@@ -1,9 +1,10 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "fastcommit/fc_decode.h"
+#include <fcreplay/report.h>
+#include "engine.h"
 #include "fastcommit/fc_format.h"
 #include "journal/jbd2_format.h"
-#include "report.h"
 #include "util.h"
 
 static void add_int(struct json_object *o, const char *k, int64_t v) {
@@ -109,56 +110,56 @@ static struct json_object *log_json(const struct jbd2_log *l) {
         return o;
 }
 
-static struct json_object *fc_tag_json(const struct fc_tag *t, bool valid) {
-        struct json_object *o = json_object_new_object();
-        struct fc_tag_info i;
+/* A plugin's description of one tag, into a JSON object and a line. */
+struct json_describer {
+        struct fcr_tag_describer w;
+        struct json_object *o;
+        char text[512];
+};
 
-        fc_tag_decode(t, &i);
-        add_str(o, "tag", fc_tag_name(t->tag));
-        add_int(o, "block", t->block);
-        add_int(o, "offset", t->offset);
-        add_int(o, "len", t->len);
-        add_bool(o, "committed", valid);
-        switch (t->tag) {
-        case FC_TAG_ADD_RANGE:
-                add_int(o, "ino", i.ino);
-                add_int(o, "lblk", i.lblk);
-                add_int(o, "count", i.len);
-                add_int(o, "pblk", i.pblk);
-                add_bool(o, "unwritten", i.unwritten);
-                break;
-        case FC_TAG_DEL_RANGE:
-                add_int(o, "ino", i.ino);
-                add_int(o, "lblk", i.lblk);
-                add_int(o, "count", i.len);
-                break;
-        case FC_TAG_CREAT:
-        case FC_TAG_LINK:
-        case FC_TAG_UNLINK:
-                add_int(o, "parent", i.parent);
-                add_int(o, "ino", i.ino);
-                add_str(o, "name", i.name);
-                break;
-        case FC_TAG_INODE:
-                add_int(o, "ino", i.ino);
-                add_int(o, "raw_size", i.raw_size);
-                add_int(o, "mode", i.mode);
-                add_int(o, "links", i.links);
-                add_int(o, "size", i.size);
-                break;
-        case FC_TAG_HEAD:
-                add_int(o, "features", i.features);
-                add_int(o, "tid", i.tid);
-                break;
-        case FC_TAG_TAIL:
-                add_int(o, "tid", i.tid);
-                add_int(o, "crc", i.crc);
-                break;
-        }
-        return o;
+static void d_num(struct fcr_tag_describer *w, const char *key, uint64_t v) {
+        add_int(((struct json_describer *) w)->o, key, (int64_t) v);
 }
 
-static struct json_object *fc_json(const struct fc_log *l) {
+static void d_str(struct fcr_tag_describer *w, const char *key, const char *v, size_t len) {
+        json_object_object_add(((struct json_describer *) w)->o, key, json_object_new_string_len(v, (int) len));
+}
+
+static void d_flag(struct fcr_tag_describer *w, const char *key, bool v) {
+        add_bool(((struct json_describer *) w)->o, key, v);
+}
+
+static void d_text(struct fcr_tag_describer *w, const char *fmt, ...) {
+        struct json_describer *j = (struct json_describer *) w;
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(j->text, sizeof(j->text), fmt, ap);
+        va_end(ap);
+}
+
+static struct json_object *fc_tag_json(struct fcr_engine *e, const struct fc_tag *t, bool valid) {
+        const struct fcr_tag_plugin *p = fcr_engine_tag_plugin(e, t->tag);
+        struct json_describer j = {
+                .w = { .num = d_num, .str = d_str, .flag = d_flag, .text = d_text },
+                .o = json_object_new_object(),
+        };
+        struct fcr_fs_geometry g;
+
+        add_str(j.o, "tag", p ? p->name : fc_tag_name(t->tag));
+        add_int(j.o, "tag_number", t->tag);
+        add_int(j.o, "block", t->block);
+        add_int(j.o, "offset", t->offset);
+        add_int(j.o, "len", t->len);
+        add_bool(j.o, "committed", valid);
+        fcr_engine_geometry(e, &g);
+        if (!p || !p->describe || p->describe(&g, t->value, t->len, &j.w) < 0)
+                snprintf(j.text, sizeof(j.text), "%u bytes%s", t->len, p ? "" : " (no plugin)");
+        add_str(j.o, "text", j.text);
+        return j.o;
+}
+
+static struct json_object *fc_json(struct fcr_engine *e, const struct fc_log *l) {
         struct json_object *o = json_object_new_object(), *tags = json_object_new_array();
 
         add_int(o, "expected_tid", l->expected_tid);
@@ -172,102 +173,101 @@ static struct json_object *fc_json(const struct fc_log *l) {
         add_int(o, "end_block", l->end_block);
         add_int(o, "end_offset", l->end_offset);
         for (size_t i = 0; i < l->nr_tags; i++)
-                json_object_array_add(tags, fc_tag_json(&l->tags[i], i < l->nr_valid));
+                json_object_array_add(tags, fc_tag_json(e, &l->tags[i], i < l->nr_valid));
         json_object_object_add(o, "tags", tags);
         return o;
 }
 
-static struct json_object *orphans_json(const struct fcr_orphans *o) {
+static struct json_object *orphans_json(const struct fcr_result *r) {
         struct json_object *j = json_object_new_object(), *v = json_object_new_array();
 
-        add_int(j, "list_head", o->list_head);
-        add_int(j, "orphan_file_inode", o->file_ino);
-        add_bool(j, "orphan_present", o->present);
-        json_object_object_add(j, "left_alone_because", o->skipped[0] ? json_object_new_string(o->skipped) : NULL);
-        add_bool(j, "released", o->released);
-        add_int(j, "orphan_file_blocks_with_entries", o->nr_blocks);
-        for (size_t i = 0; i < o->n; i++) {
+        add_int(j, "list_head", r->orphan_list_head);
+        add_int(j, "orphan_file_inode", r->orphan_file_ino);
+        add_bool(j, "orphan_present", r->orphan_present);
+        json_object_object_add(j, "left_alone_because",
+                               r->orphans_left_alone ? json_object_new_string(r->orphans_left_alone) : NULL);
+        add_bool(j, "released", r->orphans_released);
+        add_int(j, "orphan_file_blocks_with_entries", r->orphan_file_blocks);
+        for (size_t i = 0; i < r->nr_orphans; i++) {
+                const struct fcr_orphan_result *o = &r->orphans[i];
                 struct json_object *x = json_object_new_object();
 
-                add_int(x, "ino", o->v[i].ino);
-                add_str(x, "source", o->v[i].in_file ? "orphan_file" : "list");
-                add_int(x, "links", o->v[i].links);
-                add_int(x, "size", o->v[i].size);
-                add_str(x, "action", fcr_orphan_action_str(o->v[i].action));
-                if (o->released)
-                        add_int(x, "blocks_freed", o->v[i].blocks_freed);
+                add_int(x, "ino", o->ino);
+                add_str(x, "source", o->in_file ? "orphan_file" : "list");
+                add_int(x, "links", o->links);
+                add_int(x, "size", o->size);
+                add_str(x, "action", o->action);
+                if (r->orphans_released)
+                        add_int(x, "blocks_freed", o->blocks_freed);
                 json_object_array_add(v, x);
         }
         json_object_object_add(j, "inodes", v);
         return j;
 }
 
-struct json_object *fcr_report_inspect(const struct fcr_engine *e) {
+struct json_object *fcr_report_inspect(struct fcr_engine *e) {
+        const struct fcr_result *r = fcr_engine_result(e);
         struct json_object *o = json_object_new_object(), *j;
 
         add_str(o, "device", e->device);
         add_str(o, "state", fcr_state_str(e->state));
         json_object_object_add(o, "filesystem", fs_json(e));
-        if (fcr_orphans_pending(&e->orphans) || e->orphans.skipped[0])
-                json_object_object_add(o, "orphans", orphans_json(&e->orphans));
+        if (r->has_orphans)
+                json_object_object_add(o, "orphans", orphans_json(r));
         if (e->has_journal && e->scanned) {
                 j = json_object_new_object();
                 json_object_object_add(j, "superblock", jsb_json(&e->jsb));
                 json_object_object_add(j, "log", log_json(&e->log));
-                json_object_object_add(j, "fast_commit", fc_json(&e->fc));
+                json_object_object_add(j, "fast_commit", fc_json(e, &e->fc));
                 json_object_object_add(o, "journal", j);
         }
         return o;
 }
 
-struct json_object *fcr_report_replay(const struct fcr_engine *e) {
+struct json_object *fcr_report_replay(struct fcr_engine *e) {
+        const struct fcr_result *r = fcr_engine_result(e);
         struct json_object *o = json_object_new_object();
-        const struct jbd2_plan *p = &e->plan;
 
-        add_str(o, "device", e->device);
-        add_str(o, "state", fcr_state_str(e->state));
-        add_bool(o, "written", e->applied);
-        if (e->journal && e->journal->from_backup) {
+        add_str(o, "device", r->device);
+        add_str(o, "state", fcr_state_str(r->state));
+        add_bool(o, "written", r->written);
+        if (r->journal_from_backup) {
                 json_object_object_add(o, "filesystem", fs_json(e));
-                add_bool(o, "journal_inode_restored", e->journal_restored);
+                add_bool(o, "journal_inode_restored", r->journal_restored);
         }
-        if (e->state == FCR_STATE_REPLAY) {
-                add_int(o, "first_tid", e->log.start_tid);
-                add_int(o, "last_tid", e->log.end_tid - 1);
-                add_int(o, "transactions", p->nr_txns);
-                add_int(o, "tags", p->nr_tags);
-                add_int(o, "revoked", p->nr_revoked);
-                add_int(o, "revoke_records", p->nr_revokes);
-                add_int(o, "blocks_written", p->nr_writes);
-                add_str(o, "log_end_reason", jbd2_end_reason_str(e->log.end_reason));
-                add_int(o, "next_sequence", e->log.end_tid + 1);
-                add_int(o, "fast_commits", e->fc.nr_commits);
+        if (r->state == FCR_STATE_REPLAY) {
+                add_int(o, "first_tid", r->first_tid);
+                add_int(o, "last_tid", r->next_tid - 1);
+                add_int(o, "transactions", r->transactions);
+                add_int(o, "tags", r->logged_blocks);
+                add_int(o, "revoked", r->revoked);
+                add_int(o, "revoke_records", r->revoke_records);
+                add_int(o, "blocks_written", r->jbd2_blocks);
+                add_str(o, "log_end_reason", r->log_end_reason);
+                add_int(o, "next_sequence", r->next_tid + 1);
+                add_int(o, "fast_commits", r->fc_commits);
         }
-        if (e->replay) {
-                const struct fcr_replay *r = e->replay;
+        if (r->has_view) {
                 struct json_object *fc = json_object_new_object(), *counts = json_object_new_object();
                 struct json_object *notes = json_object_new_array();
-                char *save = NULL, *copy = r->notes ? strdup(r->notes) : NULL;
 
-                for (unsigned t = 1; t <= FC_TAG_MAX; t++)
-                        if (r->counts.replayed[t])
-                                add_int(counts, fc_tag_name(t), r->counts.replayed[t]);
-                add_int(fc, "commits", e->fc.nr_commits);
-                add_int(fc, "tags", r->nr_tags_done);
+                for (size_t i = 0; i < r->nr_kinds; i++)
+                        add_int(counts, r->tags_by_kind[i].name, r->tags_by_kind[i].count);
+                add_int(fc, "commits", r->fc_commits);
+                add_int(fc, "tags", r->fc_tags_replayed);
                 json_object_object_add(fc, "tags_by_kind", counts);
-                add_int(fc, "inodes_touched", r->nr_inodes_touched);
-                add_int(fc, "blocks_allocated", r->nr_blocks_allocated);
-                add_int(fc, "blocks_freed", r->nr_blocks_freed);
-                add_str(fc, "allocator", e->allocator ? e->allocator->name : "none");
-                add_int(fc, "blocks_written", fcr_overlay_count_written(e->overlay));
-                add_int(fc, "transaction", e->log.end_tid);
-                for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
-                        json_object_array_add(notes, json_object_new_string(l));
-                free(copy);
+                add_int(fc, "inodes_touched", r->inodes_touched);
+                add_int(fc, "blocks_allocated", r->blocks_allocated);
+                add_int(fc, "blocks_freed", r->blocks_freed);
+                add_str(fc, "allocator", r->allocator ? r->allocator : "none");
+                add_int(fc, "blocks_written", r->view_blocks);
+                add_int(fc, "transaction", r->view_tid);
+                for (size_t i = 0; i < r->nr_notes; i++)
+                        json_object_array_add(notes, json_object_new_string(r->notes[i]));
                 json_object_object_add(fc, "plan", notes);
                 json_object_object_add(o, "fast_commit", fc);
         }
-        if (e->orphans.released || e->orphans.skipped[0])
-                json_object_object_add(o, "orphans", orphans_json(&e->orphans));
+        if (r->orphans_released || r->orphans_left_alone)
+                json_object_object_add(o, "orphans", orphans_json(r));
         return o;
 }

@@ -15,10 +15,9 @@
 #include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include "bus.h"
-#include "engine.h"
+#include <fcreplay/engine.h>
 #include "inspect.h"
 #include "log.h"
-#include "pluginhost/plugins.h"
 
 #define BUS_NAME "org.fcreplay1"
 #define ROOT_PATH "/org/fcreplay1"

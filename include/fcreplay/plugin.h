@@ -8,21 +8,39 @@
  *                      policy used during replay; export
  *                      `const struct fcr_alloc_plugin fcr_alloc_plugin`.
  *
- * Every descriptor starts with its ABI version; the engine refuses a
- * plugin whose version differs from the one it was built with, or whose
- * required function pointers are NULL.  Optional pointers may be NULL.
+ * A tag plugin is the one owner of its tag: it validates a value, decodes
+ * and describes it (text and named fields), names the blocks it claims,
+ * and replays it.  The engine keeps only the framing of the log (HEAD
+ * features and tid, TAIL tid and CRC).
+ *
+ * Versions.  abi_version is the major version: the engine refuses a
+ * plugin whose version differs from its own.  A tag descriptor also
+ * carries struct_size, sizeof(struct fcr_tag_plugin) as the plugin was
+ * built: members are only ever added at the end, so an older plugin (a
+ * smaller size) loads, its missing optional members read as absent, and a
+ * newer one (a larger size) loads with the members this engine does not
+ * know ignored.  Members up to `fini` are the minimum size; name,
+ * validate and replay are required, everything else is optional
+ * (FCR_TAG_PLUGIN_HAS tells whether a descriptor has a member at all).
+ *
+ * New tags.  A tag number the kernel does not define (above 9) must come
+ * with the HEAD feature bit that announces it (head_feature, one bit):
+ * the scan accepts a HEAD only when every feature bit it carries is
+ * provided by a loaded plugin, and a new tag only when its plugin's bit
+ * is in the HEAD, as the kernel would gate a new tag.
+ *
  * Plugins never write to the device: everything they change goes through
  * the replay view in the context, and the engine commits it atomically.
- *
  * Functions return 0 (or a positive value where documented) on success and
  * a negative errno on failure.  A tag plugin's failure aborts the replay of
  * the whole device; nothing is written. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>
 
-#define FCR_TAG_ABI_VERSION     1
+#define FCR_TAG_ABI_VERSION     2
 #define FCR_ALLOC_ABI_VERSION   1
 #define FCR_TAG_PLUGIN_SYMBOL   "fcr_tag_plugin"
 #define FCR_ALLOC_PLUGIN_SYMBOL "fcr_alloc_plugin"
@@ -74,8 +92,22 @@ struct fcr_replay_ctx {
         void *engine;                   /* private to the engine */
 };
 
+/* Where a tag plugin describes one value: named fields (JSON keys,
+ * snake_case) and one line of text for people.  The engine passes its
+ * own; a plugin calls what it needs. */
+struct fcr_tag_describer {
+        void (*num)(struct fcr_tag_describer *w, const char *key, uint64_t v);
+        void (*str)(struct fcr_tag_describer *w, const char *key, const char *v, size_t len);
+        void (*flag)(struct fcr_tag_describer *w, const char *key, bool v);
+        void (*text)(struct fcr_tag_describer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+};
+
+/* Called by claims for each physical range a tag claims. */
+typedef int (*fcr_claim_fn)(void *userdata, uint64_t start, uint64_t len);
+
 struct fcr_tag_plugin {
         uint32_t abi_version;           /* FCR_TAG_ABI_VERSION */
+        uint32_t struct_size;           /* sizeof(struct fcr_tag_plugin), as built */
         uint16_t tag;                   /* the fast-commit tag number it handles */
         const char *name;               /* e.g. "ADD_RANGE" */
         /* Required: is this value (len bytes) well-formed?  0 or -EINVAL.
@@ -86,7 +118,28 @@ struct fcr_tag_plugin {
         /* Optional: called once after loading / before unloading. */
         int (*init)(void);
         void (*fini)(void);
+        /* --- Optional members; present when struct_size covers them. --- */
+        /* The HEAD feature bit announcing this tag: required (one bit)
+         * for a tag the kernel does not define, 0 for the kernel's. */
+        uint32_t head_feature;
+        /* Describe a validated value (inspect, dry runs, reports).
+         * Without it a tag is shown by its name and length. */
+        int (*describe)(const struct fcr_fs_geometry *g, const uint8_t *value, uint16_t len,
+                        struct fcr_tag_describer *w);
+        /* The physical blocks a validated value claims (ADD_RANGE's
+         * extent): no block allocated during the replay may come from
+         * them.  Without it a tag claims none. */
+        int (*claims)(const struct fcr_fs_geometry *g, const uint8_t *value, uint16_t len, fcr_claim_fn claim,
+                      void *userdata);
 };
+
+/* The minimum struct_size: everything up to fini. */
+#define FCR_TAG_PLUGIN_MIN_SIZE (offsetof(struct fcr_tag_plugin, fini) + sizeof(void (*)(void)))
+/* Whether descriptor p has member m at all (it may still be NULL). */
+#define FCR_TAG_PLUGIN_HAS(p, m) \
+        ((p)->struct_size >= offsetof(struct fcr_tag_plugin, m) + sizeof((p)->m))
+/* The first two members of every tag descriptor. */
+#define FCR_TAG_PLUGIN_HEADER .abi_version = FCR_TAG_ABI_VERSION, .struct_size = sizeof(struct fcr_tag_plugin)
 
 struct fcr_alloc_ctx;
 

@@ -1,5 +1,6 @@
 /* ext4 fast-commit on-disk format.  Every field is little-endian and
- * unaligned: a tag is le16 tag, le16 len, then len bytes of value. */
+ * unaligned: a tag is le16 tag, le16 len, then len bytes of value.  HEAD
+ * features beyond the kernel's (none) are provided by tag plugins. */
 #pragma once
 
 enum {
@@ -16,15 +17,6 @@ enum {
 };
 
 #define FC_TAG_HDR_LEN          4
-#define FC_ADD_RANGE_LEN        16      /* le32 ino + struct ext4_extent */
-#define FC_DEL_RANGE_LEN        12      /* le32 ino, le32 lblk, le32 len */
-#define FC_DENTRY_HDR_LEN       8       /* le32 parent ino, le32 ino, then the name */
-#define FC_INODE_HDR_LEN        4       /* le32 ino, then the raw inode */
+/* The framing the scan owns; every other tag's value is its plugin's. */
 #define FC_HEAD_LEN             8       /* le32 features, le32 tid */
-#define FC_TAIL_LEN             8       /* le32 tid, le32 crc */
-#define FC_NAME_MAX             255
-#define FC_GOOD_OLD_INODE_SIZE  128
-#define FC_EXT_INIT_MAX_LEN     32768   /* ee_len above this: unwritten */
-
-/* HEAD feature bits this replayer understands: none so far. */
-#define FC_SUPPORTED_FEATURES   0U
+#define FC_TAIL_LEN             8       /* le32 tid, le32 crc (then padding) */

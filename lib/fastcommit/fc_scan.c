@@ -33,43 +33,34 @@ const char *fc_end_reason_str(enum fc_end e) {
         return "unknown";
 }
 
-bool fc_tag_len_valid(uint16_t tag, uint16_t len, uint32_t inode_size) {
-        switch (tag) {
-        case FC_TAG_ADD_RANGE:
-                return len == FC_ADD_RANGE_LEN;
-        case FC_TAG_DEL_RANGE:
-                return len == FC_DEL_RANGE_LEN;
-        case FC_TAG_CREAT:
-        case FC_TAG_LINK:
-        case FC_TAG_UNLINK:
-                return len > FC_DENTRY_HDR_LEN && len - FC_DENTRY_HDR_LEN <= FC_NAME_MAX;
-        case FC_TAG_INODE:
-                return len >= FC_INODE_HDR_LEN + FC_GOOD_OLD_INODE_SIZE &&
-                       len <= FC_INODE_HDR_LEN + inode_size;
-        case FC_TAG_PAD:
-                return true;
-        case FC_TAG_HEAD:
-                return len == FC_HEAD_LEN;
-        case FC_TAG_TAIL:
-                return len >= FC_TAIL_LEN;
-        }
-        return false;
-}
-
-/* Walk one block's tags.  Returns true to go on with the next block. */
+/* The scan keeps the framing: HEAD and TAIL's shape, tag numbers the
+ * kernel defines.  Everything else about a value is its plugin's word. */
 struct validator {
         fc_validate_fn fn;
         void *userdata;
-        uint32_t inode_size;
+        uint32_t features;              /* HEAD bits the plugins provide */
 };
 
-static int check_value(const struct validator *v, uint16_t tag, const uint8_t *val, uint16_t len) {
-        /* HEAD and TAIL frame the log: their shape is the scanner's. */
-        if (!fc_tag_len_valid(tag, len, v->inode_size) && (tag == FC_TAG_HEAD || tag == FC_TAG_TAIL || !v->fn))
+/* 1 valid, 0 invalid, -ENOENT no plugin; unknown tag numbers: -ENOTTY. */
+static int check_value(const struct validator *v, const struct fc_log *l, uint16_t tag, const uint8_t *val,
+                       uint16_t len) {
+        int r;
+
+        if (tag == FC_TAG_HEAD && len != FC_HEAD_LEN)
                 return 0;
-        return v->fn ? v->fn(v->userdata, tag, val, len) : 1;
+        if (tag == FC_TAG_TAIL && len < FC_TAIL_LEN)
+                return 0;
+        if (tag >= 1 && tag <= FC_TAG_MAX)
+                return v->fn ? v->fn(v->userdata, l->head_features, tag, val, len) : 1;
+        /* A tag the kernel does not define: only a plugin whose HEAD
+         * feature this log announced makes it more than the log's end. */
+        if (!v->fn || !l->has_head)
+                return -ENOTTY;
+        r = v->fn(v->userdata, l->head_features, tag, val, len);
+        return r == -ENOENT ? -ENOTTY : r;
 }
 
+/* Walk one block's tags.  Returns true to go on with the next block. */
 static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_t bs,
                        const struct validator *v, uint32_t *crc, int *err) {
         /* Older writers leave the last byte of a block unused, newer ones
@@ -85,17 +76,16 @@ static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_
                         l->end_reason = FC_END_EMPTY;
                         return false;
                 }
-                if (tag < 1 || tag > FC_TAG_MAX) {
-                        l->end_reason = FC_END_UNKNOWN_TAG;
-                        return false;
-                }
                 if (off + FC_TAG_HDR_LEN + len > bs) {
-                        l->end_reason = FC_END_BAD_LENGTH;
+                        l->end_reason = tag >= 1 && tag <= FC_TAG_MAX ? FC_END_BAD_LENGTH : FC_END_UNKNOWN_TAG;
                         return false;
                 }
-                switch (check_value(v, tag, val, len)) {
+                switch (check_value(v, l, tag, val, len)) {
                 case 1:
                         break;
+                case -ENOTTY:
+                        l->end_reason = FC_END_UNKNOWN_TAG;
+                        return false;
                 case -ENOENT:
                         l->end_reason = FC_END_NO_PLUGIN;
                         return false;
@@ -111,7 +101,7 @@ static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_
                                 l->head_features = feat;
                                 l->head_tid = tid;
                         }
-                        if (feat & ~FC_SUPPORTED_FEATURES) {
+                        if (feat & ~v->features) {
                                 l->end_reason = FC_END_UNSUPPORTED;
                                 return false;
                         }
@@ -145,11 +135,10 @@ static bool scan_block(struct fc_log *l, uint32_t blk, const uint8_t *b, uint32_
         return true;
 }
 
-int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t inode_size,
-            uint32_t expected_tid, fc_validate_fn validate, void *userdata,
-            struct fc_log *ret, struct fcr_diag *d) {
+int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t expected_tid, uint32_t features,
+            fc_validate_fn validate, void *userdata, struct fc_log *ret, struct fcr_diag *d) {
         struct fc_log l = { .expected_tid = expected_tid, .end_reason = FC_END_NONE };
-        struct validator v = { .fn = validate, .userdata = userdata, .inode_size = inode_size };
+        struct validator v = { .fn = validate, .userdata = userdata, .features = features };
         uint32_t bs = s->blocksize, crc = 0;
         size_t nblocks;
         int err = 0;

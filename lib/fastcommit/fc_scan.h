@@ -44,19 +44,21 @@ struct fc_log {
         uint32_t end_block, end_offset;
 };
 
-/* Decides whether a tag's value is well-formed.  Returns 1 valid, 0
- * invalid, -ENOENT when nothing can judge this tag. */
-typedef int (*fc_validate_fn)(void *userdata, uint16_t tag, const uint8_t *value, uint16_t len);
+/* Decides whether a tag's value is well-formed (the tag plugins do:
+ * fcr_plugins_validate).  head_features: the log's HEAD.  Returns 1
+ * valid, 0 invalid, -ENOENT when nothing can judge this tag. */
+typedef int (*fc_validate_fn)(void *userdata, uint32_t head_features, uint16_t tag, const uint8_t *value,
+                              uint16_t len);
 
 /* expected_tid: the tid after the last full transaction of the log.
- * validate: NULL for the built-in length rules (fc_tag_len_valid). */
-int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t inode_size,
-            uint32_t expected_tid, fc_validate_fn validate, void *userdata,
-            struct fc_log *ret, struct fcr_diag *d);
+ * features: the HEAD feature bits that can be replayed (a HEAD with any
+ * other is unsupported).  The scan owns the framing (HEAD, TAIL, the
+ * kernel's tag numbers); validate judges every value, and a tag number
+ * the kernel does not define ends the log unless validate knows it.
+ * validate NULL: framing only (tests, fuzzing). */
+int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t expected_tid, uint32_t features,
+            fc_validate_fn validate, void *userdata, struct fc_log *ret, struct fcr_diag *d);
 void fc_log_done(struct fc_log *l);
-
-/* Whether len is a valid value length for tag (unknown tags: never). */
-bool fc_tag_len_valid(uint16_t tag, uint16_t len, uint32_t inode_size);
 
 const char *fc_tag_name(uint16_t tag);
 const char *fc_end_reason_str(enum fc_end e);

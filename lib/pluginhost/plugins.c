@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fastcommit/fc_format.h"
 #include "plugins.h"
 #include "util.h"
 
@@ -24,8 +25,10 @@ struct fcr_plugins {
         char *dir;
         struct loaded *mods;
         size_t nr_mods, cap_mods;
-        const struct fcr_tag_plugin **tags;
+        struct fcr_tag_plugin **tags;  /* copies, full size */
         size_t nr_tags, cap_tags;
+        size_t *tag_mods;               /* tags[i] came from mods[tag_mods[i]] */
+        size_t cap_tag_mods;
         const struct fcr_alloc_plugin **allocs;
         size_t nr_allocs, cap_allocs;
 };
@@ -162,8 +165,21 @@ static int run_init(struct fcr_plugins *p, int (*init)(void), void (*fini)(void)
         return 0;
 }
 
+/* A kernel tag needs no HEAD feature; a new one needs exactly one bit. */
+static int check_tag_feature(const struct fcr_tag_plugin *t, const char *path, struct fcr_diag *d) {
+        if (t->tag == 0)
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s claims tag 0, which no log holds", path);
+        if (t->tag <= FC_TAG_MAX)
+                return 0;
+        if (t->head_feature == 0 || (t->head_feature & (t->head_feature - 1)))
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s handles tag %u, which the kernel does not define, "
+                                "but does not name the one HEAD feature bit that announces it", path, t->tag);
+        return 0;
+}
+
 static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
-        const struct fcr_tag_plugin *t, **slot;
+        const struct fcr_tag_plugin *t;
+        struct fcr_tag_plugin *copy, **slot;
         int r = open_module(p, path, FCR_TAG_PLUGIN_SYMBOL, (const void **) &t, d);
 
         if (r < 0)
@@ -171,20 +187,36 @@ static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d)
         if (t->abi_version != FCR_TAG_ABI_VERSION)
                 return fcr_fail(d, -ELIBBAD, "tag plugin %s has ABI version %u, fcreplay needs %u",
                                 path, t->abi_version, FCR_TAG_ABI_VERSION);
+        if (t->struct_size < FCR_TAG_PLUGIN_MIN_SIZE)
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s has a descriptor of %u bytes, fewer than the %zu "
+                                "of ABI version %u", path, t->struct_size, FCR_TAG_PLUGIN_MIN_SIZE,
+                                FCR_TAG_ABI_VERSION);
         if (!t->validate || !t->replay || !t->name)
                 return fcr_fail(d, -ELIBBAD, "tag plugin %s lacks a required member (name, validate, replay)", path);
-        for (size_t i = 0; i < p->nr_tags; i++)
-                if (p->tags[i]->tag == t->tag)
-                        return fcr_fail(d, -ELIBBAD, "tag plugins %s and %s both claim tag %u",
-                                        p->mods[i].path, path, t->tag);
-        r = run_init(p, t->init, t->fini, path, d);
+        /* A copy the size of this engine's descriptor: members an older
+         * plugin lacks read as absent, ones a newer plugin adds are left. */
+        copy = calloc(1, sizeof(*copy));
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, t, t->struct_size < sizeof(*copy) ? t->struct_size : sizeof(*copy));
+        copy->struct_size = sizeof(*copy);
+        slot = FCR_PUSH(p->tags, p->nr_tags, p->cap_tags);
+        if (!slot) {
+                free(copy);
+                return -ENOMEM;
+        }
+        *slot = copy;
+        if (fcr_grow((void **) &p->tag_mods, &p->cap_tag_mods, p->nr_tags, sizeof(*p->tag_mods)) < 0)
+                return -ENOMEM;
+        p->tag_mods[p->nr_tags - 1] = p->nr_mods - 1;
+        r = check_tag_feature(copy, path, d);
         if (r < 0)
                 return r;
-        slot = FCR_PUSH(p->tags, p->nr_tags, p->cap_tags);
-        if (!slot)
-                return -ENOMEM;
-        *slot = t;
-        return 0;
+        for (size_t i = 0; i + 1 < p->nr_tags; i++)
+                if (p->tags[i]->tag == copy->tag)
+                        return fcr_fail(d, -ELIBBAD, "tag plugins %s and %s both claim tag %u",
+                                        p->mods[p->tag_mods[i]].path, path, copy->tag);
+        return run_init(p, copy->init, copy->fini, path, d);
 }
 
 static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
@@ -264,7 +296,10 @@ void fcr_plugins_unref(struct fcr_plugins *p) {
                 free(p->mods[i].path);
         }
         free(p->mods);
+        for (size_t i = 0; i < p->nr_tags; i++)
+                free(p->tags[i]);
         free(p->tags);
+        free(p->tag_mods);
         free(p->allocs);
         free(p->dir);
         free(p);
@@ -321,4 +356,30 @@ const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p
 
 const char *fcr_plugins_dir_of(const struct fcr_plugins *p) {
         return p->dir;
+}
+
+size_t fcr_plugins_tag_count(const struct fcr_plugins *p) {
+        return p ? p->nr_tags : 0;
+}
+
+const struct fcr_tag_plugin *fcr_plugins_tag_nth(const struct fcr_plugins *p, size_t i) {
+        return p && i < p->nr_tags ? p->tags[i] : NULL;
+}
+
+uint32_t fcr_plugins_features(const struct fcr_plugins *p) {
+        uint32_t f = 0;
+
+        for (size_t i = 0; p && i < p->nr_tags; i++)
+                f |= p->tags[i]->head_feature;
+        return f;
+}
+
+int fcr_plugins_validate(const struct fcr_plugins *p, const struct fcr_fs_geometry *g, uint32_t head_features,
+                         uint16_t tag, const uint8_t *value, uint16_t len) {
+        const struct fcr_tag_plugin *t = fcr_plugins_tag(p, tag);
+
+        /* A new tag counts only where its HEAD announced it. */
+        if (!t || (t->head_feature && !(t->head_feature & head_features)))
+                return -ENOENT;
+        return t->validate(g, value, len) == 0;
 }

@@ -1,14 +1,14 @@
 /* Loading tag and allocator plugins with dlopen, refcounted.
  * Layout: DIR/tags/NAME.so and DIR/alloc/NAME.so. */
 #pragma once
+#include <fcreplay/engine.h>
 #include <fcreplay/plugin.h>
 #include "diag.h"
 
 struct fcr_plugins;
 
-/* The plugin directory: FCREPLAY_PLUGIN_DIR if set, else the built-in
- * one.  An explicit directory (--plugin-dir) wins over both. */
-const char *fcr_plugin_dir(const char *explicit_dir);
+/* fcr_plugin_dir() and fcr_plugins_check_alloc() are public, in
+ * <fcreplay/engine.h>. */
 
 /* Load every plugin under dir.  Any load error (dlopen failure, missing
  * symbol, ABI mismatch, missing required function, failed init, two
@@ -18,14 +18,23 @@ int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag 
 struct fcr_plugins *fcr_plugins_ref(struct fcr_plugins *p);
 void fcr_plugins_unref(struct fcr_plugins *p);
 
+/* Tag plugins are copies of full size (struct_size is this engine's):
+ * optional members a plugin lacks are NULL or 0. */
 const struct fcr_tag_plugin *fcr_plugins_tag(const struct fcr_plugins *p, uint16_t tag);
+size_t fcr_plugins_tag_count(const struct fcr_plugins *p);
+const struct fcr_tag_plugin *fcr_plugins_tag_nth(const struct fcr_plugins *p, size_t i);
+/* The HEAD feature bits the loaded tag plugins provide. */
+uint32_t fcr_plugins_features(const struct fcr_plugins *p);
+/* Judge a fast-commit tag's value by its plugin, for the scan: 1 valid,
+ * 0 invalid, -ENOENT when no plugin handles tag, or when its plugin's
+ * HEAD feature bit is not in head_features (not announced: unknown). */
+int fcr_plugins_validate(const struct fcr_plugins *p, const struct fcr_fs_geometry *g, uint32_t head_features,
+                         uint16_t tag, const uint8_t *value, uint16_t len);
 const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, const char *name);
 /* The allocator named name, or -EINVAL naming the directory and the
  * allocators that are there. */
 int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
                            struct fcr_diag *d);
-/* Whether the plugins under dir load and hold an allocator named name. */
-int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d);
 size_t fcr_plugins_alloc_count(const struct fcr_plugins *p);
 const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p, size_t i);
 const char *fcr_plugins_dir_of(const struct fcr_plugins *p);

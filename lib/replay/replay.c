@@ -99,6 +99,8 @@ void fcr_replay_free(struct fcr_replay *r) {
         tdestroy(r->handed_out, free);
         tdestroy(r->inodes, free);
         free(r->claimed);
+        for (size_t i = 0; i < r->nr_notes; i++)
+                free(r->notes[i]);
         free(r->notes);
         free(r);
 }
@@ -202,70 +204,90 @@ bool fcr_replay_claimed(const struct fcr_replay *r, uint64_t blk) {
         return false;
 }
 
-static void notes_append(struct fcr_replay *r, const char *text) {
-        size_t n = strlen(text);
-
-        if (fcr_grow((void **) &r->notes, &r->notes_cap, r->notes_len + n + 1, 1) < 0)
-                return;
-        memcpy(r->notes + r->notes_len, text, n + 1);
-        r->notes_len += n;
-}
-
 /* Start a note line: one per tag, "[block:offset] NAME:", and one per
- * orphan. */
+ * orphan.  Out of memory, a note is lost, never the replay. */
 void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) {
-        char head[128];
+        char **slot;
         va_list ap;
+        int n;
 
+        slot = FCR_PUSH(r->notes, r->nr_notes, r->cap_notes);
+        if (!slot)
+                return;
         va_start(ap, fmt);
-        vsnprintf(head, sizeof(head), fmt, ap);
+        n = vasprintf(slot, fmt, ap);
         va_end(ap);
-        if (r->notes_len)
-                notes_append(r, "\n");
-        notes_append(r, head);
+        if (n < 0)
+                r->nr_notes--;
 }
 
 /* Notes form one line per tag: "[block:offset] NAME: what; what". */
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) {
-        char line[512];
+        char *line = NULL, *joined;
+        size_t last_len;
         va_list ap;
+        int n;
 
         va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
+        n = vasprintf(&line, fmt, ap);
         va_end(ap);
-        notes_append(r, r->notes_len && r->notes[r->notes_len - 1] != ':' ? "; " : " ");
-        notes_append(r, line);
+        if (n < 0)
+                return;
+        if (r->nr_notes == 0) {
+                /* A note before any head is a line of its own. */
+                char **slot = FCR_PUSH(r->notes, r->nr_notes, r->cap_notes);
+
+                if (slot)
+                        *slot = line;
+                else
+                        free(line);
+                return;
+        }
+        last_len = strlen(r->notes[r->nr_notes - 1]);
+        if (asprintf(&joined, "%s%s%s", r->notes[r->nr_notes - 1],
+                     last_len && r->notes[r->nr_notes - 1][last_len - 1] != ':' ? "; " : " ", line) >= 0) {
+                free(r->notes[r->nr_notes - 1]);
+                r->notes[r->nr_notes - 1] = joined;
+        }
+        free(line);
 }
 
-/* Every physical range an ADD_RANGE of the valid log claims: no block
- * allocated during replay may come from them. */
+static int add_claim(void *userdata, uint64_t start, uint64_t len) {
+        struct fcr_replay *r = userdata;
+        struct claimed_range *c;
+        uint64_t mask = (1ULL << r->fs->cluster_ratio_bits) - 1, end;
+
+        if (len == 0)
+                return 0;
+        c = FCR_PUSH(r->claimed, r->nr_claimed, r->cap_claimed);
+        if (!c)
+                return -ENOMEM;
+        /* With bigalloc a block taken from a claimed range's cluster
+         * would share it with that file: claim whole clusters (the
+         * kernel does not, and fsck then finds multiply-claimed
+         * blocks). */
+        end = (start + len + mask) & ~mask;
+        c->start = start & ~mask;
+        c->len = end - c->start;
+        return 0;
+}
+
+/* Every physical range a tag of the valid log claims, as its plugin
+ * says (ADD_RANGE's extents): no block allocated during replay may come
+ * from them. */
 static int collect_claimed(struct fcr_replay *r, const struct fc_log *log) {
         size_t out = 0;
+        int ret;
 
         for (size_t i = 0; i < log->nr_valid; i++) {
                 const struct fc_tag *t = &log->tags[i];
-                struct claimed_range *c;
-                uint16_t ee_len;
+                const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
 
-                if (t->tag != FC_TAG_ADD_RANGE)
+                if (!p || !p->claims)
                         continue;
-                ee_len = get_le16(t->value + 8);
-                c = FCR_PUSH(r->claimed, r->nr_claimed, r->cap_claimed);
-                if (!c)
-                        return -ENOMEM;
-                c->start = ((uint64_t) get_le16(t->value + 10) << 32) | get_le32(t->value + 12);
-                c->len = ee_len > FC_EXT_INIT_MAX_LEN ? ee_len - FC_EXT_INIT_MAX_LEN : ee_len;
-                /* With bigalloc a block taken from a claimed range's
-                 * cluster would share it with that file: claim whole
-                 * clusters (the kernel does not, and fsck then finds
-                 * multiply-claimed blocks). */
-                if (c->len) {
-                        uint64_t mask = (1ULL << r->fs->cluster_ratio_bits) - 1;
-                        uint64_t end = (c->start + c->len + mask) & ~mask;
-
-                        c->start &= ~mask;
-                        c->len = end - c->start;
-                }
+                ret = p->claims(&r->geom, t->value, t->len, add_claim, r);
+                if (ret < 0)
+                        return ret;
         }
         if (r->nr_claimed)
                 qsort(r->claimed, r->nr_claimed, sizeof(*r->claimed), cmp_range);

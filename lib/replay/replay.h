@@ -60,8 +60,8 @@ struct fcr_replay {
         struct grp_cache **groups;      /* per group, loaded on first use */
 
         /* Report */
-        char *notes;                    /* one line per tag, for dry runs */
-        size_t notes_len, notes_cap;
+        char **notes;                   /* one line per tag and per orphan, for dry runs */
+        size_t nr_notes, cap_notes;
         struct tag_counts counts;
         size_t nr_inodes_touched;
         size_t nr_blocks_allocated;

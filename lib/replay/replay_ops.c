@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <et/com_err.h>
+#include <fcreplay/bytes.h>
 #include "fastcommit/fc_format.h"
 #include "io/journal_io.h"
 #include "replay.h"
@@ -318,7 +319,7 @@ static int op_unmap_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk,
 }
 
 static int name_of(struct fcr_replay *r, const char *name, unsigned len, char out[EXT2_NAME_LEN + 1]) {
-        if (len == 0 || len > EXT2_NAME_LEN || memchr(name, '\0', len) || memchr(name, '/', len))
+        if (!fcr_dentry_name_valid(name, len))
                 return fcr_fail(r->d, -EUCLEAN, "directory entry name of %u bytes is not valid", len);
         memcpy(out, name, len);
         out[len] = '\0';

@@ -2,7 +2,11 @@
 #include "tag_common.h"
 
 static int replay(struct fcr_replay_ctx *c, const uint8_t *v, uint16_t len) {
-        return c->ops->add_entry(c, le32(v), le32(v + 4), (const char *) v + DENTRY_HDR, len - DENTRY_HDR, false);
+        struct fcr_dentry e;
+
+        if (!fcr_dentry_parse(v, len, 0, &e))
+                return -EINVAL;
+        return c->ops->add_entry(c, e.parent, e.ino, e.name, e.name_len, false);
 }
 
-FCR_TAG_PLUGIN(4, "LINK", dentry_validate, replay);
+FCR_TAG_PLUGIN(4, "LINK", dentry_validate, replay, dentry_describe);

@@ -5,9 +5,14 @@ static int validate(const struct fcr_fs_geometry *g, const uint8_t *v, uint16_t 
         return 0;
 }
 
+static int describe(const struct fcr_fs_geometry *g, const uint8_t *v, uint16_t len, struct fcr_tag_describer *w) {
+        w->text(w, "%u bytes", len);
+        return 0;
+}
+
 static int replay(struct fcr_replay_ctx *c, const uint8_t *v, uint16_t len) {
         c->ops->note(c, "%u bytes of padding", len);
         return 0;
 }
 
-FCR_TAG_PLUGIN(7, "PAD", validate, replay);
+FCR_TAG_PLUGIN(7, "PAD", validate, replay, describe);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ext2fs/ext2fs.h>
-#include "engine.h"
+#include <fcreplay/engine.h>
 
 static unsigned long long writes_done, cut_after = ~0ULL;
 

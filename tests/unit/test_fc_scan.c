@@ -1,13 +1,14 @@
 /* lib/fc_scan.c: the fast-commit area scan on synthetic areas written to
  * a temporary journal file: HEAD/TAIL framing and CRC (crc32c seed 0 over
  * the commit through the TAIL's header and tid), old (1 byte short) and new
- * block layouts, stale HEAD, tag length rules, unknown tags, HEAD
- * features, replaying only up to the last good TAIL, and the validator
- * callback. */
+ * block layouts, stale HEAD, the tag plugins' value rules, unknown tags,
+ * HEAD features, replaying only up to the last good TAIL, and the
+ * validator callback. */
 #include <string.h>
 #include "bytes.h"
 #include "fastcommit/fc_format.h"
 #include "fastcommit/fc_scan.h"
+#include "pluginhost/plugins.h"
 #include "journal/jbd2_format.h"
 #include "journal/jbd2_super.h"
 #include "unit.h"
@@ -153,11 +154,20 @@ static int scan_with(fc_validate_fn fn, void *ud) {
         tj_sync(&F.t);
         ck_assert_int_eq(jbd2_super_parse(tj_block(&F.t, 0), BS, MAXLEN, &F.s, &F.d), 0);
         ck_assert_uint_eq(F.s.fc_first, MAXLEN - NFC + 1);
-        return fc_scan(&F.t.j, &F.s, ISIZE, TID, fn, ud, &F.log, &F.d);
+        return fc_scan(&F.t.j, &F.s, TID, 0, fn, ud, &F.log, &F.d);
+}
+
+/* The real tag plugins judge values, as in a replay. */
+static struct fcr_plugins *real_plugins;
+
+static int plugin_rules(void *ud, uint32_t head_features, uint16_t t, const uint8_t *value, uint16_t len) {
+        struct fcr_fs_geometry g = { .block_size = BS, .inode_size = ISIZE };
+
+        return fcr_plugins_validate(real_plugins, &g, head_features, t, value, len);
 }
 
 static int scan(void) {
-        return scan_with(NULL, NULL);
+        return scan_with(plugin_rules, NULL);
 }
 
 START_TEST(no_fast_commit_area) {
@@ -167,7 +177,7 @@ START_TEST(no_fast_commit_area) {
         commit(true);
         tj_sync(&F.t);
         ck_assert_int_eq(jbd2_super_parse(tj_block(&F.t, 0), BS, MAXLEN, &F.s, &F.d), 0);
-        ck_assert_int_eq(fc_scan(&F.t.j, &F.s, ISIZE, TID, NULL, NULL, &F.log, &F.d), 0);
+        ck_assert_int_eq(fc_scan(&F.t.j, &F.s, TID, 0, plugin_rules, NULL, &F.log, &F.d), 0);
         ck_assert_int_eq(F.log.end_reason, FC_END_NONE);
         ck_assert_uint_eq(F.log.nr_tags, 0);
         ck_assert_uint_eq(F.log.nr_valid, 0);
@@ -436,7 +446,7 @@ START_TEST(read_error) {
         tj_sync(&F.t);
         ck_assert_int_eq(jbd2_super_parse(tj_block(&F.t, 0), BS, MAXLEN, &F.s, &F.d), 0);
         F.t.j.nblocks = MAXLEN - 2;     /* fc blocks 5 and 6 are missing */
-        ck_assert_int_eq(fc_scan(&F.t.j, &F.s, ISIZE, TID, NULL, NULL, &F.log, &F.d), 0);
+        ck_assert_int_eq(fc_scan(&F.t.j, &F.s, TID, 0, plugin_rules, NULL, &F.log, &F.d), 0);
         /* Block 1 holds zeros: the walk stops there, before the hole. */
         ck_assert_uint_eq(F.log.nr_valid, 5);
 }
@@ -452,7 +462,7 @@ START_TEST(read_error_reported) {
         tj_sync(&F.t);
         ck_assert_int_eq(jbd2_super_parse(tj_block(&F.t, 0), BS, MAXLEN, &F.s, &F.d), 0);
         F.t.j.nblocks = MAXLEN - 2;
-        ck_assert_int_eq(fc_scan(&F.t.j, &F.s, ISIZE, TID, NULL, NULL, &F.log, &F.d), 0);
+        ck_assert_int_eq(fc_scan(&F.t.j, &F.s, TID, 0, plugin_rules, NULL, &F.log, &F.d), 0);
         ck_assert_int_eq(F.log.end_reason, FC_END_READ_ERROR);
         ck_assert_contains(F.d.msg, "cannot read fast-commit block 5");
         ck_assert_uint_eq(F.log.area_blocks, 5);
@@ -478,7 +488,7 @@ struct vstate {
         uint16_t seen[64];
 };
 
-static int validator(void *ud, uint16_t t, const uint8_t *value, uint16_t len) {
+static int validator(void *ud, uint32_t head_features, uint16_t t, const uint8_t *value, uint16_t len) {
         struct vstate *v = ud;
 
         if (v->calls < 64)
@@ -490,7 +500,7 @@ static int validator(void *ud, uint16_t t, const uint8_t *value, uint16_t len) {
                 return 1;
         if (t == v->refuse)
                 return 0;
-        return fc_tag_len_valid(t, len, ISIZE);
+        return plugin_rules(NULL, head_features, t, value, len);
 }
 
 START_TEST(validator_sees_every_tag) {
@@ -555,31 +565,6 @@ START_TEST(validator_decides_other_lengths) {
 }
 END_TEST
 
-START_TEST(len_rules) {
-        ck_assert(fc_tag_len_valid(FC_TAG_ADD_RANGE, 16, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_ADD_RANGE, 12, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_DEL_RANGE, 12, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_DEL_RANGE, 16, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_CREAT, 8, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_CREAT, 9, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_LINK, 8 + 255, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_UNLINK, 8 + 256, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_UNLINK, 0, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_INODE, 4 + 128, 128));
-        ck_assert(!fc_tag_len_valid(FC_TAG_INODE, 4 + 129, 128));
-        ck_assert(!fc_tag_len_valid(FC_TAG_INODE, 4 + 127, 512));
-        ck_assert(fc_tag_len_valid(FC_TAG_INODE, 4 + 512, 512));
-        ck_assert(fc_tag_len_valid(FC_TAG_PAD, 0, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_HEAD, 8, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_HEAD, 12, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_TAIL, 8, ISIZE));
-        ck_assert(fc_tag_len_valid(FC_TAG_TAIL, 900, ISIZE));
-        ck_assert(!fc_tag_len_valid(FC_TAG_TAIL, 7, ISIZE));
-        ck_assert(!fc_tag_len_valid(0, 8, ISIZE));
-        ck_assert(!fc_tag_len_valid(10, 8, ISIZE));
-}
-END_TEST
-
 START_TEST(names) {
         ck_assert_str_eq(fc_tag_name(FC_TAG_ADD_RANGE), "ADD_RANGE");
         ck_assert_str_eq(fc_tag_name(FC_TAG_HEAD), "HEAD");
@@ -622,7 +607,6 @@ static Suite *suite(void) {
 
         tc = tcase_create("lengths");
         tcase_add_test(tc, bad_lengths);        /* sets up each case itself */
-        tcase_add_test(tc, len_rules);
         tcase_add_test(tc, names);
         suite_add_tcase(s, tc);
 
@@ -638,5 +622,14 @@ static Suite *suite(void) {
 }
 
 int main(void) {
-        return unit_run(suite());
+        struct fcr_diag d = {};
+        int r;
+
+        if (fcr_plugins_load(UNIT_REAL_PLUGIN_DIR, &real_plugins, &d) < 0) {
+                fprintf(stderr, "cannot load the tag plugins: %s\n", d.msg);
+                return 1;
+        }
+        r = unit_run(suite());
+        fcr_plugins_unref(real_plugins);
+        return r;
 }

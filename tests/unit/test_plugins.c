@@ -180,8 +180,8 @@ START_TEST(wrong_abi_version) {
         ck_assert_int_eq(load(), -ELIBBAD);
         ck_assert_ptr_null(P);
         ck_assert_contains(diag.msg, plugin_path("tags", "bad_abi.so"));
-        ck_assert_contains(diag.msg, "ABI version 99");
-        ck_assert_contains(diag.msg, "needs 1");
+        ck_assert_contains(diag.msg, "ABI version 100");
+        ck_assert_contains(diag.msg, "needs 2");
 }
 END_TEST
 
@@ -319,6 +319,63 @@ START_TEST(plugin_dir_choice) {
 }
 END_TEST
 
+START_TEST(older_descriptor_loads) {
+        const struct fcr_tag_plugin *t;
+
+        add("tags", "old_size", NULL);
+        ck_assert_msg(load() == 0, "%s", diag.msg);
+        t = fcr_plugins_tag(P, 7);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_str_eq(t->name, "OLDPAD");
+        /* Beyond its struct_size: absent, whatever the bytes there. */
+        ck_assert_ptr_null(t->describe);
+        ck_assert_ptr_null(t->claims);
+        ck_assert_uint_eq(t->head_feature, 0);
+}
+END_TEST
+
+START_TEST(new_tag_needs_feature) {
+        add("tags", "no_feature", NULL);
+        ck_assert_int_eq(load(), -ELIBBAD);
+        ck_assert_contains(diag.msg, "no_feature.so");
+        ck_assert_contains(diag.msg, "HEAD feature bit");
+}
+END_TEST
+
+static int collect(void *ud, uint64_t start, uint64_t len) {
+        uint64_t *v = ud;
+
+        v[0] = start;
+        v[1] = len;
+        return 0;
+}
+
+START_TEST(add_range_owns_its_format) {
+        struct fcr_fs_geometry g = { .block_size = 1024, .inode_size = 256, .blocks_count = 1 << 20,
+                                     .inodes_count = 1000 };
+        const struct fcr_tag_plugin *t;
+        struct fcr_plugins *p = NULL;
+        uint8_t v[16] = {};
+        uint64_t got[2] = {};
+
+        ck_assert_msg(fcr_plugins_load(UNIT_REAL_PLUGIN_DIR, &p, &diag) == 0, "%s", diag.msg);
+        t = fcr_plugins_tag(p, 1);
+        v[0] = 12;                      /* ino 12, lblk 0, 32768 + 4 blocks (unwritten) at 0x1000 */
+        v[8] = 4;
+        v[9] = 0x80;
+        v[13] = 0x10;
+        ck_assert_int_eq(t->validate(&g, v, 16), 0);
+        ck_assert_int_ne(t->validate(&g, v, 15), 0);
+        ck_assert_ptr_nonnull(t->claims);
+        ck_assert_int_eq(t->claims(&g, v, 16, collect, got), 0);
+        ck_assert_uint_eq(got[0], 0x1000);
+        ck_assert_uint_eq(got[1], 4);
+        ck_assert_int_eq(fcr_plugins_validate(p, &g, 0, 1, v, 16), 1);
+        ck_assert_int_eq(fcr_plugins_validate(p, &g, 0, 77, v, 16), -ENOENT);
+        fcr_plugins_unref(p);
+}
+END_TEST
+
 START_TEST(project_plugins_load) {
         /* The plugins the project builds, in their build-tree layout. */
         static const char *const names[] = {
@@ -351,6 +408,9 @@ static Suite *suite(void) {
         tcase_add_test(tc, refcounted_unload);
         tcase_add_test(tc, unload_in_reverse_order);
         tcase_add_test(tc, wrong_abi_version);
+        tcase_add_test(tc, older_descriptor_loads);
+        tcase_add_test(tc, new_tag_needs_feature);
+        tcase_add_test(tc, add_range_owns_its_format);
         tcase_add_test(tc, wrong_alloc_abi_version);
         tcase_add_test(tc, missing_descriptor_symbol);
         tcase_add_test(tc, tag_plugin_in_alloc_dir);

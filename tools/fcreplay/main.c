@@ -7,14 +7,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "config.h"
-#include "conf_file.h"
-#include "engine.h"
+#include <fcreplay/conf_file.h>
+#include <fcreplay/engine.h>
+#include <fcreplay/report.h>
+#include <fcreplay/util.h>
 #include "exit_codes.h"
 #include "print.h"
 #include "progress.h"
-#include "report.h"
-#include "util.h"
 
 struct args {
         const char *command;
@@ -180,6 +179,7 @@ int main(int argc, char **argv) {
         struct fcr_diag d = {};
         _cleanup_(fcr_tool_config_done) struct fcr_tool_config cfg = {};
         _cleanup_engine_ struct fcr_engine *e = NULL;
+        const struct fcr_result *res;
         uint64_t elapsed;
         bool inspect;
         int r;
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
                 r = fcr_engine_plan(e, &d);
                 if (r < 0)
                         return fail(&a, r, &d);
-                step(&a, "validated: %s", fcr_state_str(e->state));
+                step(&a, "validated: %s", fcr_state_str(fcr_engine_result(e)->state));
                 if (a.json)
                         print_json(fcr_report_inspect(e));
                 else
@@ -252,14 +252,15 @@ int main(int argc, char **argv) {
         progress_end(&pr);
         if (r < 0)
                 return fail(&a, r, &d);
+        res = fcr_engine_result(e);
         step(&a, "validated and planned: %s, %zu transaction(s), %zu fast commit(s), allocator %s",
-             fcr_state_str(e->state), e->plan.nr_txns, e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
+             fcr_state_str(res->state), res->transactions, res->fc_commits, res->allocator ? res->allocator : "none");
         if (!a.dry_run) {
                 r = fcr_engine_apply(e, &d);
                 progress_end(&pr);
                 if (r < 0)
                         return fail_written(&a, r, &d, true);
-                step(&a, "%s", e->applied ? "written and flushed" : "nothing to write");
+                step(&a, "%s", fcr_engine_result(e)->written ? "written and flushed" : "nothing to write");
         }
         elapsed = now_usec() - a.start_usec;
         if (a.json) {

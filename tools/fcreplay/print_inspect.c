@@ -141,27 +141,10 @@ static void print_log(FILE *f, struct json_object *s, struct json_object *l) {
                 print_txn(f, at(l, "transactions", i));
 }
 
-/* The decoded fields the report gives a tag tell its kind. */
+/* Each tag's plugin wrote its "text". */
 static void print_fc_tag(FILE *f, struct json_object *t) {
-        fprintf(f, "  [%u:%u]%s %-9s", u32(t, "block"), u32(t, "offset"), flag(t, "committed") ? "" : " (uncommitted)",
-                str(t, "tag"));
-        if (has(t, "pblk"))
-                fprintf(f, " ino %u: blocks %u..%u -> %" PRIu64 "%s", u32(t, "ino"), u32(t, "lblk"),
-                        u32(t, "lblk") + u32(t, "count") - 1, num(t, "pblk"), flag(t, "unwritten") ? " (unwritten)" : "");
-        else if (has(t, "count"))
-                fprintf(f, " ino %u: blocks %u..+%u", u32(t, "ino"), u32(t, "lblk"), u32(t, "count"));
-        else if (has(t, "name"))
-                fprintf(f, " dir %u, ino %u, name '%s'", u32(t, "parent"), u32(t, "ino"), str(t, "name"));
-        else if (has(t, "raw_size"))
-                fprintf(f, " ino %u: mode 0%o, links %u, size %" PRIu64 " (%u raw bytes)", u32(t, "ino"),
-                        u32(t, "mode"), u32(t, "links"), num(t, "size"), u32(t, "raw_size"));
-        else if (has(t, "features"))
-                fprintf(f, " tid %u, features 0x%x", u32(t, "tid"), u32(t, "features"));
-        else if (has(t, "crc"))
-                fprintf(f, " tid %u, crc 0x%08x", u32(t, "tid"), u32(t, "crc"));
-        else if (!strcmp(str(t, "tag"), "PAD"))
-                fprintf(f, " %u bytes", u32(t, "len"));
-        fputc('\n', f);
+        fprintf(f, "  [%u:%u]%s %-9s %s\n", u32(t, "block"), u32(t, "offset"),
+                flag(t, "committed") ? "" : " (uncommitted)", str(t, "tag"), str(t, "text"));
 }
 
 static void print_fc(FILE *f, struct json_object *s, struct json_object *l) {

@@ -12,7 +12,7 @@ static int replay(struct fcr_replay_ctx *c, const uint8_t *v, uint16_t len) {
 }
 
 const struct fcr_tag_plugin fcr_tag_plugin = {
-        .abi_version = FCR_TAG_ABI_VERSION,
+        FCR_TAG_PLUGIN_HEADER,
         .tag = 6,               /* EXT4_FC_TAG_INODE */
         .name = "INODE",
         .validate = validate,

@@ -2,8 +2,9 @@
 #include "test_plugin.h"
 
 const struct fcr_tag_plugin fcr_tag_plugin = {
-        .abi_version = FCR_TAG_ABI_VERSION,
+        FCR_TAG_PLUGIN_HEADER,
         .tag = 200,
+        .head_feature = 1u << 4,
         .name = "DUP",
         .validate = test_validate,
         .replay = test_replay,

@@ -11,8 +11,9 @@ static void fini(void) {
 }
 
 const struct fcr_tag_plugin fcr_tag_plugin = {
-        .abi_version = FCR_TAG_ABI_VERSION,
+        FCR_TAG_PLUGIN_HEADER,
         .tag = 203,
+        .head_feature = 1u << 4,
         .name = "INITFAIL",
         .validate = test_validate,
         .replay = test_replay,

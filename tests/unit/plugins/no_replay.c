@@ -2,7 +2,7 @@
 #include "test_plugin.h"
 
 const struct fcr_tag_plugin fcr_tag_plugin = {
-        .abi_version = FCR_TAG_ABI_VERSION,
+        FCR_TAG_PLUGIN_HEADER,
         .tag = 202,
         .name = "NOREPLAY",
         .validate = test_validate,

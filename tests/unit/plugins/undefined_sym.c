@@ -9,8 +9,9 @@ static int replay(struct fcr_replay_ctx *c, const uint8_t *v, uint16_t len) {
 }
 
 const struct fcr_tag_plugin fcr_tag_plugin = {
-        .abi_version = FCR_TAG_ABI_VERSION,
+        FCR_TAG_PLUGIN_HEADER,
         .tag = 204,
+        .head_feature = 1u << 4,
         .name = "UNDEF",
         .validate = test_validate,
         .replay = replay,

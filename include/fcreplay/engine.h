@@ -1,0 +1,149 @@
+/* libfcreplay's public face: open a device or image, scan and validate
+ * its journal, build the replay plan, and apply it.  Plan first, write
+ * second: nothing is written before the whole journal has validated.
+ *
+ * The engine is opaque.  What a program shows of it comes from
+ * fcr_engine_result() (and, as JSON, <fcreplay/report.h>). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ext2fs/ext2fs.h>
+#include <fcreplay/diag.h>
+
+struct fcr_engine;
+
+/* Progress while writing, in one unit: called as ("blocks", filesystem
+ * blocks written home, blocks to write).  Planning writes nothing and
+ * reports no count. */
+typedef void (*fcr_progress_fn)(const char *what, uint64_t done, uint64_t total, void *userdata);
+
+struct fcr_engine_opts {
+        const char *device;
+        const char *journal_dev;        /* external journal; NULL: find by UUID */
+        bool read_only;                 /* inspect and dry runs */
+        bool inspect_only;              /* inspect: open read-only, no lock; it
+                                         * validates and plans as a replay does */
+        const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
+        const char *allocator;          /* NULL: "kernel" */
+        fcr_progress_fn progress;       /* while writing only */
+        void *userdata;
+        io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
+};
+
+#define FCR_DEFAULT_ALLOCATOR "kernel"
+
+enum fcr_state {
+        FCR_STATE_NO_JOURNAL,           /* no journal: nothing to do */
+        FCR_STATE_CLEAN,                /* nothing to replay */
+        FCR_STATE_NOT_FLAGGED,          /* log not empty, but the filesystem does not
+                                         * ask for recovery: ignored, as the kernel does */
+        FCR_STATE_FINISH_ONLY,          /* recovery flag set, log empty */
+        FCR_STATE_REPLAY,               /* transactions to replay */
+};
+
+/* Open the filesystem (exclusively, unless read-only) and its journal.
+ * A mounted device is refused for writing with -EBUSY. */
+int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d);
+
+/* Read and validate the journal superblock, walk the log and the
+ * fast-commit area.  Writes nothing. */
+int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d);
+
+/* Build and verify the replay plan; refuse what cannot be replayed
+ * exactly.  Writes nothing. */
+int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
+
+/* Write the plan, mark the journal empty and clear the recovery flag.
+ * With fast commits, their replay is first committed to the log as one
+ * jbd2 transaction, so that a cut at any point leaves a journal that
+ * replays to the same result. */
+int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
+
+/* After planning: the filesystem blocks a replay writes home (the jbd2
+ * plan's, then the fast-commit result's), the total of its progress. */
+size_t fcr_engine_blocks_to_write(const struct fcr_engine *e);
+
+void fcr_engine_free(struct fcr_engine *e);
+static inline void fcr_engine_freep(struct fcr_engine **e) { fcr_engine_free(*e); }
+#define _cleanup_engine_ __attribute__((cleanup(fcr_engine_freep)))
+
+const char *fcr_state_str(enum fcr_state s);
+
+/* Fast-commit tags replayed, by kind. */
+struct fcr_tag_count {
+        uint16_t tag;
+        const char *name;               /* the plugin's */
+        size_t count;
+};
+
+struct fcr_orphan_result {
+        uint32_t ino;
+        bool in_file;                   /* from the orphan file, else the list */
+        unsigned links;
+        uint64_t size;
+        const char *action;             /* "delete", "truncate", "unlist" */
+        uint64_t blocks_freed;          /* once released */
+};
+
+/* What the engine found, planned or did, for printers, reports and the
+ * daemon.  Valid until the next call on the engine or its free. */
+struct fcr_result {
+        const char *device;
+        enum fcr_state state;
+        bool planned;
+        bool written;                   /* applied: the plan is on the device */
+        size_t blocks_to_write;         /* after planning */
+
+        bool has_journal, external_journal;
+        /* The journal inode was damaged and read through the superblock's
+         * backup; restored: the replay puts it back from there. */
+        bool journal_from_backup, journal_restored;
+        const char *journal_inode_damage;
+
+        /* jbd2 (state REPLAY): transactions first_tid..next_tid - 1. */
+        uint32_t first_tid, next_tid;
+        size_t transactions, logged_blocks, revoked, revoke_records, jbd2_blocks;
+        uint32_t log_end_block;
+        const char *log_end_reason;
+
+        /* Fast commits. */
+        bool has_fc_area;
+        size_t fc_commits, fc_committed_tags;
+        const char *fc_end_reason;
+
+        /* The in-memory view (fast commits, orphans, the journal inode),
+         * committed to the journal as transaction view_tid first. */
+        bool has_view;
+        size_t fc_tags_replayed;
+        const struct fcr_tag_count *tags_by_kind;
+        size_t nr_kinds;
+        size_t inodes_touched, blocks_allocated, blocks_freed;
+        const char *allocator;          /* NULL: none was needed */
+        size_t view_blocks;
+        uint32_t view_tid;
+        /* One line per replayed tag ("[block:offset] NAME: what") and
+         * per orphan, in order: the plan of a dry run. */
+        const char *const *notes;
+        size_t nr_notes;
+
+        /* Orphans: on disk (inspect) or as released (replay). */
+        bool has_orphans;               /* any pending, or left alone */
+        const char *orphans_left_alone; /* why, or NULL */
+        bool orphans_released;
+        uint32_t orphan_list_head, orphan_file_ino;
+        bool orphan_present;
+        size_t orphan_file_blocks;      /* orphan-file blocks with entries */
+        const struct fcr_orphan_result *orphans;
+        size_t nr_orphans;
+};
+
+/* The engine's findings so far (after scan, plan or apply). */
+const struct fcr_result *fcr_engine_result(struct fcr_engine *e);
+
+/* Settings.  The plugin directory: an explicit one (--plugin-dir) wins,
+ * then FCREPLAY_PLUGIN_DIR, then the built-in one. */
+const char *fcr_plugin_dir(const char *explicit_dir);
+/* Whether the plugins under dir load and hold an allocator named name:
+ * 0, -EINVAL (no such allocator, naming the ones there) or a load error. */
+int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d);
