@@ -16,6 +16,20 @@
 #include "journal/jbd2_write.h"
 #include "util.h"
 
+const char *fcr_phase_str(enum fcr_phase p) {
+        switch (p) {
+        case FCR_PHASE_PLANNING: return "planning";
+        case FCR_PHASE_WRITING: return "writing";
+        case FCR_PHASE_DONE: return "done";
+        }
+        return "unknown";
+}
+
+static void enter(struct fcr_engine *e, enum fcr_phase p) {
+        if (e->phase)
+                e->phase(p, e->userdata);
+}
+
 const char *fcr_state_str(enum fcr_state s) {
         switch (s) {
         case FCR_STATE_NO_JOURNAL: return "no-journal";
@@ -124,6 +138,7 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
         e->device = strdup(o->device);
         e->read_only = o->read_only;
         e->inspect_only = o->inspect_only;
+        e->phase = o->phase;
         e->progress = o->progress;
         e->userdata = o->userdata;
         e->plugin_dir = strdup(fcr_plugin_dir(o->plugin_dir));
@@ -354,8 +369,11 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         bool orphans;
         int r;
 
+        if (e->planned)
+                return 0;
+        enter(e, FCR_PHASE_PLANNING);
         r = fcr_engine_scan(e, d);
-        if (r < 0 || e->planned)
+        if (r < 0)
                 return r;
         if ((e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY) && e->log.commit_corrupt)
                 return fcr_fail(d, -EBADMSG,
@@ -544,8 +562,11 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
         r = fcr_engine_plan(e, d);
         if (r < 0)
                 return r;
-        if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY)
+        if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY) {
+                enter(e, FCR_PHASE_DONE);
                 return 0;
+        }
+        enter(e, FCR_PHASE_WRITING);
         if (e->state == FCR_STATE_REPLAY) {
                 r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
                 if (r < 0)
@@ -561,6 +582,7 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
         if (r < 0)
                 return r;
         e->applied = true;
+        enter(e, FCR_PHASE_DONE);
         return 0;
 }
 

@@ -39,6 +39,7 @@ struct fcr_engine {
         bool journal_restored;          /* the journal inode, from the backup, in the view */
         enum fcr_state state;
         bool scanned, planned, applied;
+        fcr_phase_fn phase;
         fcr_progress_fn progress;
         void *userdata;
         /* fcr_engine_result()'s answer and what it points to. */

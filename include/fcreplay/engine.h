@@ -18,6 +18,17 @@ struct fcr_engine;
  * reports no count. */
 typedef void (*fcr_progress_fn)(const char *what, uint64_t done, uint64_t total, void *userdata);
 
+/* The phases of a replay, one model for every program: planning (the
+ * journal read and validated, fast commits replayed in memory: nothing
+ * written), then writing (progress in blocks), then done. */
+enum fcr_phase {
+        FCR_PHASE_PLANNING,
+        FCR_PHASE_WRITING,
+        FCR_PHASE_DONE,
+};
+typedef void (*fcr_phase_fn)(enum fcr_phase phase, void *userdata);
+const char *fcr_phase_str(enum fcr_phase p);
+
 struct fcr_engine_opts {
         const char *device;
         const char *journal_dev;        /* external journal; NULL: find by UUID */
@@ -26,8 +37,9 @@ struct fcr_engine_opts {
                                          * validates and plans as a replay does */
         const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
         const char *allocator;          /* NULL: "kernel" */
+        fcr_phase_fn phase;             /* as each phase begins */
         fcr_progress_fn progress;       /* while writing only */
-        void *userdata;
+        void *userdata;                 /* for both */
         io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
 };
 

@@ -112,6 +112,14 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
         progress_show(userdata, "writing", done, total);
 }
 
+/* Planning has no count; writing shows its first count at once. */
+static void phase(enum fcr_phase p, void *userdata) {
+        if (p == FCR_PHASE_PLANNING)
+                progress_show(userdata, fcr_phase_str(p), 0, 0);
+        else
+                progress_end(userdata);
+}
+
 static uint64_t now_usec(void) {
         struct timespec ts;
 
@@ -211,6 +219,7 @@ int main(int argc, char **argv) {
                 .allocator = a.allocator ? a.allocator : cfg.allocator,
                 .inspect_only = inspect,
                 .read_only = inspect || a.dry_run,
+                .phase = show_progress ? phase : NULL,
                 .progress = show_progress ? progress : NULL,
                 .userdata = &pr,
         };
@@ -246,8 +255,6 @@ int main(int argc, char **argv) {
                 return FCR_EXIT_CLEAN;
         }
 
-        if (show_progress)
-                progress_show(&pr, "planning", 0, 0);
         r = fcr_engine_plan(e, &d);
         progress_end(&pr);
         if (r < 0)
