@@ -150,11 +150,16 @@ static void commit(bool with_head) {
         tail();
 }
 
-static int scan_with(fc_validate_fn fn, void *ud) {
+/* features: the HEAD bits the (pretended) plugins provide. */
+static int scan_features(fc_validate_fn fn, void *ud, uint32_t features) {
         tj_sync(&F.t);
         ck_assert_int_eq(jbd2_super_parse(tj_block(&F.t, 0), BS, MAXLEN, &F.s, &F.d), 0);
         ck_assert_uint_eq(F.s.fc_first, MAXLEN - NFC + 1);
-        return fc_scan(&F.t.j, &F.s, TID, 0, fn, ud, &F.log, &F.d);
+        return fc_scan(&F.t.j, &F.s, TID, features, fn, ud, &F.log, &F.d);
+}
+
+static int scan_with(fc_validate_fn fn, void *ud) {
+        return scan_features(fn, ud, 0);
 }
 
 /* The real tag plugins judge values, as in a replay. */
@@ -565,6 +570,67 @@ START_TEST(validator_decides_other_lengths) {
 }
 END_TEST
 
+/* A plugin for tag 100, announced by HEAD bit 31, beside the real ones:
+ * the gate fcr_plugins_validate applies. */
+#define NEW_TAG 100
+#define NEW_BIT (1u << 31)
+
+static int with_new_tag(void *ud, uint32_t head_features, uint16_t t, const uint8_t *value, uint16_t len) {
+        if (t == NEW_TAG)
+                return !(head_features & NEW_BIT) ? -ENOENT : len == 4;
+        return plugin_rules(ud, head_features, t, value, len);
+}
+
+START_TEST(new_tag_announced) {
+        uint8_t v[4] = {};
+
+        head_ex(NEW_BIT, TID);
+        tag(NEW_TAG, v, 4);
+        tail();
+        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
+        ck_assert_uint_eq(F.log.nr_commits, 1);
+        ck_assert_uint_eq(F.log.nr_valid, 3);
+        ck_assert_uint_eq(F.log.tags[1].tag, NEW_TAG);
+}
+END_TEST
+
+START_TEST(new_tag_invalid_value) {
+        uint8_t v[5] = {};
+
+        head_ex(NEW_BIT, TID);
+        tag(NEW_TAG, v, 5);
+        tail();
+        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
+        ck_assert_int_eq(F.log.end_reason, FC_END_BAD_LENGTH);
+        ck_assert_uint_eq(F.log.nr_valid, 0);
+}
+END_TEST
+
+START_TEST(new_tag_not_announced) {
+        /* A plugin is there, but this HEAD did not announce its tag. */
+        uint8_t v[4] = {};
+
+        head();
+        tag(NEW_TAG, v, 4);
+        tail();
+        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
+        ck_assert_int_eq(F.log.end_reason, FC_END_UNKNOWN_TAG);
+        ck_assert_uint_eq(F.log.nr_valid, 0);
+}
+END_TEST
+
+START_TEST(head_feature_no_plugin_provides) {
+        uint8_t v[4] = {};
+
+        head_ex(NEW_BIT | (1u << 30), TID);
+        tag(NEW_TAG, v, 4);
+        tail();
+        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
+        ck_assert_int_eq(F.log.end_reason, FC_END_UNSUPPORTED);
+        ck_assert_uint_eq(F.log.nr_valid, 0);
+}
+END_TEST
+
 START_TEST(names) {
         ck_assert_str_eq(fc_tag_name(FC_TAG_ADD_RANGE), "ADD_RANGE");
         ck_assert_str_eq(fc_tag_name(FC_TAG_HEAD), "HEAD");
@@ -617,6 +683,10 @@ static Suite *suite(void) {
         tcase_add_test(tc, validator_no_plugin);
         tcase_add_test(tc, validator_cannot_loosen_head_tail);
         tcase_add_test(tc, validator_decides_other_lengths);
+        tcase_add_test(tc, new_tag_announced);
+        tcase_add_test(tc, new_tag_invalid_value);
+        tcase_add_test(tc, new_tag_not_announced);
+        tcase_add_test(tc, head_feature_no_plugin_provides);
         suite_add_tcase(s, tc);
         return s;
 }
