@@ -330,8 +330,6 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
                                          p->name, t->block, t->offset, strerror(-ret));
                         return ret;
                 }
-                if (t->tag <= FC_TAG_MAX)
-                        r->counts.replayed[t->tag]++;
                 r->nr_tags_done = i + 1;
         }
         return 0;

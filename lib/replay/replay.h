@@ -37,10 +37,6 @@ struct claimed_range {
 
 struct grp_cache;
 
-struct tag_counts {
-        size_t replayed[FC_TAG_MAX + 1];
-};
-
 struct fcr_replay {
         struct fcr_replay_ctx ctx;      /* handed to tag plugins */
         struct fcr_alloc_ctx actx;      /* handed to the allocator */
@@ -62,7 +58,6 @@ struct fcr_replay {
         /* Report */
         char **notes;                   /* one line per tag and per orphan, for dry runs */
         size_t nr_notes, cap_notes;
-        struct tag_counts counts;
         size_t nr_inodes_touched;
         size_t nr_blocks_allocated;
         size_t nr_blocks_freed;
