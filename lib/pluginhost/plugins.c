@@ -170,7 +170,9 @@ static int check_tag_feature(const struct fcr_tag_plugin *t, const char *path, s
         if (t->tag == 0)
                 return fcr_fail(d, -ELIBBAD, "tag plugin %s claims tag 0, which no log holds", path);
         if (t->tag <= FC_TAG_MAX)
-                return 0;
+                return t->head_feature == 0 ? 0 :
+                       fcr_fail(d, -ELIBBAD, "tag plugin %s handles the kernel's tag %u, which no HEAD feature "
+                                "announces, but names HEAD feature 0x%x", path, t->tag, t->head_feature);
         if (t->head_feature == 0 || (t->head_feature & (t->head_feature - 1)))
                 return fcr_fail(d, -ELIBBAD, "tag plugin %s handles tag %u, which the kernel does not define, "
                                 "but does not name the one HEAD feature bit that announces it", path, t->tag);
