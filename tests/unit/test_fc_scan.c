@@ -581,53 +581,41 @@ static int with_new_tag(void *ud, uint32_t head_features, uint16_t t, const uint
         return plugin_rules(ud, head_features, t, value, len);
 }
 
-START_TEST(new_tag_announced) {
-        uint8_t v[4] = {};
+/* One commit: HEAD with head_bits, the new tag with a vlen-byte value,
+ * TAIL; the plugins provide NEW_BIT.  end: the end reason expected when
+ * the commit does not count. */
+static void new_tag_case(uint32_t head_bits, uint16_t vlen, bool counts, enum fc_end end) {
+        uint8_t v[8] = {};
 
-        head_ex(NEW_BIT, TID);
-        tag(NEW_TAG, v, 4);
+        head_ex(head_bits, TID);
+        tag(NEW_TAG, v, vlen);
         tail();
         ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
-        ck_assert_uint_eq(F.log.nr_commits, 1);
-        ck_assert_uint_eq(F.log.nr_valid, 3);
-        ck_assert_uint_eq(F.log.tags[1].tag, NEW_TAG);
+        ck_assert_uint_eq(F.log.nr_valid, counts ? 3 : 0);
+        if (counts)
+                ck_assert_uint_eq(F.log.tags[1].tag, NEW_TAG);
+        else
+                ck_assert_int_eq(F.log.end_reason, end);
+}
+
+START_TEST(new_tag_announced) {
+        new_tag_case(NEW_BIT, 4, true, FC_END_AREA);
 }
 END_TEST
 
 START_TEST(new_tag_invalid_value) {
-        uint8_t v[5] = {};
-
-        head_ex(NEW_BIT, TID);
-        tag(NEW_TAG, v, 5);
-        tail();
-        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
-        ck_assert_int_eq(F.log.end_reason, FC_END_BAD_LENGTH);
-        ck_assert_uint_eq(F.log.nr_valid, 0);
+        new_tag_case(NEW_BIT, 5, false, FC_END_BAD_LENGTH);
 }
 END_TEST
 
 START_TEST(new_tag_not_announced) {
         /* A plugin is there, but this HEAD did not announce its tag. */
-        uint8_t v[4] = {};
-
-        head();
-        tag(NEW_TAG, v, 4);
-        tail();
-        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
-        ck_assert_int_eq(F.log.end_reason, FC_END_UNKNOWN_TAG);
-        ck_assert_uint_eq(F.log.nr_valid, 0);
+        new_tag_case(0, 4, false, FC_END_UNKNOWN_TAG);
 }
 END_TEST
 
 START_TEST(head_feature_no_plugin_provides) {
-        uint8_t v[4] = {};
-
-        head_ex(NEW_BIT | (1u << 30), TID);
-        tag(NEW_TAG, v, 4);
-        tail();
-        ck_assert_int_eq(scan_features(with_new_tag, NULL, NEW_BIT), 0);
-        ck_assert_int_eq(F.log.end_reason, FC_END_UNSUPPORTED);
-        ck_assert_uint_eq(F.log.nr_valid, 0);
+        new_tag_case(NEW_BIT | (1u << 30), 4, false, FC_END_UNSUPPORTED);
 }
 END_TEST
 
