@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcreplay/exit_codes.h>
 #include "engine.h"
 #include "inspect.h"
 #include "report.h"
@@ -47,7 +48,7 @@ static int child(int out, const char *path, const char *plugin_dir) {
         int r;
 
         if (!f)
-                return 3;
+                return FCR_EXIT_FAILED;
         /* The validation of a replay, as fcreplay inspect runs it. */
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
@@ -56,12 +57,12 @@ static int child(int out, const char *path, const char *plugin_dir) {
                 fprintf(f, "ERR %s\n%s", r == -EMEDIUMTYPE ? "NotExt4" : fcr_is_refusal(r) ? "Refused" : "Failed",
                         d.msg[0] ? d.msg : strerror(-r));
                 fclose(f);
-                return 3;
+                return FCR_EXIT_FAILED;
         }
         j = fcr_report_inspect(e);
         fprintf(f, "OK\n%s", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
         json_object_put(j);
-        return fclose(f) == 0 ? 0 : 3;
+        return fclose(f) == 0 ? FCR_EXIT_CLEAN : FCR_EXIT_FAILED;
 }
 
 static void finish(struct inspect *in) {
@@ -169,7 +170,7 @@ int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_do
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
                 close(p[0]);
-                _exit(child(p[1], path, m->config.plugin_dir));
+                _exit(child(p[1], path, m->config.shared.plugin_dir));
         }
         close(p[1]);
         in->fd = p[0];

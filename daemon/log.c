@@ -52,7 +52,7 @@ void fcrd_event(int priority, sd_id128_t id, const struct fcrd_fields *f, const 
         sd_id128_to_string(id, idstr);
         sd_journal_send("MESSAGE=%s%s%s", str(f->device), f->device ? ": " : "", full,
                         "PRIORITY=%d", priority, "MESSAGE_ID=%s", idstr, "SYSLOG_IDENTIFIER=fcreplayd",
-                        "DEVICE=%s", str(f->device), "RESULT=%s", str(f->result),
+                        "DEVICE=%s", str(f->device), "RESULT=%s", fcrd_result_to_string(f->result),
                         "TAGS=%ld", f->tags < 0 ? 0 : f->tags, "ALLOCATOR=%s", str(f->allocator),
                         "FS_LABEL=%s", str(f->label), "FS_UUID=%s", str(f->uuid), "BACKING_FILE=%s", str(f->backing),
                         NULL);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcreplay/exit_codes.h>
 #include "engine.h"
 #include "worker.h"
 
@@ -26,14 +27,14 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
         fflush(out);
 }
 
-static void result(const char *res, long tags, const char *msg) {
+static void result(enum fcrd_result res, long tags, const char *msg) {
         char clean[600];
 
         snprintf(clean, sizeof(clean), "%s", msg);
         for (char *p = clean; *p; p++)
                 if (*p == '\n')
                         *p = ' ';
-        fprintf(out, "R %s %ld %s\n", res, tags, clean);
+        fprintf(out, "R %s %ld %s\n", fcrd_result_to_string(res), tags, clean);
         fflush(out);
 }
 
@@ -64,13 +65,13 @@ static int child(const struct fcrd_replay_args *a) {
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
         if (r < 0) {
-                result(fcr_is_refusal(r) ? "refused" : "failed", 0, d.msg);
-                return fcr_is_refusal(r) ? 2 : 3;
+                result(fcr_is_refusal(r) ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d.msg);
+                return fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
         }
         work = e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY;
         if (a->dry_run || !work) {
-                result(a->dry_run ? "dry-run" : "nothing-to-do", e->fc.nr_valid, fcr_state_str(e->state));
-                return 0;
+                result(a->dry_run ? FCRD_RESULT_DRY_RUN : FCRD_RESULT_NOTHING_TO_DO, e->fc.nr_valid, fcr_state_str(e->state));
+                return FCR_EXIT_CLEAN;
         }
         test_hold();
         /* Planned: what is left is writing, this many blocks. */
@@ -78,17 +79,17 @@ static int child(const struct fcrd_replay_args *a) {
         fflush(out);
         char go = 0;
         if (read(go_fd, &go, 1) != 1 || go != 'G')
-                return 3;       /* stopped before writing */
+                return FCR_EXIT_FAILED; /* stopped before writing */
         r = fcr_engine_apply(e, &d);
         if (r < 0) {
-                result("failed", 0, d.msg);
-                return 3;
+                result(FCRD_RESULT_FAILED, 0, d.msg);
+                return FCR_EXIT_FAILED;
         }
         char msg[256];
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", e->log.nr_txns,
                  e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
-        result("replayed", e->replay ? (long) e->replay->nr_tags_done : 0, msg);
-        return 0;
+        result(FCRD_RESULT_REPLAYED, e->replay ? (long) e->replay->nr_tags_done : 0, msg);
+        return FCR_EXIT_CLEAN;
 }
 
 int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret_fd, int *ret_go_fd) {
@@ -123,7 +124,7 @@ int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret
                 close(g[1]);
                 go_fd = g[0];
                 out = fdopen(p[1], "w");
-                _exit(out ? child(a) : 3);
+                _exit(out ? child(a) : FCR_EXIT_FAILED);
         }
         close(p[1]);
         close(g[0]);

@@ -24,15 +24,13 @@ struct fcr_engine_opts {
         bool inspect_only;              /* inspect: open read-only, no lock; it
                                          * validates and plans as a replay does */
         const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
-        const char *allocator;          /* NULL: "kernel" */
+        const char *allocator;          /* NULL: FCR_DEFAULT_ALLOCATOR */
         /* While writing only (planning writes nothing), in one unit: called
          * as ("blocks", filesystem blocks written home, blocks to write). */
         fcr_progress_fn progress;
         void *userdata;
         io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
 };
-
-#define FCR_DEFAULT_ALLOCATOR "kernel"
 
 enum fcr_state {
         FCR_STATE_NO_JOURNAL,           /* no journal: nothing to do */

@@ -1,19 +1,16 @@
 /* Loading tag and allocator plugins with dlopen, refcounted.
  * Layout: DIR/tags/NAME.so and DIR/alloc/NAME.so. */
 #pragma once
+#include <fcreplay/allocators.h>
 #include <fcreplay/plugin.h>
 #include "diag.h"
 
 struct fcr_plugins;
 
-/* The plugin directory: FCREPLAY_PLUGIN_DIR if set, else the built-in
- * one.  An explicit directory (--plugin-dir) wins over both. */
-const char *fcr_plugin_dir(const char *explicit_dir);
-
 /* Load every plugin under dir.  Any load error (dlopen failure, missing
  * symbol, ABI mismatch, missing required function, failed init, two
- * plugins for one tag or one allocator name) fails the whole load, the
- * reason naming the file. */
+ * plugins for one tag, an allocator not named as its file) fails the
+ * whole load, the reason naming the file. */
 int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag *d);
 struct fcr_plugins *fcr_plugins_ref(struct fcr_plugins *p);
 void fcr_plugins_unref(struct fcr_plugins *p);
@@ -24,8 +21,6 @@ const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, co
  * allocators that are there. */
 int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
                            struct fcr_diag *d);
-/* Whether the plugins under dir load and hold an allocator named name. */
-int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d);
 size_t fcr_plugins_alloc_count(const struct fcr_plugins *p);
 const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p, size_t i);
 const char *fcr_plugins_dir_of(const struct fcr_plugins *p);

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "conf_file.h"
 #include "engine.h"
-#include "exit_codes.h"
+#include <fcreplay/exit_codes.h>
 #include "print.h"
 #include "progress.h"
 #include "report.h"
@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
         /* An allocator the configuration names must exist: that is a
          * configuration error, reported with its file and line. */
         if (cfg.allocator && !a.allocator &&
-            fcr_plugins_check_alloc(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
+            fcr_allocators_check(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
                 char why[sizeof(cfg.allocator_origin) + sizeof(d.msg) + 2];
 
                 snprintf(why, sizeof(why), "%s: %s", cfg.allocator_origin, d.msg);

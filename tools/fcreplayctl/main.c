@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
-#include "exit_codes.h"
+#include <fcreplay/exit_codes.h>
 #include "print_inspect.h"
 #include "progress.h"
 
