@@ -44,16 +44,25 @@ static int m_list_devices(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return r;
 }
 
-/* Whether a replay may name this allocator: -EINVAL with the error set
- * when it is not installed. */
-static int check_allocator(struct fcrd_bus *b, const char *name, sd_bus_error *error) {
-        _cleanup_(allocators_freep) char **names = NULL;
+/* The allocators installed, from the plugin host: what a replay loads. */
+static int list_allocators(struct fcrd_bus *b, char ***ret, sd_bus_error *error) {
         struct fcr_diag d = {};
-        int r = fcr_allocators_list(plugin_dir(b->m), &names, &d);
+        int r = fcr_allocators_list(plugin_dir(b->m), ret, &d);
 
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR("Failed"), "cannot list the allocators: %s",
                                          d.msg[0] ? d.msg : strerror(-r));
+        return 0;
+}
+
+/* Whether a replay may name this allocator: -EINVAL with the error set
+ * when it is not installed. */
+static int check_allocator(struct fcrd_bus *b, const char *name, sd_bus_error *error) {
+        _cleanup_(allocators_freep) char **names = NULL;
+        int r = list_allocators(b, &names, error);
+
+        if (r < 0)
+                return r;
         for (char **n = names; *n; n++)
                 if (!strcmp(*n, name))
                         return 0;
@@ -128,6 +137,7 @@ static void inspect_done(int r, const char *name, const char *json, const char *
  * may not read, so the check comes before the path is even looked at,
  * and a refusal says nothing about it. */
 static int m_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = sd_bus_message_ref(msg);
         struct fcrd_bus *b = userdata;
         struct fcrd_refusal why = {};
         const char *dev;
@@ -138,12 +148,11 @@ static int m_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
                 r = fcrd_bus_check_root(msg, error);
         if (r < 0)
                 return r;
-        r = fcrd_inspect_start(b->m, dev, inspect_done, sd_bus_message_ref(msg), &why);
-        if (r < 0) {
-                sd_bus_message_unref(msg);      /* the reference inspect_done would drop */
+        r = fcrd_inspect_start(b->m, dev, inspect_done, call, &why);
+        if (r < 0)
                 return why.name ? fcrd_bus_error(error, why.name, why.message) : r;
-        }
-        return 1;       /* the answer comes from inspect_done */
+        call = NULL;    /* inspect_done answers it, and drops it */
+        return 1;
 }
 
 static int m_set_allocator(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -173,13 +182,10 @@ static int m_list_allocators(sd_bus_message *msg, void *userdata, sd_bus_error *
         struct fcrd_bus *b = userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(allocators_freep) char **names = NULL;
-        struct fcr_diag d = {};
-        int r = fcr_allocators_list(plugin_dir(b->m), &names, &d);
+        int r = list_allocators(b, &names, error);
 
-        if (r < 0)
-                return sd_bus_error_setf(error, BUS_ERROR("Failed"), "cannot list the allocators: %s",
-                                         d.msg[0] ? d.msg : strerror(-r));
-        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_append_strv(reply, names);
         if (r >= 0)
