@@ -110,11 +110,7 @@ static enum fcrd_state reprobed_state(const char *node, enum fcrd_state fallback
 }
 
 static void job_free(struct fcrd_job *j) {
-        sd_event_source_disable_unref(j->io);
-        sd_event_source_disable_unref(j->child);
-        sd_event_source_disable_unref(j->timer);
-        if (j->fd >= 0)
-                close(j->fd);
+        fcrd_child_done(&j->child);
         if (j->go_fd >= 0)
                 close(j->go_fd);
         free(j);
@@ -184,8 +180,7 @@ static void job_finish(struct fcrd_job *j) {
         /* When stopping, main releases what is held once every write is done. */
         if (!m->stopping)
                 fcrd_hold_release(&j->hold, true);
-        sd_event_source_disable_unref(j->timer);
-        j->timer = NULL;
+        j->child.timer = sd_event_source_disable_unref(j->child.timer);
         /* Keep the last few for clients reading how they ended. */
         if (m->done_jobs[0])
                 job_free(m->done_jobs[0]);
@@ -242,7 +237,7 @@ static int on_job_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 return 0;
         if (n <= 0) {
                 j->eof = true;
-                j->io = sd_event_source_disable_unref(j->io);
+                j->child.io = sd_event_source_disable_unref(j->child.io);
                 job_finish(j);
                 return 0;
         }
@@ -277,7 +272,7 @@ static int on_job_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
         if (!j->writing) {
                 j->timed_out = true;
-                kill(j->pid, SIGKILL);
+                kill(j->child.pid, SIGKILL);
                 return 0;
         }
         fcrd_event(LOG_WARNING, FCRD_MSG_TIMEOUT, &f, "replay has run past its %u s limit while writing; "
@@ -311,21 +306,16 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
         j->dry_run = a.dry_run;
         j->m = m;
         j->dev = d;
-        j->fd = j->go_fd = -1;
+        j->child = FCRD_CHILD_NULL;
+        j->go_fd = -1;
         j->start_usec = now_usec();
         snprintf(j->allocator, sizeof(j->allocator), "%s", a.allocator);
         f.allocator = j->allocator;
-        r = fcrd_worker_start(&a, &j->pid, &j->fd, &j->go_fd);
+        r = fcrd_worker_start(&a, &j->child.pid, &j->child.fd, &j->go_fd);
         if (r >= 0)
-                r = sd_event_add_io(m->event, &j->io, j->fd, EPOLLIN, on_job_io, j);
-        if (r >= 0)
-                r = sd_event_add_child(m->event, &j->child, j->pid, WEXITED, on_job_exit, j);
-        if (r >= 0 && m->config.timeout_sec)
-                r = sd_event_add_time_relative(m->event, &j->timer, CLOCK_MONOTONIC,
-                                               (uint64_t) m->config.timeout_sec * 1000000, 0, on_job_timeout, j);
+                r = fcrd_child_watch(&j->child, m->event, m->config.timeout_sec, on_job_io, on_job_exit,
+                                     on_job_timeout, j);
         if (r < 0) {
-                if (j->pid > 0 && !j->child)
-                        kill(j->pid, SIGKILL), waitpid(j->pid, NULL, 0);
                 d->state = FCRD_FAILED;
                 fcrd_event(LOG_ERR, FCRD_MSG_FAILED, &f, "cannot start a replay: %s", strerror(-r));
                 fcrd_hold_release(&k, true);
@@ -498,9 +488,9 @@ static void job_drain(struct fcrd_job *j) {
         int status = 0;
 
         while (!j->eof)
-                on_job_io(NULL, j->fd, EPOLLIN, j);
+                on_job_io(NULL, j->child.fd, EPOLLIN, j);
         if (!j->exited) {
-                while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+                while (waitpid(j->child.pid, &status, 0) < 0 && errno == EINTR)
                         ;
                 j->status = status;
                 j->exited = true;
@@ -527,7 +517,7 @@ void fcrd_manager_stop(struct fcrd_manager *m) {
                                    "replay, which is writing");
                 } else {
                         j->stopped = true;
-                        kill(j->pid, SIGKILL);
+                        kill(j->child.pid, SIGKILL);
                 }
                 job_drain(j);
                 job_finish(j);  /* logs the result */
@@ -542,8 +532,8 @@ void fcrd_manager_free(struct fcrd_manager *m) {
                         /* Stopping: a replay that has not begun writing is
                          * stopped; one that writes is waited for. */
                         if (!j->writing)
-                                kill(j->pid, SIGKILL);
-                        waitpid(j->pid, NULL, 0);
+                                kill(j->child.pid, SIGKILL);
+                        waitpid(j->child.pid, NULL, 0);
                         job_free(j);
                 }
                 free(m->devices[i]->node);
@@ -579,7 +569,7 @@ int fcrd_manager_cancel(struct fcrd_manager *m, struct fcrd_job *j) {
         if (j->finished || j->writing)
                 return -EBUSY;
         j->cancelled = true;
-        kill(j->pid, SIGKILL);
+        kill(j->child.pid, SIGKILL);
         return 0;
 }
 

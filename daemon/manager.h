@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
+#include "child.h"
 #include "daemon_config.h"
 #include "hold.h"
 #include "result.h"
@@ -27,9 +28,8 @@ struct fcrd_job {
         struct fcrd_manager *m;
         struct fcrd_device *dev;
         unsigned id;                    /* /org/fcreplay1/job/<id> */
-        pid_t pid;
-        int fd, go_fd;
-        sd_event_source *io, *child, *timer;
+        struct fcrd_child child;        /* the replay process, reporting on its pipe */
+        int go_fd;
         char buf[1024];
         size_t len;
         bool writing, timed_out, cancelled, exited, eof, finished;
