@@ -10,10 +10,10 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
+#include <fcreplay/exit_codes.h>
 #include "bus/bus.h"
 #include "daemon_config.h"
 #include "discover.h"
-#include <fcreplay/exit_codes.h>
 #include "hold.h"
 #include "log.h"
 #include "manager.h"

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcreplay/exit_codes.h>
 #include "config.h"
 #include "conf_file.h"
 #include "engine.h"
-#include <fcreplay/exit_codes.h>
 #include "print.h"
 #include "progress.h"
 #include "report.h"
