@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "conf_file.h"
 #include <fcreplay/allocators.h>
 #include "daemon_config.h"
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <string.h>
+#include <fcreplay/exit_codes.h>
 #include "result.h"
 
 static const char *const names[_FCRD_RESULT_MAX] = {
@@ -30,4 +31,8 @@ int fcrd_result_from_string(const char *s, enum fcrd_result *ret) {
 
 bool fcrd_result_is_success(enum fcrd_result r) {
         return r == FCRD_RESULT_REPLAYED || r == FCRD_RESULT_NOTHING_TO_DO || r == FCRD_RESULT_DRY_RUN;
+}
+
+int fcrd_result_exit_code(enum fcrd_result r) {
+        return fcrd_result_is_success(r) ? FCR_EXIT_CLEAN : r == FCRD_RESULT_REFUSED ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }

@@ -1,6 +1,7 @@
-/* How a device was dealt with: the worker's report, the manager's
- * decision, the journal's RESULT= and D-Bus's LastResult and Completed.
- * One enum, one table of names; the worker's line is parsed once. */
+/* How a device was dealt with: the worker's report and exit status, the
+ * manager's decision, the journal's RESULT=, D-Bus's LastResult and
+ * Completed, and fcreplayctl's reading of them.  One enum, one table of
+ * names; the worker's line is parsed once. */
 #pragma once
 #include <stdbool.h>
 
@@ -25,3 +26,7 @@ int fcrd_result_from_string(const char *s, enum fcrd_result *ret);
 
 /* The replay did what was asked: replayed, nothing to do, or a dry run. */
 bool fcrd_result_is_success(enum fcrd_result r);
+
+/* FCR_EXIT_CLEAN for a success, FCR_EXIT_REFUSED for a refusal,
+ * FCR_EXIT_FAILED for the rest. */
+int fcrd_result_exit_code(enum fcrd_result r);

@@ -27,7 +27,8 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
         fflush(out);
 }
 
-static void result(enum fcrd_result res, long tags, const char *msg) {
+/* The R line; returns the exit status that goes with it. */
+static int result(enum fcrd_result res, long tags, const char *msg) {
         char clean[600];
 
         snprintf(clean, sizeof(clean), "%s", msg);
@@ -36,6 +37,7 @@ static void result(enum fcrd_result res, long tags, const char *msg) {
                         *p = ' ';
         fprintf(out, "R %s %ld %s\n", fcrd_result_to_string(res), tags, clean);
         fflush(out);
+        return fcrd_result_exit_code(res);
 }
 
 /* For the tests only: hold the finished plan this long before writing,
@@ -64,15 +66,12 @@ static int child(const struct fcrd_replay_args *a) {
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
-        if (r < 0) {
-                result(fcr_is_refusal(r) ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d.msg);
-                return fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
-        }
+        if (r < 0)
+                return result(fcr_is_refusal(r) ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d.msg);
         work = e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY;
-        if (a->dry_run || !work) {
-                result(a->dry_run ? FCRD_RESULT_DRY_RUN : FCRD_RESULT_NOTHING_TO_DO, e->fc.nr_valid, fcr_state_str(e->state));
-                return FCR_EXIT_CLEAN;
-        }
+        if (a->dry_run || !work)
+                return result(a->dry_run ? FCRD_RESULT_DRY_RUN : FCRD_RESULT_NOTHING_TO_DO, e->fc.nr_valid,
+                              fcr_state_str(e->state));
         test_hold();
         /* Planned: what is left is writing, this many blocks. */
         fprintf(out, "W %zu\n", fcr_engine_blocks_to_write(e));
@@ -81,15 +80,12 @@ static int child(const struct fcrd_replay_args *a) {
         if (read(go_fd, &go, 1) != 1 || go != 'G')
                 return FCR_EXIT_FAILED; /* stopped before writing */
         r = fcr_engine_apply(e, &d);
-        if (r < 0) {
-                result(FCRD_RESULT_FAILED, 0, d.msg);
-                return FCR_EXIT_FAILED;
-        }
+        if (r < 0)
+                return result(FCRD_RESULT_FAILED, 0, d.msg);
         char msg[256];
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", e->log.nr_txns,
                  e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
-        result(FCRD_RESULT_REPLAYED, e->replay ? (long) e->replay->nr_tags_done : 0, msg);
-        return FCR_EXIT_CLEAN;
+        return result(FCRD_RESULT_REPLAYED, e->replay ? (long) e->replay->nr_tags_done : 0, msg);
 }
 
 int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret_fd, int *ret_go_fd) {

@@ -14,6 +14,7 @@
 #include <fcreplay/exit_codes.h>
 #include "print_inspect.h"
 #include "progress.h"
+#include "result.h"
 #include "util.h"
 
 #define DEST "org.fcreplay1"
@@ -72,8 +73,10 @@ static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
         char what[512];
         va_list ap;
         bool not_dirty = e && e->name && !strcmp(e->name, "org.fcreplay1.Error.NotDirty");
-        int code = not_dirty ? FCR_EXIT_CLEAN
-                : e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused") ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+        enum fcrd_result res = not_dirty ? FCRD_RESULT_NOTHING_TO_DO
+                : e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused") ? FCRD_RESULT_REFUSED
+                : FCRD_RESULT_FAILED;
+        int code = fcrd_result_exit_code(res);
         const char *why = e && e->message ? e->message : strerror(-r);
 
         va_start(ap, fmt);
@@ -83,8 +86,7 @@ static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
                 struct json_object *o = json_object_new_object();
 
                 json_object_object_add(o, "exit_code", json_object_new_int(code));
-                json_object_object_add(o, "result", json_object_new_string(not_dirty ? "nothing-to-do"
-                                                                        : code == FCR_EXIT_REFUSED ? "refused" : "failed"));
+                json_object_object_add(o, "result", json_object_new_string(fcrd_result_to_string(res)));
                 json_object_object_add(o, not_dirty ? "message" : "error", json_object_new_string(why));
                 if (e && e->name)
                         json_object_object_add(o, "error_name", json_object_new_string(e->name));
@@ -190,8 +192,18 @@ static const char *field(struct json_object *o, const char *key) {
 
 /* A last result that is not a success: the admin wants to know why. */
 static bool needs_reason(const char *last_result) {
-        return *last_result && strcmp(last_result, "replayed") && strcmp(last_result, "nothing-to-do") &&
-               strcmp(last_result, "dry-run");
+        enum fcrd_result r;
+
+        return *last_result && (fcrd_result_from_string(last_result, &r) < 0 || !fcrd_result_is_success(r));
+}
+
+/* The exit status for a job's end, "RESULT: message". */
+static int job_exit_code(const char *message) {
+        char name[32];
+        enum fcrd_result r;
+
+        snprintf(name, sizeof(name), "%.*s", (int) strcspn(message, ":"), message);
+        return fcrd_result_from_string(name, &r) < 0 ? FCR_EXIT_FAILED : fcrd_result_exit_code(r);
 }
 
 static void print_devices(struct json_object *arr) {
@@ -381,9 +393,7 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 print_json(j);
         } else
                 printf("%s: %s\n", dev, w.message);
-        if (w.success)
-                return FCR_EXIT_CLEAN;
-        return !strncmp(w.message, "refused", 7) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+        return w.success ? FCR_EXIT_CLEAN : job_exit_code(w.message);
 }
 
 static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
