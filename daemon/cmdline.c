@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
+#include "daemon_config.h"
 
 int fcrd_cmdline_read(struct fcrd_cmdline *ret, struct fcr_diag *d) {
         const char *path = getenv("FCREPLAYD_CMDLINE");

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcreplay/allocators.h>
 #include <fcreplay/conf_file.h>
-#include "config.h"
-#include <fcreplay/engine.h>
+#include "daemon_config.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -89,21 +89,10 @@ static int daemon_key(const char *key, const char *v, unsigned line, void *userd
         struct daemon_parse *p = userdata;
         struct fcrd_config *c = p->c;
 
-        if (!strcmp(key, "allocator")) {
-                if (!*v) {
-                        snprintf(why, why_len, "allocator needs a name");
-                        return -EINVAL;
-                }
-                return fcr_config_set_allocator(&c->allocator, c->allocator_origin, sizeof(c->allocator_origin),
-                                                p->path, line, v);
-        }
-        if (!strcmp(key, "plugin_dir")) {
-                if (v[0] != '/') {
-                        snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", v);
-                        return -EINVAL;
-                }
-                return fcr_config_set_string(&c->plugin_dir, v);
-        }
+        int r = fcr_tool_config_key(&c->shared, p->path, line, key, v, why, why_len);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (!strcmp(key, "include"))
                 return parse_patterns(key, v, c->include, &c->n_include, why, why_len);
         if (!strcmp(key, "exclude"))
@@ -139,23 +128,27 @@ int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag 
                 c.auto_replay = k.mode;
         c.skip_by_cmdline = k.mode == 0;
         if (k.allocator) {
-                free(c.allocator);
-                c.allocator = k.allocator;
-                snprintf(c.allocator_origin, sizeof(c.allocator_origin), "%s: fcreplay.allocator=", k.path);
+                free(c.shared.allocator);
+                c.shared.allocator = k.allocator;
+                snprintf(c.shared.allocator_origin, sizeof(c.shared.allocator_origin), "%s: fcreplay.allocator=",
+                         k.path);
         }
         *ret = c;
         return 0;
 }
 
-int fcrd_config_verify(const struct fcrd_config *c, struct fcr_diag *d) {
-        const char *name = c->allocator ? c->allocator : FCR_DEFAULT_ALLOCATOR;
-        char why[sizeof(d->msg)];
-        int r = fcr_plugins_check_alloc(fcr_plugin_dir(c->plugin_dir), name, d);
+const char *fcrd_config_allocator(const struct fcrd_config *c) {
+        return c->shared.allocator ? c->shared.allocator : FCR_DEFAULT_ALLOCATOR;
+}
 
-        if (r >= 0 || !c->allocator_origin[0])
+int fcrd_config_verify(const struct fcrd_config *c, struct fcr_diag *d) {
+        char why[sizeof(d->msg)];
+        int r = fcr_allocators_check(fcr_plugin_dir(c->shared.plugin_dir), fcrd_config_allocator(c), d);
+
+        if (r >= 0 || !c->shared.allocator_origin[0])
                 return r;
         snprintf(why, sizeof(why), "%s", d->msg);
-        return fcr_fail(d, r, "%s: %s", c->allocator_origin, why);
+        return fcr_fail(d, r, "%s: %s", c->shared.allocator_origin, why);
 }
 
 static void print_patterns(FILE *f, const char *key, char *const *list, unsigned n, const char *none) {
@@ -168,9 +161,9 @@ static void print_patterns(FILE *f, const char *key, char *const *list, unsigned
 void fcrd_config_print(FILE *f, const struct fcrd_config *c) {
         const char *no_auto = fcrd_config_no_auto_replay(c);
 
-        fprintf(f, "allocator = %s%s%s\n", c->allocator ? c->allocator : FCR_DEFAULT_ALLOCATOR,
-                c->allocator_origin[0] ? "  # from " : "", c->allocator_origin);
-        fprintf(f, "plugin_dir = %s\n", fcr_plugin_dir(c->plugin_dir));
+        fprintf(f, "allocator = %s%s%s\n", fcrd_config_allocator(c), c->shared.allocator_origin[0] ? "  # from " : "",
+                c->shared.allocator_origin);
+        fprintf(f, "plugin_dir = %s\n", fcr_plugin_dir(c->shared.plugin_dir));
         print_patterns(f, "include", c->include, c->n_include, "  # every device");
         print_patterns(f, "exclude", c->exclude, c->n_exclude, "  # none");
         fprintf(f, "auto_replay = %s%s%s\n", c->auto_replay ? "yes" : "no", no_auto ? "  # off by " : "",
@@ -181,8 +174,7 @@ void fcrd_config_print(FILE *f, const struct fcrd_config *c) {
 }
 
 void fcrd_config_done(struct fcrd_config *c) {
-        free(c->allocator);
-        free(c->plugin_dir);
+        fcr_tool_config_done(&c->shared);
         for (unsigned i = 0; i < c->n_include; i++)
                 free(c->include[i]);
         for (unsigned i = 0; i < c->n_exclude; i++)

@@ -6,7 +6,7 @@
  * "not held": a device held by mistake would wait forever. */
 #include <stdio.h>
 #include <string.h>
-#include "exit_codes.h"
+#include <fcreplay/exit_codes.h>
 #include "hold.h"
 #include "probe.h"
 

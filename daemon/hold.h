@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "config.h"
+#include "daemon_config.h"
 
 /* One incarnation of a block device: its number and the kernel's
  * sequence number of its disk (a partition has its disk's; 0: the kernel

@@ -6,17 +6,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <fcreplay/engine.h>
+#include <fcreplay/exit_codes.h>
 #include <fcreplay/report.h>
+#include "child.h"
 #include "inspect.h"
 
 #define DEFAULT_LIMIT_SEC 60    /* when the configuration sets none */
 
 struct inspect {
-        pid_t pid;
-        int fd;
-        sd_event_source *io, *child, *timer;
+        struct fcrd_child child;
         char *out;
         size_t len, cap;
         bool eof, exited, timed_out;
@@ -26,11 +25,7 @@ struct inspect {
 };
 
 static void inspect_free(struct inspect *in) {
-        sd_event_source_disable_unref(in->io);
-        sd_event_source_disable_unref(in->child);
-        sd_event_source_disable_unref(in->timer);
-        if (in->fd >= 0)
-                close(in->fd);
+        fcrd_child_done(&in->child);
         free(in->out);
         free(in);
 }
@@ -47,7 +42,7 @@ static int child(int out, const char *path, const char *plugin_dir) {
         int r;
 
         if (!f)
-                return 3;
+                return FCR_EXIT_FAILED;
         /* The validation of a replay, as fcreplay inspect runs it. */
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
@@ -56,12 +51,12 @@ static int child(int out, const char *path, const char *plugin_dir) {
                 fprintf(f, "ERR %s\n%s", r == -EMEDIUMTYPE ? "NotExt4" : fcr_is_refusal(r) ? "Refused" : "Failed",
                         d.msg[0] ? d.msg : strerror(-r));
                 fclose(f);
-                return 3;
+                return FCR_EXIT_FAILED;
         }
         j = fcr_report_inspect(e);
         fprintf(f, "OK\n%s", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
         json_object_put(j);
-        return fclose(f) == 0 ? 0 : 3;
+        return fclose(f) == 0 ? FCR_EXIT_CLEAN : FCR_EXIT_FAILED;
 }
 
 static void finish(struct inspect *in) {
@@ -89,7 +84,7 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 char *v = realloc(in->out, in->cap + 65536);
 
                 if (!v) {
-                        kill(in->pid, SIGKILL);
+                        kill(in->child.pid, SIGKILL);
                         n = 0;
                         goto eof;
                 }
@@ -106,7 +101,7 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         }
 eof:
         in->eof = true;
-        in->io = sd_event_source_disable_unref(in->io);
+        in->child.io = sd_event_source_disable_unref(in->child.io);
         finish(in);
         return 0;
 }
@@ -123,7 +118,7 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         struct inspect *in = userdata;
 
         in->timed_out = true;
-        kill(in->pid, SIGKILL);
+        kill(in->child.pid, SIGKILL);
         return 0;
 }
 
@@ -154,7 +149,7 @@ int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_do
         in = calloc(1, sizeof(*in));
         if (!in)
                 return -ENOMEM;
-        in->fd = -1;
+        in->child = FCRD_CHILD_NULL;
         in->done = done;
         in->userdata = userdata;
         if (pipe2(p, O_CLOEXEC) < 0) {
@@ -162,28 +157,21 @@ int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_do
                 free(in);
                 return refuse(why, "Failed", r, "cannot inspect %s: %s", path);
         }
-        in->pid = fork();
-        if (in->pid == 0) {
+        in->child.pid = fork();
+        if (in->child.pid == 0) {
                 sigset_t all;
 
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
                 close(p[0]);
-                _exit(child(p[1], path, m->config.plugin_dir));
+                _exit(child(p[1], path, m->config.shared.plugin_dir));
         }
+        r = in->child.pid < 0 ? -errno : 0;
         close(p[1]);
-        in->fd = p[0];
-        r = in->pid < 0 ? -errno : 0;
+        in->child.fd = p[0];
         if (r >= 0)
-                r = sd_event_add_io(m->event, &in->io, in->fd, EPOLLIN, on_io, in);
-        if (r >= 0)
-                r = sd_event_add_child(m->event, &in->child, in->pid, WEXITED, on_exit_child, in);
-        if (r >= 0)
-                r = sd_event_add_time_relative(m->event, &in->timer, CLOCK_MONOTONIC, (uint64_t) limit * 1000000, 0,
-                                               on_timeout, in);
+                r = fcrd_child_watch(&in->child, m->event, limit, on_io, on_exit_child, on_timeout, in);
         if (r < 0) {
-                if (in->pid > 0 && !in->child)
-                        kill(in->pid, SIGKILL), waitpid(in->pid, NULL, 0);
                 inspect_free(in);
                 return refuse(why, "Failed", r, "cannot inspect %s: %s", path);
         }

@@ -38,36 +38,42 @@ static void describe(const struct fcrd_fields *f, char *buf, size_t len) {
                 snprintf(buf + n, len - n, ")");
 }
 
-void fcrd_event(int priority, sd_id128_t id, const struct fcrd_fields *f, const char *fmt, ...) {
+/* One entry: an event about a device (f set) or a plain line. */
+static void log_entry(int priority, const sd_id128_t *id, const struct fcrd_fields *f, const char *fmt, va_list ap) {
         char msg[1024], full[1600], what[1200], idstr[SD_ID128_STRING_MAX];
-        va_list ap;
 
         if (priority > max_level)
                 return;
-        va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
+        if (!f) {
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=fcreplayd", NULL);
+                plain(priority, NULL, msg);
+                return;
+        }
         describe(f, what, sizeof(what));
         snprintf(full, sizeof(full), "%s%s", msg, what);
-        sd_id128_to_string(id, idstr);
+        sd_id128_to_string(*id, idstr);
         sd_journal_send("MESSAGE=%s%s%s", str(f->device), f->device ? ": " : "", full,
                         "PRIORITY=%d", priority, "MESSAGE_ID=%s", idstr, "SYSLOG_IDENTIFIER=fcreplayd",
-                        "DEVICE=%s", str(f->device), "RESULT=%s", str(f->result),
+                        "DEVICE=%s", str(f->device), "RESULT=%s", fcrd_result_to_string(f->result),
                         "TAGS=%ld", f->tags < 0 ? 0 : f->tags, "ALLOCATOR=%s", str(f->allocator),
                         "FS_LABEL=%s", str(f->label), "FS_UUID=%s", str(f->uuid), "BACKING_FILE=%s", str(f->backing),
                         NULL);
         plain(priority, f->device, full);
 }
 
-void fcrd_log(int priority, const char *fmt, ...) {
-        char msg[1024];
+void fcrd_event(int priority, sd_id128_t id, const struct fcrd_fields *f, const char *fmt, ...) {
         va_list ap;
 
-        if (priority > max_level)
-                return;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        log_entry(priority, &id, f, fmt, ap);
         va_end(ap);
-        sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=fcreplayd", NULL);
-        plain(priority, NULL, msg);
+}
+
+void fcrd_log(int priority, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_entry(priority, NULL, NULL, fmt, ap);
+        va_end(ap);
 }

@@ -3,6 +3,7 @@
  * journal, the same message as a plain line on stderr. */
 #pragma once
 #include <systemd/sd-id128.h>
+#include "result.h"
 
 /* One MESSAGE_ID per kind of event; stable, listed in fcreplayd(8). */
 #define FCRD_MSG_STARTED    SD_ID128_MAKE(5a,0d,3e,21,c4,7b,4f,0e,9d,61,02,8e,54,a3,10,01)
@@ -16,9 +17,7 @@
 
 struct fcrd_fields {
         const char *device;     /* DEVICE= */
-        const char *result;     /* RESULT=: replayed, nothing-to-do, dry-run,
-                                 * refused, failed, timeout, cancelled,
-                                 * stopped, skipped */
+        enum fcrd_result result;        /* RESULT= (none: "") */
         long tags;              /* TAGS=, fast-commit tags replayed; <0: none */
         const char *allocator;  /* ALLOCATOR= */
         /* What the admin knows the device by: FS_LABEL=, FS_UUID=,

@@ -10,10 +10,10 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
+#include <fcreplay/exit_codes.h>
 #include "bus/bus.h"
-#include "config.h"
+#include "daemon_config.h"
 #include "discover.h"
-#include "exit_codes.h"
 #include "hold.h"
 #include "log.h"
 #include "manager.h"
@@ -80,7 +80,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
                 fcrd_manager_set_config(c->m, &cfg);
                 fcrd_hold_configure(&c->m->config);
                 fcrd_log(LOG_NOTICE, "configuration reloaded from %s: allocator %s", c->config_path,
-                         cfg.allocator ? cfg.allocator : "kernel");
+                         fcrd_config_allocator(&c->m->config));
         }
         fcrd_manager_notify_status(c->m, "READY=1\n");
         return 0;
@@ -159,7 +159,7 @@ int main(int argc, char **argv) {
                 const char *no_auto = fcrd_config_no_auto_replay(&m.config);
 
                 fcrd_log(LOG_INFO, "starting: allocator %s, %u replay(s) at once, time limit %u s%s%s%s",
-                         m.config.allocator ? m.config.allocator : "kernel", m.config.parallel, m.config.timeout_sec,
+                         fcrd_config_allocator(&m.config), m.config.parallel, m.config.timeout_sec,
                          no_auto ? ", automatic replay off by " : "", no_auto ? no_auto : "",
                          m.config.dry_run ? ", dry run" : "");
                 sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");

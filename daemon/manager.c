@@ -30,7 +30,7 @@ static uint64_t now_usec(void) {
 }
 
 /* A device's journal fields: what the admin knows it by. */
-static struct fcrd_fields dev_fields(const struct fcrd_device *d, const char *result, long tags,
+static struct fcrd_fields dev_fields(const struct fcrd_device *d, enum fcrd_result result, long tags,
                                      const char *allocator) {
         return (struct fcrd_fields) { .device = d->node, .result = result, .tags = tags, .allocator = allocator,
                                       .label = d->label, .uuid = d->uuid, .backing = d->backing };
@@ -110,11 +110,7 @@ static enum fcrd_state reprobed_state(const char *node, enum fcrd_state fallback
 }
 
 static void job_free(struct fcrd_job *j) {
-        sd_event_source_disable_unref(j->io);
-        sd_event_source_disable_unref(j->child);
-        sd_event_source_disable_unref(j->timer);
-        if (j->fd >= 0)
-                close(j->fd);
+        fcrd_child_done(&j->child);
         if (j->go_fd >= 0)
                 close(j->go_fd);
         free(j);
@@ -124,49 +120,57 @@ static void job_free(struct fcrd_job *j) {
 static void job_finish(struct fcrd_job *j) {
         struct fcrd_manager *m = j->m;
         struct fcrd_device *d = j->dev;
-        struct fcrd_fields f = dev_fields(d, NULL, j->tags, j->allocator);
+        struct fcrd_fields f = dev_fields(d, FCRD_RESULT_NONE, j->tags, j->allocator);
         int code = WIFEXITED(j->status) ? WEXITSTATUS(j->status) : -1;
         unsigned running;
 
         if (!j->eof || !j->exited)
                 return;
         if (j->stopped) {
-                snprintf(j->result, sizeof(j->result), "stopped");
+                j->result = FCRD_RESULT_STOPPED;
                 snprintf(j->message, sizeof(j->message), "not replayed: fcreplayd stopped before the replay began "
                          "writing; nothing written");
         } else if (j->cancelled) {
-                snprintf(j->result, sizeof(j->result), "cancelled");
+                j->result = FCRD_RESULT_CANCELLED;
                 snprintf(j->message, sizeof(j->message), "cancelled before writing; nothing written");
         } else if (j->timed_out) {
-                snprintf(j->result, sizeof(j->result), "timeout");
+                j->result = FCRD_RESULT_TIMEOUT;
                 snprintf(j->message, sizeof(j->message), "no replay within %u s; stopped before writing, "
                          "nothing written", m->config.timeout_sec);
-        } else if (!j->result[0]) {
-                snprintf(j->result, sizeof(j->result), "failed");
+        } else if (j->result == FCRD_RESULT_NONE) {
+                j->result = FCRD_RESULT_FAILED;
                 snprintf(j->message, sizeof(j->message), "the replay process %s",
                          WIFSIGNALED(j->status) ? strsignal(WTERMSIG(j->status)) : "ended without a result");
         }
         f.result = j->result;
         d->usec_taken = now_usec() - j->start_usec;
         d->tags_replayed = j->tags;
-        snprintf(d->last_result, sizeof(d->last_result), "%s", j->result);
+        d->last_result = j->result;
         snprintf(d->last_message, sizeof(d->last_message), "%s", j->message);
-        if (!strcmp(j->result, "replayed")) {
+        switch (j->result) {
+        case FCRD_RESULT_REPLAYED:
                 d->state = FCRD_REPLAYED;
                 fcrd_event(LOG_NOTICE, FCRD_MSG_REPLAYED, &f, "replayed in %.3f s: %s", d->usec_taken / 1e6, j->message);
-        } else if (!strcmp(j->result, "nothing-to-do") || !strcmp(j->result, "dry-run")) {
-                d->state = reprobed_state(d->node, !strcmp(j->result, "dry-run") ? FCRD_DIRTY : FCRD_CLEAN);
-                fcrd_event(LOG_INFO, FCRD_MSG_REPLAYED, &f, "%s: %s", j->result, j->message);
-        } else if (!strcmp(j->result, "refused")) {
+                break;
+        case FCRD_RESULT_NOTHING_TO_DO:
+        case FCRD_RESULT_DRY_RUN:
+                d->state = reprobed_state(d->node, j->result == FCRD_RESULT_DRY_RUN ? FCRD_DIRTY : FCRD_CLEAN);
+                fcrd_event(LOG_INFO, FCRD_MSG_REPLAYED, &f, "%s: %s", fcrd_result_to_string(j->result), j->message);
+                break;
+        case FCRD_RESULT_REFUSED:
                 d->state = FCRD_REFUSED;
                 fcrd_event(LOG_ERR, FCRD_MSG_REFUSED, &f, "refused, nothing written: %s", j->message);
-        } else if (!strcmp(j->result, "timeout") || !strcmp(j->result, "cancelled") || !strcmp(j->result, "stopped")) {
-                bool stopped = !strcmp(j->result, "stopped");
-
+                break;
+        case FCRD_RESULT_STOPPED:
                 d->state = reprobed_state(d->node, FCRD_DIRTY);
-                fcrd_event(stopped ? LOG_WARNING : LOG_ERR, stopped ? FCRD_MSG_STOPPED : FCRD_MSG_TIMEOUT, &f, "%s",
-                           j->message);
-        } else {
+                fcrd_event(LOG_WARNING, FCRD_MSG_STOPPED, &f, "%s", j->message);
+                break;
+        case FCRD_RESULT_TIMEOUT:
+        case FCRD_RESULT_CANCELLED:
+                d->state = reprobed_state(d->node, FCRD_DIRTY);
+                fcrd_event(LOG_ERR, FCRD_MSG_TIMEOUT, &f, "%s", j->message);
+                break;
+        default:
                 d->state = FCRD_FAILED;
                 fcrd_event(LOG_ERR, FCRD_MSG_FAILED, &f, "failed (exit %d): %s", code, j->message);
         }
@@ -176,8 +180,7 @@ static void job_finish(struct fcrd_job *j) {
         /* When stopping, main releases what is held once every write is done. */
         if (!m->stopping)
                 fcrd_hold_release(&j->hold, true);
-        sd_event_source_disable_unref(j->timer);
-        j->timer = NULL;
+        j->child.timer = sd_event_source_disable_unref(j->child.timer);
         /* Keep the last few for clients reading how they ended. */
         if (m->done_jobs[0])
                 job_free(m->done_jobs[0]);
@@ -218,10 +221,10 @@ static void job_line(struct fcrd_job *j, char *line) {
                 char res[32] = "";
                 int off = 0;
 
-                if (sscanf(line, "R %31s %ld %n", res, &j->tags, &off) >= 2) {
-                        snprintf(j->result, sizeof(j->result), "%s", res);
+                /* Parsed here once; from here on the result is the enum. */
+                if (sscanf(line, "R %31s %ld %n", res, &j->tags, &off) >= 2 &&
+                    fcrd_result_from_string(res, &j->result) >= 0)
                         snprintf(j->message, sizeof(j->message), "%s", line + off);
-                }
         }
 }
 
@@ -234,7 +237,7 @@ static int on_job_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 return 0;
         if (n <= 0) {
                 j->eof = true;
-                j->io = sd_event_source_disable_unref(j->io);
+                j->child.io = sd_event_source_disable_unref(j->child.io);
                 job_finish(j);
                 return 0;
         }
@@ -265,11 +268,11 @@ static int on_job_exit(sd_event_source *s, const siginfo_t *si, void *userdata) 
  * the journal protects against, but there is no reason to cause one. */
 static int on_job_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         struct fcrd_job *j = userdata;
-        struct fcrd_fields f = dev_fields(j->dev, "timeout", -1, j->allocator);
+        struct fcrd_fields f = dev_fields(j->dev, FCRD_RESULT_TIMEOUT, -1, j->allocator);
 
         if (!j->writing) {
                 j->timed_out = true;
-                kill(j->pid, SIGKILL);
+                kill(j->child.pid, SIGKILL);
                 return 0;
         }
         fcrd_event(LOG_WARNING, FCRD_MSG_TIMEOUT, &f, "replay has run past its %u s limit while writing; "
@@ -279,10 +282,10 @@ static int on_job_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_replay_opts *o) {
         struct fcrd_replay_args a = {
-                .device = d->node, .allocator = o && o->allocator ? o->allocator : m->config.allocator,
-                .plugin_dir = m->config.plugin_dir, .dry_run = (o && o->dry_run) || m->config.dry_run,
+                .device = d->node, .allocator = o && o->allocator ? o->allocator : fcrd_config_allocator(&m->config),
+                .plugin_dir = m->config.shared.plugin_dir, .dry_run = (o && o->dry_run) || m->config.dry_run,
         };
-        struct fcrd_fields f = dev_fields(d, NULL, -1, NULL);
+        struct fcrd_fields f = dev_fields(d, FCRD_RESULT_NONE, -1, NULL);
         struct fcrd_job *j = calloc(1, sizeof(*j));
         struct fcrd_hold_key k = {};
         int r;
@@ -303,21 +306,16 @@ static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d,
         j->dry_run = a.dry_run;
         j->m = m;
         j->dev = d;
-        j->fd = j->go_fd = -1;
+        j->child = FCRD_CHILD_NULL;
+        j->go_fd = -1;
         j->start_usec = now_usec();
-        snprintf(j->allocator, sizeof(j->allocator), "%s", a.allocator ? a.allocator : "kernel");
+        snprintf(j->allocator, sizeof(j->allocator), "%s", a.allocator);
         f.allocator = j->allocator;
-        r = fcrd_worker_start(&a, &j->pid, &j->fd, &j->go_fd);
+        r = fcrd_worker_start(&a, &j->child.pid, &j->child.fd, &j->go_fd);
         if (r >= 0)
-                r = sd_event_add_io(m->event, &j->io, j->fd, EPOLLIN, on_job_io, j);
-        if (r >= 0)
-                r = sd_event_add_child(m->event, &j->child, j->pid, WEXITED, on_job_exit, j);
-        if (r >= 0 && m->config.timeout_sec)
-                r = sd_event_add_time_relative(m->event, &j->timer, CLOCK_MONOTONIC,
-                                               (uint64_t) m->config.timeout_sec * 1000000, 0, on_job_timeout, j);
+                r = fcrd_child_watch(&j->child, m->event, m->config.timeout_sec, on_job_io, on_job_exit,
+                                     on_job_timeout, j);
         if (r < 0) {
-                if (j->pid > 0 && !j->child)
-                        kill(j->pid, SIGKILL), waitpid(j->pid, NULL, 0);
                 d->state = FCRD_FAILED;
                 fcrd_event(LOG_ERR, FCRD_MSG_FAILED, &f, "cannot start a replay: %s", strerror(-r));
                 fcrd_hold_release(&k, true);
@@ -362,7 +360,7 @@ static void set_probed_state(struct fcrd_manager *m, struct fcrd_device *d, cons
 
 /* p: what is known of the device (NULL: nothing). */
 static void skip(const char *node, const struct fcrd_probe *p, const char *why, int prio) {
-        struct fcrd_fields f = { .device = node, .result = "skipped", .tags = -1 };
+        struct fcrd_fields f = { .device = node, .result = FCRD_RESULT_SKIPPED, .tags = -1 };
 
         if (p) {
                 f.label = p->label;
@@ -490,9 +488,9 @@ static void job_drain(struct fcrd_job *j) {
         int status = 0;
 
         while (!j->eof)
-                on_job_io(NULL, j->fd, EPOLLIN, j);
+                on_job_io(NULL, j->child.fd, EPOLLIN, j);
         if (!j->exited) {
-                while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+                while (waitpid(j->child.pid, &status, 0) < 0 && errno == EINTR)
                         ;
                 j->status = status;
                 j->exited = true;
@@ -504,7 +502,7 @@ void fcrd_manager_stop(struct fcrd_manager *m) {
         for (size_t i = 0; i < m->n_devices; i++) {
                 struct fcrd_device *d = m->devices[i];
                 struct fcrd_job *j = d->job;
-                struct fcrd_fields f = dev_fields(d, "stopped", -1, NULL);
+                struct fcrd_fields f = dev_fields(d, FCRD_RESULT_STOPPED, -1, NULL);
 
                 if (d->queued) {
                         d->queued = false;
@@ -519,7 +517,7 @@ void fcrd_manager_stop(struct fcrd_manager *m) {
                                    "replay, which is writing");
                 } else {
                         j->stopped = true;
-                        kill(j->pid, SIGKILL);
+                        kill(j->child.pid, SIGKILL);
                 }
                 job_drain(j);
                 job_finish(j);  /* logs the result */
@@ -534,8 +532,8 @@ void fcrd_manager_free(struct fcrd_manager *m) {
                         /* Stopping: a replay that has not begun writing is
                          * stopped; one that writes is waited for. */
                         if (!j->writing)
-                                kill(j->pid, SIGKILL);
-                        waitpid(j->pid, NULL, 0);
+                                kill(j->child.pid, SIGKILL);
+                        waitpid(j->child.pid, NULL, 0);
                         job_free(j);
                 }
                 free(m->devices[i]->node);
@@ -571,7 +569,7 @@ int fcrd_manager_cancel(struct fcrd_manager *m, struct fcrd_job *j) {
         if (j->finished || j->writing)
                 return -EBUSY;
         j->cancelled = true;
-        kill(j->pid, SIGKILL);
+        kill(j->child.pid, SIGKILL);
         return 0;
 }
 

@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
-#include "config.h"
+#include "child.h"
+#include "daemon_config.h"
 #include "hold.h"
+#include "result.h"
 
 /* FCRD_MOUNTED: in use, whatever its flags say (ext4 keeps needs_recovery
  * set while mounted), so never dirty. */
@@ -26,9 +28,8 @@ struct fcrd_job {
         struct fcrd_manager *m;
         struct fcrd_device *dev;
         unsigned id;                    /* /org/fcreplay1/job/<id> */
-        pid_t pid;
-        int fd, go_fd;
-        sd_event_source *io, *child, *timer;
+        struct fcrd_child child;        /* the replay process, reporting on its pipe */
+        int go_fd;
         char buf[1024];
         size_t len;
         bool writing, timed_out, cancelled, exited, eof, finished;
@@ -37,7 +38,8 @@ struct fcrd_job {
         int status;
         uint64_t start_usec, start_realtime_usec, write_start_usec;
         unsigned long long done, total;         /* blocks written, to write: known once planned */
-        char result[32], message[512];
+        enum fcrd_result result;        /* from the worker, or how it was stopped */
+        char message[512];
         long tags;
         char allocator[64];
         struct fcrd_hold_key hold;      /* the incarnation replayed, released at the end */
@@ -51,7 +53,7 @@ struct fcrd_device {
         char uuid[40], label[64];
         char backing[PATH_MAX];         /* a loop device's file, for the logs */
         enum fcrd_state state;
-        char last_result[32];
+        enum fcrd_result last_result;
         char last_message[512];
         long tags_replayed;
         uint64_t usec_taken;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcreplay/engine.h>
+#include <fcreplay/exit_codes.h>
 #include "worker.h"
 
 static FILE *out;
@@ -26,15 +27,17 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
         fflush(out);
 }
 
-static void result(const char *res, long tags, const char *msg) {
+/* The R line; returns the exit status that goes with it. */
+static int result(enum fcrd_result res, long tags, const char *msg) {
         char clean[600];
 
         snprintf(clean, sizeof(clean), "%s", msg);
         for (char *p = clean; *p; p++)
                 if (*p == '\n')
                         *p = ' ';
-        fprintf(out, "R %s %ld %s\n", res, tags, clean);
+        fprintf(out, "R %s %ld %s\n", fcrd_result_to_string(res), tags, clean);
         fflush(out);
+        return fcrd_result_exit_code(res);
 }
 
 /* For the tests only: hold the finished plan this long before writing,
@@ -64,34 +67,28 @@ static int child(const struct fcrd_replay_args *a) {
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
-        if (r < 0) {
-                result(fcr_is_refusal(r) ? "refused" : "failed", 0, d.msg);
-                return fcr_is_refusal(r) ? 2 : 3;
-        }
+        if (r < 0)
+                return result(fcr_is_refusal(r) ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d.msg);
         res = fcr_engine_result(e);
         work = res->state == FCR_STATE_REPLAY || res->state == FCR_STATE_FINISH_ONLY;
-        if (a->dry_run || !work) {
-                result(a->dry_run ? "dry-run" : "nothing-to-do", res->fc_committed_tags, fcr_state_str(res->state));
-                return 0;
-        }
+        if (a->dry_run || !work)
+                return result(a->dry_run ? FCRD_RESULT_DRY_RUN : FCRD_RESULT_NOTHING_TO_DO, res->fc_committed_tags,
+                              fcr_state_str(res->state));
         test_hold();
         /* Planned: what is left is writing, this many blocks. */
         fprintf(out, "W %zu\n", fcr_engine_blocks_to_write(e));
         fflush(out);
         char go = 0;
         if (read(go_fd, &go, 1) != 1 || go != 'G')
-                return 3;       /* stopped before writing */
+                return FCR_EXIT_FAILED; /* stopped before writing */
         r = fcr_engine_apply(e, &d);
-        if (r < 0) {
-                result("failed", 0, d.msg);
-                return 3;
-        }
+        if (r < 0)
+                return result(FCRD_RESULT_FAILED, 0, d.msg);
         char msg[256];
         res = fcr_engine_result(e);
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", res->transactions,
                  res->fc_commits, res->allocator ? res->allocator : "none");
-        result("replayed", (long) res->fc_tags_replayed, msg);
-        return 0;
+        return result(FCRD_RESULT_REPLAYED, (long) res->fc_tags_replayed, msg);
 }
 
 int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret_fd, int *ret_go_fd) {
@@ -126,7 +123,7 @@ int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret
                 close(g[1]);
                 go_fd = g[0];
                 out = fdopen(p[1], "w");
-                _exit(out ? child(a) : 3);
+                _exit(out ? child(a) : FCR_EXIT_FAILED);
         }
         close(p[1]);
         close(g[0]);

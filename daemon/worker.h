@@ -7,11 +7,14 @@
  *                         writes only after the parent answers "G" on
  *                         the go pipe, so a replay stopped at its time
  *                         limit has written nothing, without a race.
- *   R RESULT TAGS MESSAGE the outcome (RESULT: replayed, nothing-to-do,
- *                         dry-run, refused, failed) */
+ *   R RESULT TAGS MESSAGE the outcome (RESULT: fcrd_result_to_string() of
+ *                         replayed, nothing-to-do, dry-run, refused,
+ *                         failed); the manager parses it once.
+ * Its exit status is FCR_EXIT_*, as fcreplay's. */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
+#include "result.h"
 
 struct fcrd_replay_args {
         const char *device;

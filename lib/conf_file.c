@@ -82,11 +82,7 @@ const char *fcr_tool_config_path(void) {
         return env && *env ? env : TOOL_CONFIG_DEFAULT;
 }
 
-void fcr_config_origin(char *buf, size_t len, const char *path, unsigned line) {
-        snprintf(buf, len, "%s:%u", path, line);
-}
-
-int fcr_config_set_string(char **dst, const char *value) {
+static int set_string(char **dst, const char *value) {
         char *v = strdup(value);
 
         if (!v)
@@ -96,35 +92,41 @@ int fcr_config_set_string(char **dst, const char *value) {
         return 0;
 }
 
-int fcr_config_set_allocator(char **dst, char *origin, size_t origin_len, const char *path, unsigned line,
-                              const char *value) {
-        fcr_config_origin(origin, origin_len, path, line);
-        return fcr_config_set_string(dst, value);
-}
-
 struct tool_parse {
         struct fcr_tool_config *c;
         const char *path;
 };
 
-static int tool_key(const char *key, const char *value, unsigned line, void *userdata, char *why, size_t why_len) {
-        struct tool_parse *t = userdata;
-        struct fcr_tool_config *c = t->c;
+int fcr_tool_config_key(struct fcr_tool_config *c, const char *path, unsigned line, const char *key,
+                        const char *value, char *why, size_t why_len) {
+        bool allocator = !strcmp(key, "allocator");
+        int r;
 
+        if (!allocator && strcmp(key, "plugin_dir"))
+                return 0;
         if (*value == '\0') {
                 snprintf(why, why_len, "'%s' needs a value", key);
                 return -EINVAL;
         }
-        if (strcmp(key, "allocator") == 0)
-                return fcr_config_set_allocator(&c->allocator, c->allocator_origin, sizeof(c->allocator_origin),
-                                                t->path, line, value);
-        if (strcmp(key, "plugin_dir") == 0) {
-                if (value[0] != '/') {
-                        snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", value);
-                        return -EINVAL;
-                }
-                return fcr_config_set_string(&c->plugin_dir, value);
+        if (!allocator && value[0] != '/') {
+                snprintf(why, why_len, "plugin_dir must be an absolute path, not '%s'", value);
+                return -EINVAL;
         }
+        r = set_string(allocator ? &c->allocator : &c->plugin_dir, value);
+        if (r < 0)
+                return r;
+        /* For the error if no such allocator exists, checked later. */
+        if (allocator)
+                snprintf(c->allocator_origin, sizeof(c->allocator_origin), "%s:%u", path, line);
+        return 1;
+}
+
+static int tool_key(const char *key, const char *value, unsigned line, void *userdata, char *why, size_t why_len) {
+        struct tool_parse *t = userdata;
+        int r = fcr_tool_config_key(t->c, t->path, line, key, value, why, why_len);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
         snprintf(why, why_len, "unknown key '%s' (known: allocator, plugin_dir)", key);
         return -EINVAL;
 }

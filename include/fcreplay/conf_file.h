@@ -15,15 +15,19 @@ typedef int (*fcr_config_fn)(const char *key, const char *value, unsigned line, 
 /* Parse path.  A missing file is not an error when optional is set. */
 int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *userdata, struct fcr_diag *d);
 
-/* Replace *dst with a copy of value: 0 or -ENOMEM. */
-int fcr_config_set_string(char **dst, const char *value);
-
-/* The offline tool's settings (fcreplay.conf). */
+/* The offline tool's settings (fcreplay.conf): the keys every fcreplay
+ * configuration has, parsed here alone; fcreplayd.conf holds them too. */
 struct fcr_tool_config {
-        char *allocator;
-        char *plugin_dir;
-        char allocator_origin[300];     /* "FILE:LINE" of the allocator key */
+        char *allocator;                /* NULL: FCR_DEFAULT_ALLOCATOR */
+        char *plugin_dir;               /* NULL: $FCREPLAY_PLUGIN_DIR or built-in */
+        char allocator_origin[300];     /* where allocator was set: "FILE:LINE" */
 };
+
+/* One of the shared keys (allocator, plugin_dir), read from path at
+ * line: 1 when key is one of them and was set, 0 when it is none of
+ * them, or -EINVAL (why says why) or -ENOMEM. */
+int fcr_tool_config_key(struct fcr_tool_config *c, const char *path, unsigned line, const char *key,
+                        const char *value, char *why, size_t why_len);
 
 /* FCREPLAY_CONFIG if set, else SYSCONFDIR/fcreplay/fcreplay.conf. */
 const char *fcr_tool_config_path(void);
@@ -31,11 +35,4 @@ const char *fcr_tool_config_path(void);
  * named explicitly must exist. */
 int fcr_tool_config_load(const char *path, struct fcr_tool_config *ret, struct fcr_diag *d);
 
-/* Write "FILE:LINE" to buf, for settings checked after parsing. */
-void fcr_config_origin(char *buf, size_t len, const char *path, unsigned line);
-
-/* allocator = NAME: the name, and where it was set ("file:line") for the
- * error if no such plugin exists. */
-int fcr_config_set_allocator(char **dst, char *origin, size_t origin_len, const char *path, unsigned line,
-                             const char *value);
 void fcr_tool_config_done(struct fcr_tool_config *c);

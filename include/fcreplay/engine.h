@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>
+#include <fcreplay/allocators.h>
 #include <fcreplay/diag.h>
 
 struct fcr_engine;
@@ -42,8 +43,6 @@ struct fcr_engine_opts {
         void *userdata;                 /* for both */
         io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
 };
-
-#define FCR_DEFAULT_ALLOCATOR "kernel"
 
 enum fcr_state {
         FCR_STATE_NO_JOURNAL,           /* no journal: nothing to do */
@@ -153,9 +152,5 @@ struct fcr_result {
 /* The engine's findings so far (after scan, plan or apply). */
 const struct fcr_result *fcr_engine_result(struct fcr_engine *e);
 
-/* Settings.  The plugin directory: an explicit one (--plugin-dir) wins,
- * then FCREPLAY_PLUGIN_DIR, then the built-in one. */
-const char *fcr_plugin_dir(const char *explicit_dir);
-/* Whether the plugins under dir load and hold an allocator named name:
- * 0, -EINVAL (no such allocator, naming the ones there) or a load error. */
-int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d);
+/* Settings: fcr_plugin_dir() and the allocators are in
+ * <fcreplay/allocators.h>. */

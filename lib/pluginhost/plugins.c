@@ -221,6 +221,15 @@ static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d)
         return run_init(p, copy->init, copy->fini, path, d);
 }
 
+/* Whether path is .../NAME.so. */
+static bool file_is_named(const char *path, const char *name) {
+        const char *base = strrchr(path, '/');
+        size_t len = strlen(name);
+
+        base = base ? base + 1 : path;
+        return !strncmp(base, name, len) && !strcmp(base + len, ".so");
+}
+
 static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
         const struct fcr_alloc_plugin *a, **slot;
         int r = open_module(p, path, FCR_ALLOC_PLUGIN_SYMBOL, (const void **) &a, d);
@@ -232,8 +241,10 @@ static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *
                                 path, a->abi_version, FCR_ALLOC_ABI_VERSION);
         if (!a->alloc || !a->name)
                 return fcr_fail(d, -ELIBBAD, "allocator plugin %s lacks a required member (name, alloc)", path);
-        if (fcr_plugins_alloc(p, a->name))
-                return fcr_fail(d, -ELIBBAD, "two allocator plugins are named '%s' (one is %s)", a->name, path);
+        /* One name everywhere: listing reads it, --allocator chooses it. */
+        if (!file_is_named(path, a->name))
+                return fcr_fail(d, -ELIBBAD, "allocator plugin %s calls itself '%s': its file must be named %s.so",
+                                path, a->name, a->name);
         r = run_init(p, a->init, a->fini, path, d);
         if (r < 0)
                 return r;
@@ -258,9 +269,12 @@ static int load_kind(struct fcr_plugins *p, const char *sub,
         return r;
 }
 
-int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag *d) {
+static void plugins_unrefp(struct fcr_plugins **p) {
+        fcr_plugins_unref(*p);
+}
+
+static int plugins_new(const char *dir, struct fcr_plugins **ret) {
         struct fcr_plugins *p = calloc(1, sizeof(*p));
-        int r;
 
         if (!p)
                 return -ENOMEM;
@@ -270,14 +284,22 @@ int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag 
                 fcr_plugins_unref(p);
                 return -ENOMEM;
         }
-        r = load_kind(p, "tags", load_tag, d);
+        *ret = p;
+        return 0;
+}
+
+int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag *d) {
+        _cleanup_(plugins_unrefp) struct fcr_plugins *p = NULL;
+        int r = plugins_new(dir, &p);
+
+        if (r == 0)
+                r = load_kind(p, "tags", load_tag, d);
         if (r == 0)
                 r = load_kind(p, "alloc", load_alloc, d);
-        if (r < 0) {
-                fcr_plugins_unref(p);
+        if (r < 0)
                 return r;
-        }
         *ret = p;
+        p = NULL;
         return 0;
 }
 
@@ -337,7 +359,7 @@ int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const 
                         fcr_plugins_dir_of(p), names[0] ? names : "none");
 }
 
-int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *d) {
+int fcr_allocators_check(const char *dir, const char *name, struct fcr_diag *d) {
         const struct fcr_alloc_plugin *a;
         struct fcr_plugins *p = NULL;
         int r = fcr_plugins_load(dir, &p, d);
@@ -346,6 +368,34 @@ int fcr_plugins_check_alloc(const char *dir, const char *name, struct fcr_diag *
                 r = fcr_plugins_find_alloc(p, name, &a, d);
         fcr_plugins_unref(p);
         return r;
+}
+
+int fcr_allocators_list(const char *dir, char ***ret, struct fcr_diag *d) {
+        _cleanup_(plugins_unrefp) struct fcr_plugins *p = NULL;
+        char **names;
+        int r = plugins_new(dir, &p);
+
+        /* The allocators alone: a listing runs no tag plugin's code. */
+        if (r >= 0)
+                r = load_kind(p, "alloc", load_alloc, d);
+        if (r < 0)
+                return r;
+        names = calloc(p->nr_allocs + 1, sizeof(*names));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->nr_allocs; i++)
+                if (!(names[i] = strdup(p->allocs[i]->name))) {
+                        fcr_allocators_free(names);
+                        return -ENOMEM;
+                }
+        *ret = names;
+        return 0;
+}
+
+void fcr_allocators_free(char **names) {
+        for (char **n = names; n && *n; n++)
+                free(*n);
+        free(names);
 }
 
 size_t fcr_plugins_alloc_count(const struct fcr_plugins *p) {

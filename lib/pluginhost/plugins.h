@@ -1,19 +1,16 @@
 /* Loading tag and allocator plugins with dlopen, refcounted.
  * Layout: DIR/tags/NAME.so and DIR/alloc/NAME.so. */
 #pragma once
-#include <fcreplay/engine.h>
+#include <fcreplay/allocators.h>
 #include <fcreplay/plugin.h>
 #include "diag.h"
 
 struct fcr_plugins;
 
-/* fcr_plugin_dir() and fcr_plugins_check_alloc() are public, in
- * <fcreplay/engine.h>. */
-
 /* Load every plugin under dir.  Any load error (dlopen failure, missing
  * symbol, ABI mismatch, missing required function, failed init, two
- * plugins for one tag or one allocator name) fails the whole load, the
- * reason naming the file. */
+ * plugins for one tag, an allocator not named as its file) fails the
+ * whole load, the reason naming the file. */
 int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag *d);
 struct fcr_plugins *fcr_plugins_ref(struct fcr_plugins *p);
 void fcr_plugins_unref(struct fcr_plugins *p);

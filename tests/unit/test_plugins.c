@@ -97,7 +97,7 @@ START_TEST(good_plugins_load) {
         struct fcr_alloc_request req = { .goal = 41 };
 
         add("tags", "good_tag", NULL);
-        add("alloc", "good_alloc", NULL);
+        add("alloc", "good_alloc", "testalloc.so");
         add_file("tags", "README", "not a plugin, not .so: ignored\n");
         add_file("alloc", "notes.so.txt", "ignored too\n");
         ck_assert_int_eq(load(), 0);
@@ -167,7 +167,7 @@ END_TEST
 
 START_TEST(unload_in_reverse_order) {
         add("tags", "good_tag", NULL);
-        add("alloc", "good_alloc", NULL);
+        add("alloc", "good_alloc", "testalloc.so");
         ck_assert_int_eq(load(), 0);
         fcr_plugins_unref(P);
         P = NULL;
@@ -263,11 +263,31 @@ START_TEST(two_plugins_one_tag_sorted_order) {
 }
 END_TEST
 
-START_TEST(two_allocators_one_name) {
-        add("alloc", "good_alloc", "a.so");
-        add("alloc", "good_alloc", "b.so");
+START_TEST(allocator_named_otherwise_than_its_file) {
+        /* Listing reads file names, the engine descriptors: they must agree. */
+        add("alloc", "good_alloc", "testalloc2.so");
         ck_assert_int_eq(load(), -ELIBBAD);
-        ck_assert_contains(diag.msg, "two allocator plugins are named 'testalloc'");
+        ck_assert_contains(diag.msg, plugin_path("alloc", "testalloc2.so"));
+        ck_assert_contains(diag.msg, "calls itself 'testalloc'");
+}
+END_TEST
+
+START_TEST(allocators_listed) {
+        char **names = NULL;
+
+        /* A tag plugin that would fail is not even loaded to list allocators. */
+        add("tags", "init_fail", NULL);
+        add("alloc", "good_alloc", "testalloc.so");
+        ck_assert_msg(fcr_allocators_list(dir, &names, &diag) == 0, "%s", diag.msg);
+        ck_assert_str_eq(names[0], "testalloc");
+        ck_assert_ptr_null(names[1]);
+        fcr_allocators_free(names);
+        names = NULL;
+        ck_assert_int_eq(fcr_allocators_check(dir, "testalloc", &diag), -ELIBBAD);
+        add("alloc", "good_alloc", "other.so");
+        ck_assert_int_eq(fcr_allocators_list(dir, &names, &diag), -ELIBBAD);
+        ck_assert_ptr_null(names);
+        ck_assert_contains(diag.msg, "calls itself 'testalloc'");
 }
 END_TEST
 
@@ -409,7 +429,8 @@ static Suite *suite(void) {
         tcase_add_test(tc, init_fails);
         tcase_add_test(tc, two_plugins_one_tag);
         tcase_add_test(tc, two_plugins_one_tag_sorted_order);
-        tcase_add_test(tc, two_allocators_one_name);
+        tcase_add_test(tc, allocator_named_otherwise_than_its_file);
+        tcase_add_test(tc, allocators_listed);
         tcase_add_test(tc, not_an_elf_file);
         tcase_add_test(tc, dlopen_error_text);
         tcase_add_test(tc, dangling_symlink);

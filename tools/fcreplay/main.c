@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <fcreplay/conf_file.h>
 #include <fcreplay/engine.h>
+#include <fcreplay/exit_codes.h>
 #include <fcreplay/report.h>
 #include <fcreplay/util.h>
-#include "exit_codes.h"
 #include "print.h"
 #include "progress.h"
 
@@ -226,7 +226,7 @@ int main(int argc, char **argv) {
         /* An allocator the configuration names must exist: that is a
          * configuration error, reported with its file and line. */
         if (cfg.allocator && !a.allocator &&
-            fcr_plugins_check_alloc(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
+            fcr_allocators_check(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
                 char why[sizeof(cfg.allocator_origin) + sizeof(d.msg) + 2];
 
                 snprintf(why, sizeof(why), "%s: %s", cfg.allocator_origin, d.msg);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,11 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
-#include "exit_codes.h"
+#include <fcreplay/exit_codes.h>
 #include "print_inspect.h"
 #include "progress.h"
+#include "result.h"
+#include <fcreplay/util.h>
 
 #define DEST "org.fcreplay1"
 #define ROOT "/org/fcreplay1"
@@ -62,20 +65,28 @@ static bool json_output;         /* --json: errors are JSON on stdout too */
 
 static void print_json(struct json_object *o);
 
-/* A D-Bus error to our exit codes, with one line on stderr (and, with
- * --json, one object on stdout). */
-static int fail_bus(const char *what, const sd_bus_error *e, int r) {
+/* A D-Bus error (e may be NULL, then r says why) to our exit codes, with
+ * one line on stderr, "fcreplayctl: WHAT: WHY" (and, with --json, one
+ * object on stdout). */
+static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
+        char what[512];
+        va_list ap;
         bool not_dirty = e && e->name && !strcmp(e->name, "org.fcreplay1.Error.NotDirty");
-        int code = not_dirty ? FCR_EXIT_CLEAN
-                : e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused") ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+        enum fcrd_result res = not_dirty ? FCRD_RESULT_NOTHING_TO_DO
+                : e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused") ? FCRD_RESULT_REFUSED
+                : FCRD_RESULT_FAILED;
+        int code = fcrd_result_exit_code(res);
         const char *why = e && e->message ? e->message : strerror(-r);
 
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
         if (json_output) {
                 struct json_object *o = json_object_new_object();
 
                 json_object_object_add(o, "exit_code", json_object_new_int(code));
-                json_object_object_add(o, "result", json_object_new_string(not_dirty ? "nothing-to-do"
-                                                                        : code == FCR_EXIT_REFUSED ? "refused" : "failed"));
+                json_object_object_add(o, "result", json_object_new_string(fcrd_result_to_string(res)));
                 json_object_object_add(o, not_dirty ? "message" : "error", json_object_new_string(why));
                 if (e && e->name)
                         json_object_object_add(o, "error_name", json_object_new_string(e->name));
@@ -88,10 +99,6 @@ static int fail_bus(const char *what, const sd_bus_error *e, int r) {
         return code;
 }
 
-static int connect_bus(sd_bus **ret) {
-        return sd_bus_open_system(ret);
-}
-
 static char *get_string(sd_bus *bus, const char *path, const char *iface, const char *prop) {
         char *s = NULL;
 
@@ -102,16 +109,13 @@ static char *get_string(sd_bus *bus, const char *path, const char *iface, const 
 
 /* An object-path property; "/" for none or on error. */
 static char *get_object(sd_bus *bus, const char *path, const char *iface, const char *prop) {
-        sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *v = "/";
-        char *s;
 
         if (sd_bus_get_property(bus, DEST, path, iface, prop, NULL, &reply, "o") < 0 ||
             sd_bus_message_read(reply, "o", &v) < 0)
                 v = "/";
-        s = strdup(v);
-        sd_bus_message_unref(reply);
-        return s;
+        return strdup(v);
 }
 
 static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop) {
@@ -132,30 +136,26 @@ static struct json_object *device_json(sd_bus *bus, const char *path, const char
         static const char *const props[][2] = { { "UUID", "uuid" }, { "Label", "label" },
                                                 { "LastResult", "last_result" }, { "LastMessage", "last_message" } };
         struct json_object *o = json_object_new_object();
-        char *job = get_object(bus, path, "org.fcreplay1.Device", "Job");
+        _cleanup_free_ char *job = get_object(bus, path, DEVICE, "Job");
 
         json_object_object_add(o, "object", json_object_new_string(path));
         json_object_object_add(o, "device", json_object_new_string(node));
         json_object_object_add(o, "state", json_object_new_string(state));
         for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
-                char *s = get_string(bus, path, "org.fcreplay1.Device", props[i][0]);
+                _cleanup_free_ char *s = get_string(bus, path, DEVICE, props[i][0]);
 
                 json_object_object_add(o, props[i][1], json_object_new_string(s));
-                free(s);
         }
         /* "": no replay running ("/" on the bus). */
         json_object_object_add(o, "job", json_object_new_string(job && strcmp(job, "/") ? job : ""));
-        free(job);
-        json_object_object_add(o, "tags_replayed",
-                               json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TagsReplayed")));
-        json_object_object_add(o, "time_taken_usec",
-                               json_object_new_int64(get_u64(bus, path, "org.fcreplay1.Device", "TimeTaken")));
+        json_object_object_add(o, "tags_replayed", json_object_new_int64(get_u64(bus, path, DEVICE, "TagsReplayed")));
+        json_object_object_add(o, "time_taken_usec", json_object_new_int64(get_u64(bus, path, DEVICE, "TimeTaken")));
         return o;
 }
 
 /* The devices as JSON: one object each with the Device properties. */
 static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
-        sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct json_object *arr = json_object_new_array();
         const char *path, *node, *state;
         int r;
@@ -165,13 +165,23 @@ static int devices(sd_bus *bus, struct json_object **ret, sd_bus_error *err) {
                 r = sd_bus_message_enter_container(reply, 'a', "(oss)");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(oss)", &path, &node, &state)) > 0)
                 json_object_array_add(arr, device_json(bus, path, node, state));
-        sd_bus_message_unref(reply);
         if (r < 0) {
                 json_object_put(arr);
                 return r;
         }
         *ret = arr;
         return 0;
+}
+
+/* One value: {"key": value} with --json, else "LABELvalue". */
+static void print_value(const struct opts *o, const char *key, const char *value, const char *label) {
+        if (o->json) {
+                struct json_object *j = json_object_new_object();
+
+                json_object_object_add(j, key, json_object_new_string(value));
+                print_json(j);
+        } else
+                printf("%s%s\n", label, value);
 }
 
 static const char *field(struct json_object *o, const char *key) {
@@ -182,8 +192,18 @@ static const char *field(struct json_object *o, const char *key) {
 
 /* A last result that is not a success: the admin wants to know why. */
 static bool needs_reason(const char *last_result) {
-        return *last_result && strcmp(last_result, "replayed") && strcmp(last_result, "nothing-to-do") &&
-               strcmp(last_result, "dry-run");
+        enum fcrd_result r;
+
+        return *last_result && (fcrd_result_from_string(last_result, &r) < 0 || !fcrd_result_is_success(r));
+}
+
+/* The exit status for a job's end, "RESULT: message". */
+static int job_exit_code(const char *message) {
+        char name[32];
+        enum fcrd_result r;
+
+        snprintf(name, sizeof(name), "%.*s", (int) strcspn(message, ":"), message);
+        return fcrd_result_from_string(name, &r) < 0 ? FCR_EXIT_FAILED : fcrd_result_exit_code(r);
 }
 
 static void print_devices(struct json_object *arr) {
@@ -201,18 +221,16 @@ static void print_devices(struct json_object *arr) {
 }
 
 static int cmd_status(sd_bus *bus, const struct opts *o, bool with_daemon) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
         struct json_object *arr;
         int r = devices(bus, &arr, &err);
 
-        if (r < 0) {
-                r = fail_bus("cannot list the devices of fcreplayd", &err, r);
-                sd_bus_error_free(&err);
-                return r;
-        }
+        if (r < 0)
+                return fail_bus(&err, r, "cannot list the devices of fcreplayd");
         if (with_daemon) {
-                char *ver = get_string(bus, ROOT, MANAGER, "Version"), *st = get_string(bus, ROOT, MANAGER, "State"),
-                     *al = get_string(bus, ROOT, MANAGER, "Allocator");
+                _cleanup_free_ char *ver = get_string(bus, ROOT, MANAGER, "Version");
+                _cleanup_free_ char *st = get_string(bus, ROOT, MANAGER, "State");
+                _cleanup_free_ char *al = get_string(bus, ROOT, MANAGER, "Allocator");
 
                 if (o->json) {
                         struct json_object *s = json_object_new_object();
@@ -227,9 +245,6 @@ static int cmd_status(sd_bus *bus, const struct opts *o, bool with_daemon) {
                         print_devices(arr);
                         json_object_put(arr);
                 }
-                free(ver);
-                free(st);
-                free(al);
         } else if (o->json)
                 print_json(arr);
         else {
@@ -248,7 +263,7 @@ struct wait_state {
 
 /* The job's phase and, while writing, its blocks: the daemon's one model. */
 static void show_progress(sd_bus *bus, struct wait_state *w, const struct opts *o) {
-        char *phase;
+        _cleanup_free_ char *phase = NULL;
 
         if (o->json)
                 return;         /* JSON output is the result alone. */
@@ -256,7 +271,6 @@ static void show_progress(sd_bus *bus, struct wait_state *w, const struct opts *
         if (!strcmp(phase, "planning") || !strcmp(phase, "writing"))
                 progress_show(&w->progress, phase, get_u64(bus, w->job, JOB, "BlocksDone"),
                               get_u64(bus, w->job, JOB, "BlocksTotal"));
-        free(phase);
 }
 
 static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -264,7 +278,7 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
         const char *msg;
         int ok;
 
-        if (sd_bus_message_is_signal(m, "org.fcreplay1.Job", "Completed") &&
+        if (sd_bus_message_is_signal(m, JOB, "Completed") &&
             sd_bus_message_read(m, "bs", &ok, &msg) >= 0) {
                 w->done = true;
                 w->success = ok;
@@ -273,14 +287,12 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return 0;
 }
 
-static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
-        sd_bus_message *call = NULL, *reply = NULL;
-        char prefix[PATH_MAX + 3];
-        /* A bar on a terminal; otherwise throttled lines, with the result. */
-        struct wait_state w = { .progress = { .prefix = prefix, .tty = isatty(STDERR_FILENO) } };
+/* Ask for the replay: the job's path, copied out of the reply. */
+static int start_replay(sd_bus *bus, const char *dev, const struct opts *o, char **ret_job) {
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
         const char *job;
-        char match[256];
+        char *copy;
         int r;
 
         r = sd_bus_message_new_method_call(bus, &call, DEST, ROOT, MANAGER, "ReplayDevice");
@@ -298,79 +310,79 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 r = sd_bus_message_close_container(call);
         if (r >= 0)
                 r = sd_bus_call(bus, call, 0, &err, &reply);
-        sd_bus_message_unref(call);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0) {
-                char what[300];
+        if (r < 0)
+                return fail_bus(&err, r, "cannot replay %s", dev);
+        copy = strdup(job);
+        if (!copy)
+                return fail_bus(NULL, -ENOMEM, "cannot replay %s", dev);
+        *ret_job = copy;
+        return FCR_EXIT_CLEAN;
+}
 
-                snprintf(what, sizeof(what), "cannot replay %s", dev);
-                r = fail_bus(what, &err, r);
-                sd_bus_error_free(&err);
-                sd_bus_message_unref(reply);
-                return r;
-        }
-        /* job points into reply: keep a copy that outlives it. */
-        char *job_copy = strdup(job);
-        if (!job_copy) {
-                sd_bus_message_unref(reply);
-                return fail_bus("out of memory", NULL, -ENOMEM);
-        }
-        sd_bus_message_unref(reply);
-        reply = NULL;
-        job = job_copy;
-        w.job = job;
-        w.progress.f = w.progress.tty ? stderr : stdout;
-        snprintf(prefix, sizeof(prefix), "%s: ", dev);
-        if (o->no_wait) {
-                if (o->json) {
-                        struct json_object *j = json_object_new_object();
+/* A job that ended before the match was in place sends no signal: its
+ * state, and the device's last result, say how it ended. */
+static void check_ended(sd_bus *bus, const char *dev, struct wait_state *w) {
+        _cleanup_free_ char *state = get_string(bus, w->job, JOB, "State"), *devpath = NULL;
+        _cleanup_free_ char *res = NULL, *msg = NULL;
 
-                        json_object_object_add(j, "job", json_object_new_string(job));
-                        print_json(j);
-                } else
-                        printf("%s\n", job);
-                free(job_copy);
-                return FCR_EXIT_CLEAN;
-        }
+        if (!strcmp(state, "running") || !strcmp(state, "writing"))
+                return;
+        (void) sd_bus_path_encode(DEVICE_PREFIX, strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev, &devpath);
+        res = get_string(bus, devpath, DEVICE, "LastResult");
+        msg = get_string(bus, devpath, DEVICE, "LastMessage");
+        w->done = true;
+        w->success = !strcmp(state, "completed");
+        snprintf(w->message, sizeof(w->message), "%s: %s", res, msg);
+}
+
+static int wait_for_job(sd_bus *bus, const char *dev, struct wait_state *w, const struct opts *o) {
+        char match[256];
+        int r;
+
         /* Subscribe, then look: a job that ended in between is seen too. */
-        snprintf(match, sizeof(match), "type='signal',sender='" DEST "',path='%s'", job);
-        r = sd_bus_add_match(bus, NULL, match, on_job_signal, &w);
-        if (r < 0) {
-                free(job_copy);
-                return fail_bus("cannot watch the job", NULL, r);
-        }
-        char *state = get_string(bus, job, "org.fcreplay1.Job", "State");
-        if (strcmp(state, "running") && strcmp(state, "writing")) {
-                char *devpath = NULL, *res, *msg;
-
-                sd_bus_path_encode("/org/fcreplay1/device", strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev, &devpath);
-                res = get_string(bus, devpath, "org.fcreplay1.Device", "LastResult");
-                msg = get_string(bus, devpath, "org.fcreplay1.Device", "LastMessage");
-                w.done = true;
-                w.success = !strcmp(state, "completed");
-                snprintf(w.message, sizeof(w.message), "%s: %s", res, msg);
-                free(devpath);
-                free(res);
-                free(msg);
-        }
-        free(state);
-        while (!w.done) {
+        snprintf(match, sizeof(match), "type='signal',sender='" DEST "',path='%s'", w->job);
+        r = sd_bus_add_match(bus, NULL, match, on_job_signal, w);
+        if (r < 0)
+                return fail_bus(NULL, r, "cannot watch the job");
+        check_ended(bus, dev, w);
+        while (!w->done) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         break;
                 if (r > 0)
                         continue;
-                show_progress(bus, &w, o);
+                show_progress(bus, w, o);
                 r = sd_bus_wait(bus, 200000);
                 if (r < 0)
                         break;
         }
-        progress_end(&w.progress);
-        if (!w.done) {
-                free(job_copy);
-                return fail_bus("lost the daemon while waiting", NULL, r);
+        progress_end(&w->progress);
+        if (!w->done)
+                return fail_bus(NULL, r, "lost the daemon while waiting");
+        return FCR_EXIT_CLEAN;
+}
+
+static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
+        _cleanup_free_ char *job = NULL;
+        char prefix[PATH_MAX + 3];
+        /* A bar on a terminal; otherwise throttled lines, with the result. */
+        struct wait_state w = { .progress = { .prefix = prefix, .tty = isatty(STDERR_FILENO) } };
+        int r = start_replay(bus, dev, o, &job);
+
+        if (r != FCR_EXIT_CLEAN)
+                return r;
+        w.job = job;
+        w.progress.f = w.progress.tty ? stderr : stdout;
+        snprintf(prefix, sizeof(prefix), "%s: ", dev);
+        if (o->no_wait) {
+                print_value(o, "job", job, "");
+                return FCR_EXIT_CLEAN;
         }
+        r = wait_for_job(bus, dev, &w, o);
+        if (r != FCR_EXIT_CLEAN)
+                return r;
         if (o->json) {
                 struct json_object *j = json_object_new_object();
 
@@ -381,16 +393,13 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 print_json(j);
         } else
                 printf("%s: %s\n", dev, w.message);
-        free(job_copy);
-        if (w.success)
-                return FCR_EXIT_CLEAN;
-        return !strncmp(w.message, "refused", 7) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+        return w.success ? FCR_EXIT_CLEAN : job_exit_code(w.message);
 }
 
 static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
         const char *base = strrchr(dev, '/');
-        char *path = NULL, *node = NULL, *state = NULL;
+        _cleanup_free_ char *path = NULL, *node = NULL, *state = NULL;
         struct json_object *j;
         int r;
 
@@ -400,20 +409,9 @@ static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
                 r = sd_bus_get_property_string(bus, DEST, path, DEVICE, "Path", &err, &node);
         if (r >= 0)
                 r = sd_bus_get_property_string(bus, DEST, path, DEVICE, "State", &err, &state);
-        if (r < 0) {
-                char what[300];
-
-                snprintf(what, sizeof(what), "fcreplayd knows no device %s", dev);
-                r = fail_bus(what, &err, r);
-                sd_bus_error_free(&err);
-                free(path);
-                free(node);
-                return r;
-        }
+        if (r < 0)
+                return fail_bus(&err, r, "fcreplayd knows no device %s", dev);
         j = device_json(bus, path, node, state);
-        free(path);
-        free(node);
-        free(state);
         if (o->json) {
                 print_json(j);
                 return FCR_EXIT_CLEAN;
@@ -431,21 +429,15 @@ static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
 }
 
 static int cmd_cancel(sd_bus *bus, const char *job, const struct opts *o) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
         char path[256];
         int r;
 
         /* A job's path, or just its number. */
         snprintf(path, sizeof(path), job[0] == '/' ? "%s" : JOB_PREFIX "/%s", job);
         r = sd_bus_call_method(bus, DEST, path, JOB, "Cancel", &err, NULL, "");
-        if (r < 0) {
-                char what[300];
-
-                snprintf(what, sizeof(what), "cannot cancel %s", path);
-                r = fail_bus(what, &err, r);
-                sd_bus_error_free(&err);
-                return r;
-        }
+        if (r < 0)
+                return fail_bus(&err, r, "cannot cancel %s", path);
         if (o->json) {
                 struct json_object *j = json_object_new_object();
 
@@ -522,11 +514,11 @@ static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *er
 }
 
 /* Signals as they come, as udisksctl monitor does; ends with the bus. */
-static int cmd_monitor(sd_bus *bus, const struct opts *o) {
+static int cmd_monitor(sd_bus *bus, const char *arg, const struct opts *o) {
         int r = sd_bus_add_match(bus, NULL, "type='signal',sender='" DEST "'", on_monitor_signal, (void *) o);
 
         if (r < 0)
-                return fail_bus("cannot watch fcreplayd's signals", NULL, r);
+                return fail_bus(NULL, r, "cannot watch fcreplayd's signals");
         /* The match is in place: what happens from here on is seen. */
         if (!o->json) {
                 printf("Monitoring fcreplayd (" DEST "); Ctrl+C to stop.\n");
@@ -539,14 +531,14 @@ static int cmd_monitor(sd_bus *bus, const struct opts *o) {
                 if (r >= 0)
                         r = sd_bus_wait(bus, UINT64_MAX);
                 if (r < 0)
-                        return fail_bus("lost the bus", NULL, r);
+                        return fail_bus(NULL, r, "lost the bus");
         }
 }
 
 /* The daemon's JSON report, or its text form as fcreplay inspect prints it. */
 static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct json_object *report = NULL;
         const char *json;
         int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "Inspect", &err, &reply, "s", dev);
@@ -555,12 +547,8 @@ static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
                 r = sd_bus_message_read(reply, "s", &json);
         if (r >= 0 && !(report = json_tokener_parse(json)))
                 r = -EBADMSG;
-        sd_bus_message_unref(reply);
-        if (r < 0) {
-                r = fail_bus("cannot inspect", &err, r);
-                sd_bus_error_free(&err);
-                return r;
-        }
+        if (r < 0)
+                return fail_bus(&err, r, "cannot inspect");
         if (o->json)
                 print_json(report);
         else {
@@ -571,48 +559,40 @@ static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
 }
 
 static int cmd_set_allocator(sd_bus *bus, const char *name, const struct opts *o) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
         int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "SetAllocator", &err, NULL, "s", name);
 
-        if (r < 0) {
-                r = fail_bus("cannot set the allocator", &err, r);
-                sd_bus_error_free(&err);
-                return r;
-        }
-        if (o->json) {
-                struct json_object *j = json_object_new_object();
-
-                json_object_object_add(j, "allocator", json_object_new_string(name));
-                print_json(j);
-        } else
-                printf("allocator: %s\n", name);
+        if (r < 0)
+                return fail_bus(&err, r, "cannot set the allocator");
+        print_value(o, "allocator", name, "allocator: ");
         return FCR_EXIT_CLEAN;
 }
 
-static int cmd_list_allocators(sd_bus *bus, const struct opts *o) {
-        sd_bus_error err = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
-        char **names = NULL, *cur;
+static void strv_freep(char ***v) {
+        for (char **p = *v; p && *p; p++)
+                free(*p);
+        free(*v);
+}
+
+static int cmd_list_allocators(sd_bus *bus, const char *arg, const struct opts *o) {
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_free_ char *cur = NULL;
+        struct json_object *arr;
         int r = sd_bus_call_method(bus, DEST, ROOT, MANAGER, "ListAllocators", &err, &reply, "");
 
         if (r >= 0)
                 r = sd_bus_message_read_strv(reply, &names);
-        sd_bus_message_unref(reply);
-        if (r < 0) {
-                r = fail_bus("cannot list the allocators", &err, r);
-                sd_bus_error_free(&err);
-                return r;
-        }
+        if (r < 0)
+                return fail_bus(&err, r, "cannot list the allocators");
         cur = get_string(bus, ROOT, MANAGER, "Allocator");
-        struct json_object *arr = json_object_new_array();
-        for (char **p = names; p && *p; p++) {
+        arr = json_object_new_array();
+        for (char **p = names; p && *p; p++)
                 if (o->json)
                         json_object_array_add(arr, json_object_new_string(*p));
                 else
                         printf("%s%s\n", *p, !strcmp(*p, cur) ? " (current)" : "");
-                free(*p);
-        }
-        free(names);
         if (o->json) {
                 struct json_object *j = json_object_new_object();
 
@@ -621,9 +601,33 @@ static int cmd_list_allocators(sd_bus *bus, const struct opts *o) {
                 print_json(j);
         } else
                 json_object_put(arr);
-        free(cur);
         return FCR_EXIT_CLEAN;
 }
+
+static int run_status(sd_bus *bus, const char *arg, const struct opts *o) {
+        return cmd_status(bus, o, true);
+}
+
+static int run_list(sd_bus *bus, const char *arg, const struct opts *o) {
+        return cmd_status(bus, o, false);
+}
+
+/* The commands: each takes no argument (arg: NULL) or one. */
+static const struct command {
+        const char *name;
+        bool takes_arg;
+        int (*run)(sd_bus *bus, const char *arg, const struct opts *o);
+} commands[] = {
+        { "status", false, run_status },
+        { "list", false, run_list },
+        { "replay", true, cmd_replay },
+        { "info", true, cmd_info },
+        { "cancel", true, cmd_cancel },
+        { "monitor", false, cmd_monitor },
+        { "inspect", true, cmd_inspect },
+        { "set-allocator", true, cmd_set_allocator },
+        { "list-allocators", false, cmd_list_allocators },
+};
 
 int main(int argc, char **argv) {
         enum { OPT_NO_WAIT = 256 };
@@ -637,9 +641,9 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, 'V' },
                 {}
         };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        const struct command *cmd = NULL;
         struct opts o = {};
-        const char *cmd;
-        sd_bus *bus = NULL;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "a:nfjhV", options, NULL)) != -1) {
@@ -658,39 +662,17 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return FCR_EXIT_USAGE;
         }
-        cmd = argv[optind];
-        int nargs = argc - optind - 1;
-        bool one = !strcmp(cmd, "replay") || !strcmp(cmd, "inspect") || !strcmp(cmd, "set-allocator") ||
-                   !strcmp(cmd, "info") || !strcmp(cmd, "cancel");
-        bool none = !strcmp(cmd, "status") || !strcmp(cmd, "list") || !strcmp(cmd, "list-allocators") ||
-                    !strcmp(cmd, "monitor");
-        if (!(one && nargs == 1) && !(none && nargs == 0)) {
-                fprintf(stderr, "fcreplayctl: %s\n", one || none ? "wrong number of arguments" : "unknown command");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (!strcmp(argv[optind], commands[i].name))
+                        cmd = &commands[i];
+        if (!cmd || argc - optind - 1 != cmd->takes_arg) {
+                fprintf(stderr, "fcreplayctl: %s\n", cmd ? "wrong number of arguments" : "unknown command");
                 usage(stderr);
                 return FCR_EXIT_USAGE;
         }
         json_output = o.json;
-        r = connect_bus(&bus);
+        r = sd_bus_open_system(&bus);
         if (r < 0)
-                return fail_bus("cannot reach the system bus", NULL, r);
-        if (!strcmp(cmd, "status"))
-                r = cmd_status(bus, &o, true);
-        else if (!strcmp(cmd, "list"))
-                r = cmd_status(bus, &o, false);
-        else if (!strcmp(cmd, "replay"))
-                r = cmd_replay(bus, argv[optind + 1], &o);
-        else if (!strcmp(cmd, "monitor"))
-                r = cmd_monitor(bus, &o);
-        else if (!strcmp(cmd, "info"))
-                r = cmd_info(bus, argv[optind + 1], &o);
-        else if (!strcmp(cmd, "cancel"))
-                r = cmd_cancel(bus, argv[optind + 1], &o);
-        else if (!strcmp(cmd, "inspect"))
-                r = cmd_inspect(bus, argv[optind + 1], &o);
-        else if (!strcmp(cmd, "set-allocator"))
-                r = cmd_set_allocator(bus, argv[optind + 1], &o);
-        else
-                r = cmd_list_allocators(bus, &o);
-        sd_bus_flush_close_unref(bus);
-        return r;
+                return fail_bus(NULL, r, "cannot reach the system bus");
+        return cmd->run(bus, cmd->takes_arg ? argv[optind + 1] : NULL, &o);
 }

@@ -2,13 +2,15 @@
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
+#include <fcreplay/conf_file.h>
 #include <fcreplay/diag.h>
 
 #define FCRD_MAX_PATTERNS 32
 
 struct fcrd_config {
-        char *allocator;                /* NULL: the engine's default */
-        char *plugin_dir;               /* NULL: $FCREPLAY_PLUGIN_DIR or built-in */
+        /* allocator, plugin_dir: the keys fcreplay.conf has too, parsed by
+         * lib/conf_file.c; allocator_origin may name the kernel command line. */
+        struct fcr_tool_config shared;
         char *include[FCRD_MAX_PATTERNS];       /* empty: every device */
         char *exclude[FCRD_MAX_PATTERNS];
         unsigned n_include, n_exclude;
@@ -17,8 +19,10 @@ struct fcrd_config {
         bool dry_run;                   /* plan and report only */
         unsigned timeout_sec;           /* per device, 0: none */
         unsigned parallel;              /* replays at once */
-        char allocator_origin[300];     /* "FILE:LINE" or "KERNEL-CMDLINE-PATH" */
 };
+
+/* The allocator replays use when they choose none. */
+const char *fcrd_config_allocator(const struct fcrd_config *c);
 
 /* $FCREPLAYD_CONFIG, or SYSCONFDIR/fcreplay/fcreplayd.conf. */
 const char *fcrd_config_path(void);

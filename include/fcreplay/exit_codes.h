@@ -1,5 +1,6 @@
-/* Exit codes shared by fcreplay and fcreplayctl (documented in fcreplay(8)
- * and the README). */
+/* Exit codes of fcreplay, fcreplayctl and fcreplayd's replay processes
+ * (documented in fcreplay(8) and the README).  Installed as
+ * <fcreplay/exit_codes.h>. */
 #pragma once
 
 enum {

@@ -1,0 +1,50 @@
+/* What the object files of org.fcreplay1 share (bus.h is the daemon's
+ * side): the connection's state, the object paths, the vtables and their
+ * lookups, and the changes each object announces. */
+#pragma once
+#include <limits.h>
+#include <systemd/sd-bus.h>
+#include "bus.h"
+
+#define BUS_NAME "org.fcreplay1"
+#define ROOT_PATH "/org/fcreplay1"
+#define DEVICE_PREFIX "/org/fcreplay1/device"
+#define JOB_PREFIX "/org/fcreplay1/job"
+#define BUS_ERROR(x) "org.fcreplay1.Error." x
+
+struct fcrd_bus {
+        struct fcrd_manager *m;
+        sd_bus *bus;
+        sd_bus_slot *slots[8];
+        sd_event_source *watch;
+        int inotify_fd;
+        int wd;                         /* the directory watched now */
+        char socket_path[PATH_MAX];
+};
+
+/* caller.c: writing and policy changes are root's only, checked here and
+ * not only in the bus policy. */
+int fcrd_bus_check_root(sd_bus_message *msg, sd_bus_error *error);
+/* org.fcreplay1.Error.<name> (a refusal's name) with message. */
+int fcrd_bus_error(sd_bus_error *error, const char *name, const char *message);
+
+/* manager_object.c: /org/fcreplay1, org.fcreplay1.Manager. */
+extern const sd_bus_vtable fcrd_manager_vtable[];
+void fcrd_bus_manager_changed(struct fcrd_bus *b);
+
+/* device_object.c: /org/fcreplay1/device/<node>, org.fcreplay1.Device. */
+extern const sd_bus_vtable fcrd_device_vtable[];
+int fcrd_bus_device_path(const struct fcrd_device *d, char **ret);
+int fcrd_bus_device_find(sd_bus *bus, const char *path, const char *iface, void *userdata, void **found,
+                         sd_bus_error *error);
+int fcrd_bus_device_enum(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+void fcrd_bus_device_changed(struct fcrd_bus *b, const struct fcrd_device *d);
+
+/* job_object.c: /org/fcreplay1/job/<id>, org.fcreplay1.Job. */
+extern const sd_bus_vtable fcrd_job_vtable[];
+int fcrd_bus_job_path(const struct fcrd_job *j, char *buf, size_t len);
+int fcrd_bus_job_find(sd_bus *bus, const char *path, const char *iface, void *userdata, void **found,
+                      sd_bus_error *error);
+int fcrd_bus_job_enum(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+/* Progress, or (done) the end with the Completed signal. */
+void fcrd_bus_job_changed(struct fcrd_bus *b, const struct fcrd_job *j, bool done);
