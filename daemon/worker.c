@@ -81,8 +81,11 @@ static int child(const struct fcrd_replay_args *a) {
                 return 3;       /* stopped before writing */
         r = fcr_engine_apply(e, &d);
         if (r < 0) {
-                result("failed", 0, d.msg);
-                return 3;
+                /* Refused only while nothing was written. */
+                bool refused = !fcr_engine_wrote(e) && fcr_is_refusal(r);
+
+                result(refused ? "refused" : "failed", 0, d.msg);
+                return refused ? 2 : 3;
         }
         char msg[256];
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", e->log.nr_txns,

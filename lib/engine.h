@@ -9,6 +9,7 @@
 #include "journal/jbd2_plan.h"
 #include "journal/jbd2_scan.h"
 #include "journal/jbd2_super.h"
+#include "journal/jbd2_write.h"
 #include "journal/journal_backup.h"
 #include "io/journal_io.h"
 #include "io/lock.h"
@@ -61,10 +62,14 @@ struct fcr_engine {
         const struct fcr_alloc_plugin *allocator;
         struct fcr_overlay *overlay;    /* jbd2 result + fast-commit replay */
         struct fcr_replay *replay;      /* NULL without fast commits or orphans */
+        struct jbd2_out_block *commit;  /* the replay's result, as apply logs it */
+        size_t nr_commit, cap_commit;
         struct fcr_orphans orphans;     /* inspect: as on disk; replay: as released */
         bool journal_restored;          /* the journal inode, from the backup, in the view */
         enum fcr_state state;
         bool scanned, planned, applied;
+        bool wrote;                     /* apply began writing: a failure now is
+                                         * never "nothing written" */
         fcr_progress_fn progress;
         void *userdata;
 };
@@ -86,6 +91,11 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
  * jbd2 transaction, so that a cut at any point leaves a journal that
  * replays to the same result. */
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
+
+/* Whether apply has begun writing to the device or the journal.  Every
+ * "nothing written" message and the refusal exit status (2) depend on
+ * it: once it is true, any failure is an operational error.  NULL: false. */
+bool fcr_engine_wrote(const struct fcr_engine *e);
 
 /* After planning: the filesystem blocks a replay writes home (the jbd2
  * plan's, then the fast-commit result's), the total of its progress. */

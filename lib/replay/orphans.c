@@ -9,7 +9,7 @@
 #include <et/com_err.h>
 #include "bytes.h"
 #include "orphans.h"
-#include "replay.h"
+#include "replay_internal.h"
 #include "util.h"
 
 bool fcr_orphans_possible(const struct ext2_super_block *sb) {

@@ -138,8 +138,10 @@ static void print_json(struct json_object *o) {
         json_object_put(o);
 }
 
-static int exit_code(int r) {
-        return r >= 0 ? FCR_EXIT_CLEAN : fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+/* A refusal (exit 2) only while nothing was written; after the first
+ * write every failure is operational (exit 3). */
+static int exit_code(int r, bool written) {
+        return r >= 0 ? FCR_EXIT_CLEAN : !written && fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }
 
 /* With --json, errors are JSON too: one object on stdout. */
@@ -155,20 +157,21 @@ static void print_json_error(const struct args *a, int code, const char *why, bo
         print_json(o);
 }
 
-/* written: whether writing may have begun (a failure during apply). */
+/* written: whether writing has begun (fcr_engine_wrote()). */
 static int fail_written(const struct args *a, int r, const struct fcr_diag *d, bool written) {
+        int code = exit_code(r, written);
         const char *why = d->msg[0] ? d->msg : strerror(-r);
         /* Name the device once: some reasons name it already. */
         const char *dev = strstr(why, a->device) ? "" : a->device, *sep = *dev ? ": " : "";
 
         if (a->json)
-                print_json_error(a, exit_code(r), why, written);
+                print_json_error(a, code, why, written);
 
-        if (fcr_is_refusal(r))
+        if (code == FCR_EXIT_REFUSED)
                 fprintf(stderr, "fcreplay: %s%srefused: %s; nothing written\n", dev, sep, why);
         else
                 fprintf(stderr, "fcreplay: %s%s%s\n", dev, sep, why);
-        return exit_code(r);
+        return code;
 }
 
 static int fail(const struct args *a, int r, const struct fcr_diag *d) {
@@ -258,7 +261,7 @@ int main(int argc, char **argv) {
                 r = fcr_engine_apply(e, &d);
                 progress_end(&pr);
                 if (r < 0)
-                        return fail_written(&a, r, &d, true);
+                        return fail_written(&a, r, &d, fcr_engine_wrote(e));
                 step(&a, "%s", e->applied ? "written and flushed" : "nothing to write");
         }
         elapsed = now_usec() - a.start_usec;
