@@ -434,39 +434,42 @@ static int finish_journal(struct fcr_engine *e, uint32_t next_tid, struct fcr_di
         return write_jsb(e, d);
 }
 
-/* Clear the recovery flag in a freshly read superblock: the replay has
- * usually rewritten the superblock, so the copy read at open is stale.
- * One write of the whole superblock: libext2fs would write each changed
- * field on its own, and a cut between the flag and the checksum would
- * leave a superblock that no longer opens. */
+/* Clear the recovery flag in the superblock as it is on disk now: the
+ * replay has usually rewritten it, so the copy read at open is stale.
+ * Read and written through the channel the replay wrote through, without
+ * reopening the filesystem: nothing here can refuse once blocks went
+ * home.  One write of the whole superblock: a cut between the flag and
+ * the checksum would leave a superblock that no longer opens. */
 static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
-        ext2_filsys fs = NULL;
-        struct ext2_super_block sb;
+        unsigned bs = e->fs->blocksize;
+        blk64_t blk = SUPERBLOCK_OFFSET / bs;
+        _cleanup_free_ uint8_t *buf = malloc(bs);
+        struct ext2_super_block *sb;
         errcode_t err;
-        int r;
 
-        fcr_fs_close_nowrite(&e->fs);
-        r = open_fs(e->device, e->io_manager, true, &fs, d);
-        if (r < 0)
-                return r;
-        sb = *fs->super;
-        ext2fs_clear_feature_journal_needs_recovery(&sb);
+        if (!buf)
+                return -ENOMEM;
+        sb = (struct ext2_super_block *) (buf + SUPERBLOCK_OFFSET % bs);
+        err = io_channel_read_blk64(e->fs->io, blk, 1, buf);
+        if (err)
+                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot read the superblock of %s: %s",
+                                e->device, error_message(err));
+        /* On-disk (little-endian) fields, changed in place. */
+        sb->s_feature_incompat &= ext2fs_cpu_to_le32(~(uint32_t) EXT3_FEATURE_INCOMPAT_RECOVER);
         /* An error the journal recorded becomes the filesystem's. */
         if (e->jsb.errnum != 0)
-                sb.s_state |= EXT2_ERROR_FS;
-#ifdef WORDS_BIGENDIAN
-        ext2fs_swap_super(&sb);
-#endif
-        if (ext2fs_has_feature_metadata_csum(fs->super))
-                sb.s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) &sb,
-                                                                    offsetof(struct ext2_super_block, s_checksum)));
-        err = io_channel_write_byte(fs->io, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, &sb);
+                sb->s_state |= ext2fs_cpu_to_le16(EXT2_ERROR_FS);
+        if (ext2fs_has_feature_metadata_csum(e->fs->super))
+                sb->s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) sb,
+                                                                     offsetof(struct ext2_super_block, s_checksum)));
+        err = io_channel_write_blk64(e->fs->io, blk, 1, buf);
         if (!err)
-                err = io_channel_flush(fs->io);
-        fcr_fs_close_nowrite(&fs);
+                err = io_channel_flush(e->fs->io);
         if (err)
                 return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write the superblock of %s: %s",
                                 e->device, error_message(err));
+        /* Done with the filesystem: the report shows what was opened. */
+        fcr_fs_close_nowrite(&e->fs);
         return 0;
 }
 

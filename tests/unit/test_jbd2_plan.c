@@ -98,13 +98,21 @@ START_TEST(revoke_skips_older_copies_only) {
 }
 END_TEST
 
-START_TEST(revoke_does_not_reach_a_later_copy) {
+/* Block 100 logged, then revoked (count_override: the revoke block's
+ * r_count, 0 for the right one); returns where the log goes on. */
+static uint32_t logged_then_revoked(uint32_t count_override) {
         static const uint32_t rv[] = { 100 };
         uint32_t pos = 1;
 
         ul_init(&L, 1, 0, REVOKE, TID, 1);
         txn(TID, &pos, 1, 100, 1, 1, -1);
-        revoke_txn(TID + 1, &pos, rv, 1, 0);
+        revoke_txn(TID + 1, &pos, rv, 1, count_override);
+        return pos;
+}
+
+START_TEST(revoke_does_not_reach_a_later_copy) {
+        uint32_t pos = logged_then_revoked(0);
+
         txn(TID + 2, &pos, 1, 100, 1, 4, -1);    /* logged again after the revoke */
         ck_assert_int_eq(build(1000), 0);
         ck_assert_uint_eq(P.nr_revoked, 1);
@@ -114,12 +122,7 @@ START_TEST(revoke_does_not_reach_a_later_copy) {
 END_TEST
 
 START_TEST(impossible_revoke_count_refused) {
-        static const uint32_t rv[] = { 100 };
-        uint32_t pos = 1;
-
-        ul_init(&L, 1, 0, REVOKE, TID, 1);
-        txn(TID, &pos, 1, 100, 1, 1, -1);
-        revoke_txn(TID + 1, &pos, rv, 1, LOG_BS + 4);
+        logged_then_revoked(LOG_BS + 4);
         ck_assert_int_eq(build(1000), -EUCLEAN);
         ck_assert_contains(L.d.msg, "impossible record count");
         ck_assert_uint_eq(P.nr_writes, 0);
