@@ -50,6 +50,14 @@ static void test_hold(void) {
         }
 }
 
+/* Refused (2) only while nothing was written; else failed (3). */
+static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
+        bool refused = !fcr_engine_wrote(e) && fcr_is_refusal(r);
+
+        result(refused ? "refused" : "failed", 0, d->msg);
+        return refused ? 2 : 3;
+}
+
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
                 .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir,
@@ -63,10 +71,8 @@ static int child(const struct fcrd_replay_args *a) {
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
-        if (r < 0) {
-                result(fcr_is_refusal(r) ? "refused" : "failed", 0, d.msg);
-                return fcr_is_refusal(r) ? 2 : 3;
-        }
+        if (r < 0)
+                return failed(e, r, &d);
         work = e->state == FCR_STATE_REPLAY || e->state == FCR_STATE_FINISH_ONLY;
         if (a->dry_run || !work) {
                 result(a->dry_run ? "dry-run" : "nothing-to-do", e->fc.nr_valid, fcr_state_str(e->state));
@@ -80,13 +86,8 @@ static int child(const struct fcrd_replay_args *a) {
         if (read(go_fd, &go, 1) != 1 || go != 'G')
                 return 3;       /* stopped before writing */
         r = fcr_engine_apply(e, &d);
-        if (r < 0) {
-                /* Refused only while nothing was written. */
-                bool refused = !fcr_engine_wrote(e) && fcr_is_refusal(r);
-
-                result(refused ? "refused" : "failed", 0, d.msg);
-                return refused ? 2 : 3;
-        }
+        if (r < 0)
+                return failed(e, r, &d);
         char msg[256];
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", e->log.nr_txns,
                  e->fc.nr_commits, e->allocator ? e->allocator->name : "none");

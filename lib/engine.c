@@ -507,7 +507,6 @@ static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
         errcode_t err;
         int r;
 
-        e->wrote = true;
         put_be32(e->jsb_block + JSB_START, start);
         put_be32(e->jsb_block + JSB_SEQUENCE, e->log.end_tid);
         if (e->jsb.csum_v2v3)

@@ -1,6 +1,7 @@
 /* The engine side of allocator plugins: libext2fs asks for a block, the
  * chosen plugin picks one through find_free(), which knows the replay
  * view's bitmaps, the ranges the log claims and what replay has taken. */
+#include <et/com_err.h>
 #include "alloc_host.h"
 #include "blocks.h"
 #include "groups.h"
@@ -167,4 +168,13 @@ void fcr_alloc_host_install(struct fcr_replay *r) {
         ext2fs_set_block_alloc_stats_callback(r->fs, alloc_stats, NULL);
         ext2fs_set_new_range_callback(r->fs, new_range, NULL);
         ext2fs_set_block_alloc_stats_range_callback(r->fs, alloc_stats_range, NULL);
+}
+
+int fcr_alloc_host_reason(const struct fcr_replay *r, errcode_t e, const char **ret_why) {
+        if ((e == EXT2_ET_BLOCK_ALLOC_FAIL || e == EXT2_ET_NO_MEMORY) && r->alloc_why.err < 0) {
+                *ret_why = r->alloc_why.msg;
+                return r->alloc_why.err;
+        }
+        *ret_why = error_message(e);
+        return fcr_errcode_to_errno(e);
 }

@@ -6,14 +6,14 @@
 #include <stdio.h>
 #include <et/com_err.h>
 #include "io/journal_io.h"
+#include "alloc_host.h"
 #include "replay_ops.h"
 
 int fcr_replay_fail_e2(struct fcr_replay *r, errcode_t e, const char *what, uint32_t ino) {
-        /* The allocator hook's own reason (which allocator, why) is the
-         * innermost one: libext2fs passes on only "could not allocate". */
-        if ((e == EXT2_ET_BLOCK_ALLOC_FAIL || e == EXT2_ET_NO_MEMORY) && r->alloc_why.err < 0)
-                return fcr_fail(r->d, r->alloc_why.err, "%s of inode %u failed: %s", what, ino, r->alloc_why.msg);
-        return fcr_fail(r->d, fcr_errcode_to_errno(e), "%s of inode %u failed: %s", what, ino, error_message(e));
+        const char *why;
+        int err = fcr_alloc_host_reason(r, e, &why);
+
+        return fcr_fail(r->d, err, "%s of inode %u failed: %s", what, ino, why);
 }
 
 bool fcr_replay_valid_ino(struct fcr_replay *r, uint32_t ino) {

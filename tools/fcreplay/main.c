@@ -174,8 +174,8 @@ static int fail_written(const struct args *a, int r, const struct fcr_diag *d, b
         return code;
 }
 
-static int fail(const struct args *a, int r, const struct fcr_diag *d) {
-        return fail_written(a, r, d, false);
+static int fail(const struct args *a, int r, const struct fcr_diag *d, const struct fcr_engine *e) {
+        return fail_written(a, r, d, fcr_engine_wrote(e));
 }
 
 int main(int argc, char **argv) {
@@ -232,7 +232,7 @@ int main(int argc, char **argv) {
         d = (struct fcr_diag) {};
         r = fcr_engine_open(&o, &e, &d);
         if (r < 0)
-                return fail(&a, r, &d);
+                return fail(&a, r, &d, e);
         step(&a, "opened %s", inspect || a.dry_run ? "read-only" : "read-write, exclusively and locked");
 
         if (inspect) {
@@ -240,7 +240,7 @@ int main(int argc, char **argv) {
                  * inspect refuses, before printing anything. */
                 r = fcr_engine_plan(e, &d);
                 if (r < 0)
-                        return fail(&a, r, &d);
+                        return fail(&a, r, &d, e);
                 step(&a, "validated: %s", fcr_state_str(e->state));
                 if (a.json)
                         print_json(fcr_report_inspect(e));
@@ -254,14 +254,14 @@ int main(int argc, char **argv) {
         r = fcr_engine_plan(e, &d);
         progress_end(&pr);
         if (r < 0)
-                return fail(&a, r, &d);
+                return fail(&a, r, &d, e);
         step(&a, "validated and planned: %s, %zu transaction(s), %zu fast commit(s), allocator %s",
              fcr_state_str(e->state), e->plan.nr_txns, e->fc.nr_commits, e->allocator ? e->allocator->name : "none");
         if (!a.dry_run) {
                 r = fcr_engine_apply(e, &d);
                 progress_end(&pr);
                 if (r < 0)
-                        return fail_written(&a, r, &d, fcr_engine_wrote(e));
+                        return fail(&a, r, &d, e);
                 step(&a, "%s", e->applied ? "written and flushed" : "nothing to write");
         }
         elapsed = now_usec() - a.start_usec;
