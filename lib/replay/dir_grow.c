@@ -1,10 +1,12 @@
+/* Directory growth: one empty block more for a directory whose blocks
+ * are full (an inline directory moves out to a block instead). */
 #include "replay_ops.h"
 
 /* Exported by libext2fs (since 1.43) but declared only in its private
  * header: moves an inline directory out to a block of its own. */
 errcode_t ext2fs_inline_data_expand(ext2_filsys fs, ext2_ino_t ino);
 
-/* ext2fs_fcr_dir_grow() insists on a loaded block bitmap, which replay
+/* ext2fs_expand_dir() insists on a loaded block bitmap, which replay
  * never loads (it reads only the groups it touches): add one empty block
  * to the directory through the allocator hook instead. */
 errcode_t fcr_dir_grow(ext2_filsys fs, ext2_ino_t dir) {

@@ -3,6 +3,7 @@
  * calls it, on a real ext4 through the replay overlay; what it changed is
  * read back through libext2fs, and what it records for the finish step
  * (inode flags, the block ledger) is checked. */
+#include <stdio.h>
 #include <string.h>
 #include "replay/blocks.h"
 #include "unit_replay.h"
@@ -109,6 +110,27 @@ START_TEST(add_entry_bad_name_refused) {
 }
 END_TEST
 
+START_TEST(add_entry_grows_a_full_directory) {
+        struct ext2_inode dir = inode_of(U.subdir);
+        char name[64];
+
+        ck_assert_uint_eq(EXT2_I_SIZE(&dir), 1024);
+        /* 40-byte entries: a 1 KiB block holds about 25. */
+        for (int i = 0; i < 60; i++) {
+                snprintf(name, sizeof(name), "a-rather-long-name-number-%04d", i);
+                ck_assert_int_eq(ops()->add_entry(&U.r->ctx, U.subdir, U.file, name, strlen(name), false), 0);
+        }
+        dir = inode_of(U.subdir);
+        ck_assert_uint_ge(EXT2_I_SIZE(&dir), 3 * 1024);
+        ck_assert_uint_ne(ur_bmap(&U, U.subdir, 2), 0);
+        ck_assert(fcr_replay_block_taken(U.r, ur_bmap(&U, U.subdir, 2)));
+        for (int i = 0; i < 60; i++) {
+                snprintf(name, sizeof(name), "dir/a-rather-long-name-number-%04d", i);
+                ck_assert_uint_eq(ur_lookup(&U, name), U.file);
+        }
+}
+END_TEST
+
 START_TEST(remove_entry_unlinks) {
         ck_assert_uint_eq(inode_of(U.file).i_links_count, 1);
         ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "file", 4), 0);
@@ -193,6 +215,7 @@ static Suite *suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, add_entry_links_a_name);
         tcase_add_test(tc, add_entry_bad_name_refused);
+        tcase_add_test(tc, add_entry_grows_a_full_directory);
         tcase_add_test(tc, remove_entry_unlinks);
         tcase_add_test(tc, remove_entry_of_a_directory_marks_it);
         suite_add_tcase(s, tc);
