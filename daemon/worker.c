@@ -53,6 +53,13 @@ static void test_hold(void) {
         }
 }
 
+/* Refused (2) only while nothing was written; else failed (3). */
+static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
+        bool refused = !fcr_engine_wrote(e) && fcr_is_refusal(r);
+
+        return result(refused ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d->msg);
+}
+
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
                 .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir,
@@ -68,7 +75,7 @@ static int child(const struct fcrd_replay_args *a) {
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
         if (r < 0)
-                return result(fcr_is_refusal(r) ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d.msg);
+                return failed(e, r, &d);
         res = fcr_engine_result(e);
         work = res->state == FCR_STATE_REPLAY || res->state == FCR_STATE_FINISH_ONLY;
         if (a->dry_run || !work)
@@ -83,7 +90,7 @@ static int child(const struct fcrd_replay_args *a) {
                 return FCR_EXIT_FAILED; /* stopped before writing */
         r = fcr_engine_apply(e, &d);
         if (r < 0)
-                return result(FCRD_RESULT_FAILED, 0, d.msg);
+                return failed(e, r, &d);
         char msg[256];
         res = fcr_engine_result(e);
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", res->transactions,

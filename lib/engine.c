@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <et/com_err.h>
+#include <ext2fs/ext2_err.h>
 #include "engine.h"
 #include "bytes.h"
 #include "fastcommit/fc_format.h"
@@ -121,16 +122,13 @@ static int open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_di
 }
 
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
-        static bool error_table;
         struct fcr_engine *e;
         bool rw;
         int r;
 
-        /* libext2fs error codes read as text only with their table. */
-        if (!error_table) {
-                add_error_table(&et_ext2_error_table);
-                error_table = true;
-        }
+        /* libext2fs error codes read as text only with their table; the
+         * call adds it once, however often it is made. */
+        initialize_ext2_error_table();
 
         e = calloc(1, sizeof(*e));
         if (!e)
@@ -364,6 +362,32 @@ static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         return fcr_replay_finish(e->replay);
 }
 
+static int collect_written(uint64_t block, const void *data, void *userdata) {
+        struct fcr_engine *e = userdata;
+        struct jbd2_out_block *b = FCR_PUSH(e->commit, e->nr_commit, e->cap_commit);
+
+        if (!b)
+                return -ENOMEM;
+        *b = (struct jbd2_out_block) { .fs_block = block, .data = data };
+        return 0;
+}
+
+/* The fast-commit result, as the transaction apply will log: collected
+ * and checked against the log's size here, so that apply, once it has
+ * begun to write, has nothing left to refuse. */
+static int plan_commit(struct fcr_engine *e, struct fcr_diag *d) {
+        int r = fcr_overlay_foreach_written(e->overlay, collect_written, e);
+
+        if (r < 0)
+                return r;
+        if (!jbd2_txn_fits(&e->jsb, e->nr_commit))
+                return fcr_fail(d, -ENOSPC, "the fast-commit replay changes %zu blocks: as one transaction "
+                                "it needs %llu journal blocks, but the log holds %u",
+                                e->nr_commit, (unsigned long long) jbd2_txn_size(&e->jsb, e->nr_commit),
+                                e->jsb.log_end - e->jsb.first);
+        return 0;
+}
+
 int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         struct ext2_super_block sb;
         bool orphans;
@@ -419,6 +443,11 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 if (r < 0)
                         return r;
         }
+        if (e->replay) {
+                r = plan_commit(e, d);
+                if (r < 0)
+                        return r;
+        }
         e->planned = true;
         return 0;
 }
@@ -440,40 +469,47 @@ static int finish_journal(struct fcr_engine *e, uint32_t next_tid, struct fcr_di
         return write_jsb(e, d);
 }
 
-/* Clear the recovery flag in a freshly read superblock: the replay has
- * usually rewritten the superblock, so the copy read at open is stale.
- * One write of the whole superblock: libext2fs would write each changed
- * field on its own, and a cut between the flag and the checksum would
- * leave a superblock that no longer opens. */
+/* Clear the recovery flag in the superblock as it is on disk now: the
+ * replay has usually rewritten it, so the copy read at open is stale.
+ * Read and written through the channel the replay wrote through, without
+ * reopening the filesystem: nothing here can refuse once blocks went
+ * home.  One write of the whole superblock: a cut between the flag and
+ * the checksum would leave a superblock that no longer opens. */
 static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
-        ext2_filsys fs = NULL;
-        struct ext2_super_block sb;
+        unsigned bs = e->fs->blocksize;
+        blk64_t blk = SUPERBLOCK_OFFSET / bs;
+        _cleanup_free_ uint8_t *buf = malloc(bs);
+        struct ext2_super_block *sb;
         errcode_t err;
-        int r;
 
-        fcr_fs_close_nowrite(&e->fs);
-        r = open_fs(e->device, e->io_manager, true, &fs, d);
-        if (r < 0)
-                return r;
-        sb = *fs->super;
-        ext2fs_clear_feature_journal_needs_recovery(&sb);
+        if (!buf)
+                return -ENOMEM;
+        sb = (struct ext2_super_block *) (buf + SUPERBLOCK_OFFSET % bs);
+        err = io_channel_read_blk64(e->fs->io, blk, 1, buf);
+        if (err)
+                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot read the superblock of %s: %s",
+                                e->device, error_message(err));
+        /* On-disk (little-endian) fields, changed in place. */
+        sb->s_feature_incompat &= ext2fs_cpu_to_le32(~(uint32_t) EXT3_FEATURE_INCOMPAT_RECOVER);
         /* An error the journal recorded becomes the filesystem's. */
         if (e->jsb.errnum != 0)
-                sb.s_state |= EXT2_ERROR_FS;
-#ifdef WORDS_BIGENDIAN
-        ext2fs_swap_super(&sb);
-#endif
-        if (ext2fs_has_feature_metadata_csum(fs->super))
-                sb.s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) &sb,
-                                                                    offsetof(struct ext2_super_block, s_checksum)));
-        err = io_channel_write_byte(fs->io, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, &sb);
+                sb->s_state |= ext2fs_cpu_to_le16(EXT2_ERROR_FS);
+        if (ext2fs_has_feature_metadata_csum(e->fs->super))
+                sb->s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) sb,
+                                                                     offsetof(struct ext2_super_block, s_checksum)));
+        err = io_channel_write_blk64(e->fs->io, blk, 1, buf);
         if (!err)
-                err = io_channel_flush(fs->io);
-        fcr_fs_close_nowrite(&fs);
+                err = io_channel_flush(e->fs->io);
         if (err)
                 return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write the superblock of %s: %s",
                                 e->device, error_message(err));
+        /* Done with the filesystem: the report shows what was opened. */
+        fcr_fs_close_nowrite(&e->fs);
         return 0;
+}
+
+bool fcr_engine_wrote(const struct fcr_engine *e) {
+        return e && e->wrote;
 }
 
 size_t fcr_engine_blocks_to_write(const struct fcr_engine *e) {
@@ -489,21 +525,6 @@ static void jbd2_progress(const char *what, uint64_t done, uint64_t total, void 
         e->progress("blocks", done, fcr_engine_blocks_to_write(e), e->userdata);
 }
 
-struct collected {
-        struct jbd2_out_block *v;
-        size_t n, cap;
-};
-
-static int collect_written(uint64_t block, const void *data, void *userdata) {
-        struct collected *c = userdata;
-        struct jbd2_out_block *b = FCR_PUSH(c->v, c->n, c->cap);
-
-        if (!b)
-                return -ENOMEM;
-        *b = (struct jbd2_out_block) { .fs_block = block, .data = data };
-        return 0;
-}
-
 /* The fast-commit result as transaction end_tid, then home.  Order:
  * 1. the jbd2 blocks are home and durable (done by the caller);
  * 2. the journal restarts at the block after the last commit, expecting
@@ -513,45 +534,36 @@ static int collect_written(uint64_t block, const void *data, void *userdata) {
  *    replays that transaction, and the fast-commit area is stale;
  * 4. the blocks go home, then the journal is marked empty. */
 static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
-        struct collected c = {};
+        const struct jbd2_out_block *v = e->commit;
+        size_t n = e->nr_commit;
         /* An empty log (only the flag to clear, and orphans) starts afresh. */
         uint32_t next, start = e->log.next_block ? e->log.next_block : e->jsb.first;
         size_t base = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;   /* written before */
         errcode_t err;
         int r;
 
-        r = fcr_overlay_foreach_written(e->overlay, collect_written, &c);
-        if (r < 0)
-                goto out;
         put_be32(e->jsb_block + JSB_START, start);
         put_be32(e->jsb_block + JSB_SEQUENCE, e->log.end_tid);
         if (e->jsb.csum_v2v3)
                 put_be32(e->jsb_block + JSB_CHECKSUM, fcr_crc32c_skip(~0U, e->jsb_block, JSB_SIZE, JSB_CHECKSUM));
         r = write_jsb(e, d);
         if (r < 0)
-                goto out;
-        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, start, c.v, c.n, &next, d);
+                return r;
+        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, start, v, n, &next, d);
         if (r < 0)
-                goto out;
-        for (size_t i = 0; i < c.n; i++) {
-                err = io_channel_write_blk64(e->fs->io, c.v[i].fs_block, 1, c.v[i].data);
-                if (err) {
-                        r = fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
-                                     (unsigned long long) c.v[i].fs_block, error_message(err));
-                        goto out;
-                }
-                if (e->progress && (i % 256 == 255 || i + 1 == c.n))
-                        e->progress("blocks", base + i + 1, base + c.n, e->userdata);
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                err = io_channel_write_blk64(e->fs->io, v[i].fs_block, 1, v[i].data);
+                if (err)
+                        return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
+                                        (unsigned long long) v[i].fs_block, error_message(err));
+                if (e->progress && (i % 256 == 255 || i + 1 == n))
+                        e->progress("blocks", base + i + 1, base + n, e->userdata);
         }
         err = io_channel_flush(e->fs->io);
-        if (err) {
-                r = fcr_fail(d, fcr_errcode_to_errno(err), "cannot flush %s: %s", e->device, error_message(err));
-                goto out;
-        }
-        r = finish_journal(e, e->log.end_tid + 1, d);
-out:
-        free(c.v);
-        return r;
+        if (err)
+                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot flush %s: %s", e->device, error_message(err));
+        return finish_journal(e, e->log.end_tid + 1, d);
 }
 
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
@@ -567,6 +579,9 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
                 return 0;
         }
         enter(e, FCR_PHASE_WRITING);
+        /* From here on a failure may leave blocks written: the caller
+         * must not report "nothing written" (fcr_engine_wrote()). */
+        e->wrote = true;
         if (e->state == FCR_STATE_REPLAY) {
                 r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
                 if (r < 0)
@@ -590,6 +605,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         if (!e)
                 return;
         fcr_result_done(e);
+        free(e->commit);
         fcr_replay_free(e->replay);
         fcr_overlay_free(e->overlay);
         fcr_orphans_done(&e->orphans);

@@ -9,6 +9,7 @@
 #include "journal/jbd2_plan.h"
 #include "journal/jbd2_scan.h"
 #include "journal/jbd2_super.h"
+#include "journal/jbd2_write.h"
 #include "journal/journal_backup.h"
 #include "io/journal_io.h"
 #include "io/lock.h"
@@ -35,10 +36,14 @@ struct fcr_engine {
         const struct fcr_alloc_plugin *allocator;
         struct fcr_overlay *overlay;    /* jbd2 result + fast-commit replay */
         struct fcr_replay *replay;      /* NULL without fast commits or orphans */
+        struct jbd2_out_block *commit;  /* the replay's result, as apply logs it */
+        size_t nr_commit, cap_commit;
         struct fcr_orphans orphans;     /* inspect: as on disk; replay: as released */
         bool journal_restored;          /* the journal inode, from the backup, in the view */
         enum fcr_state state;
         bool scanned, planned, applied;
+        bool wrote;                     /* apply began writing: a failure now is
+                                         * never "nothing written" */
         fcr_phase_fn phase;
         fcr_progress_fn progress;
         void *userdata;

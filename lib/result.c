@@ -81,7 +81,7 @@ const struct fcr_result *fcr_engine_result(struct fcr_engine *e) {
         struct fcr_result *r = &e->result;
 
         *r = (struct fcr_result) {
-                .device = e->device, .state = e->state, .planned = e->planned, .written = e->applied,
+                .device = e->device, .state = e->state, .planned = e->planned, .written = e->wrote,
                 .has_journal = e->has_journal, .external_journal = e->external_journal,
                 .allocator = e->allocator ? e->allocator->name : NULL,
         };

@@ -75,6 +75,11 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d);
  * plan's, then the fast-commit result's), the total of its progress. */
 size_t fcr_engine_blocks_to_write(const struct fcr_engine *e);
 
+/* Whether apply has begun writing to the device or the journal.  Every
+ * "nothing written" message and the refusal exit status (2) depend on
+ * it: once it is true, any failure is an operational error.  NULL: false. */
+bool fcr_engine_wrote(const struct fcr_engine *e);
+
 void fcr_engine_free(struct fcr_engine *e);
 static inline void fcr_engine_freep(struct fcr_engine **e) { fcr_engine_free(*e); }
 #define _cleanup_engine_ __attribute__((cleanup(fcr_engine_freep)))

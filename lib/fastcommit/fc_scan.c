@@ -157,8 +157,10 @@ int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t expected
                 int r = fcr_journal_read(j, s->fc_first + i, b);
 
                 if (r < 0) {
+                        /* Not fatal: the log ends here.  Kept in the log,
+                         * not in d, which is only for failures. */
                         l.end_reason = FC_END_READ_ERROR;
-                        fcr_fail(d, r, "cannot read fast-commit block %zu: %s", i, strerror(-r));
+                        l.read_err = r;
                         break;
                 }
                 l.area_blocks = i + 1;

@@ -42,6 +42,7 @@ struct fc_log {
         uint32_t head_tid, head_features;
         enum fc_end end_reason;
         uint32_t end_block, end_offset;
+        int read_err;           /* FC_END_READ_ERROR: the errno, at area block area_blocks */
 };
 
 /* Decides whether a tag's value is well-formed (the tag plugins do:

@@ -263,20 +263,18 @@ struct walk_ctx {
         void *userdata;
         int r;
 };
-static __thread struct walk_ctx *walk_state;
 
-static void walk_action(const void *node, VISIT which, int depth) {
+static void walk_action(const void *node, VISIT which, void *closure) {
         const struct ov_block *b = *(const struct ov_block * const *) node;
+        struct walk_ctx *c = closure;
 
-        if ((which == postorder || which == leaf) && walk_state->r == 0 && (b->flags & FCR_OV_WRITTEN))
-                walk_state->r = walk_state->fn(b->nr, b->data, walk_state->userdata);
+        if ((which == postorder || which == leaf) && c->r == 0 && (b->flags & FCR_OV_WRITTEN))
+                c->r = c->fn(b->nr, b->data, c->userdata);
 }
 
 int fcr_overlay_foreach_written(struct fcr_overlay *ov, fcr_overlay_fn fn, void *userdata) {
         struct walk_ctx c = { .fn = fn, .userdata = userdata };
 
-        walk_state = &c;
-        twalk(ov->tree, walk_action);
-        walk_state = NULL;
+        twalk_r(ov->tree, walk_action, &c);
         return c.r;
 }

@@ -24,6 +24,10 @@ uint64_t jbd2_txn_size(const struct jbd2_super *s, size_t n) {
         return (n + per - 1) / per + n + 1;
 }
 
+bool jbd2_txn_fits(const struct jbd2_super *s, size_t n) {
+        return jbd2_txn_size(s, n) < s->log_end - s->first;
+}
+
 static void put_header(uint8_t *b, uint32_t type, uint32_t tid) {
         put_be32(b + JBD2_H_MAGIC, JBD2_MAGIC);
         put_be32(b + JBD2_H_BLOCKTYPE, type);
@@ -64,9 +68,8 @@ int jbd2_write_txn(struct fcr_journal *j, const struct jbd2_super *s, uint32_t t
 
         if (!desc || !data)
                 return -ENOMEM;
-        if (jbd2_txn_size(s, n) >= s->log_end - s->first)
-                return fcr_fail(d, -ENOSPC, "the replay needs %llu journal blocks, the log holds %u",
-                                (unsigned long long) jbd2_txn_size(s, n), s->log_end - s->first);
+        if (!jbd2_txn_fits(s, n))
+                return fcr_fail(d, -EINVAL, "a transaction of %zu blocks does not fit in the log", n);
         for (size_t i = 0; i < n; i += per) {
                 size_t k = n - i < per ? n - i : per;
                 uint32_t desc_block = b;

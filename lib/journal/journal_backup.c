@@ -9,7 +9,7 @@
 #include "journal_backup.h"
 #include "jbd2_format.h"
 #include "jbd2_super.h"
-#include "replay/replay.h"
+#include "replay/replay_internal.h"
 #include "util.h"
 
 #define BACKUP_SIZE_HIGH 15

@@ -1,6 +1,9 @@
 /* The engine side of allocator plugins: libext2fs asks for a block, the
  * chosen plugin picks one through find_free(), which knows the replay
  * view's bitmaps, the ranges the log claims and what replay has taken. */
+#include <et/com_err.h>
+#include "alloc_host.h"
+#include "blocks.h"
 #include "groups.h"
 #include "replay.h"
 
@@ -63,10 +66,22 @@ static int neighbour(struct fcr_alloc_ctx *a, uint32_t ino, uint64_t lblk, uint6
         return 1;
 }
 
-const struct fcr_alloc_ops fcr_alloc_ops = {
+static const struct fcr_alloc_ops alloc_ops = {
         .find_free = find_free,
         .neighbour = neighbour,
 };
+
+/* libext2fs allocates and frees extent-tree and directory blocks itself;
+ * it reports each through this hook. */
+static void alloc_stats(ext2_filsys fs, blk64_t blk, int inuse) {
+        struct fcr_replay *r = fs->priv_data;
+
+        fcr_replay_event(r, blk, inuse > 0);
+        if (inuse > 0)
+                r->nr_blocks_allocated++;
+        else
+                r->nr_blocks_freed++;
+}
 
 static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, struct blk_alloc_ctx *ctx) {
         struct fcr_replay *r = fs->priv_data;
@@ -74,10 +89,11 @@ static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, str
         uint64_t blk = 0;
         int e;
 
+        fcr_diag_clear(&r->alloc_why);
         /* Without fast commits (orphans only) no allocator is loaded:
          * truncating at the end of a file never needs a block. */
         if (!r->alloc) {
-                fcr_fail(r->d, -ENOSPC, "a block was needed, but no allocator is loaded");
+                fcr_fail(&r->alloc_why, -ENOSPC, "a block was needed, but no allocator is loaded");
                 return EXT2_ET_BLOCK_ALLOC_FAIL;
         }
         if (ctx) {
@@ -87,12 +103,12 @@ static errcode_t get_alloc_block(ext2_filsys fs, blk64_t goal, blk64_t *ret, str
         e = r->alloc->alloc(&r->actx, &req, &blk);
         if (e < 0 || blk < r->geom.first_data_block || blk >= r->geom.blocks_count ||
             fcr_replay_claimed(r, blk) || fcr_replay_block_taken(r, blk)) {
-                fcr_fail(r->d, -ENOSPC, "allocator '%s' found no usable block%s", r->alloc->name,
+                fcr_fail(&r->alloc_why, -ENOSPC, "allocator '%s' found no usable block%s", r->alloc->name,
                          e < 0 ? "" : " (it returned one that is not free)");
                 return EXT2_ET_BLOCK_ALLOC_FAIL;
         }
         if (fcr_replay_hand_out(r, blk) < 0) {
-                fcr_fail(r->d, -ENOMEM, "out of memory while allocating a block");
+                fcr_fail(&r->alloc_why, -ENOMEM, "out of memory while allocating a block");
                 return EXT2_ET_NO_MEMORY;
         }
         *ret = blk;
@@ -107,13 +123,20 @@ static errcode_t new_range(ext2_filsys fs, int flags, blk64_t goal, blk64_t len,
         blk64_t blk;
         errcode_t e;
 
-        if ((flags & EXT2_NEWRANGE_MIN_LENGTH) && len > 1)
+        fcr_diag_clear(&r->alloc_why);
+        if ((flags & EXT2_NEWRANGE_MIN_LENGTH) && len > 1) {
+                fcr_fail(&r->alloc_why, -ENOSPC, "a run of %llu blocks was asked for, but blocks are "
+                         "allocated one at a time", (unsigned long long) len);
                 return EXT2_ET_BLOCK_ALLOC_FAIL;
+        }
         e = get_alloc_block(fs, goal, &blk, NULL);
         if (e)
                 return e;
-        if ((flags & EXT2_NEWRANGE_FIXED_GOAL) && blk != goal)
+        if ((flags & EXT2_NEWRANGE_FIXED_GOAL) && blk != goal) {
+                fcr_fail(&r->alloc_why, -ENOSPC, "block %llu was asked for, but allocator '%s' chose %llu",
+                         (unsigned long long) goal, r->alloc->name, (unsigned long long) blk);
                 return EXT2_ET_BLOCK_ALLOC_FAIL;
+        }
         *pblk = blk;
         *plen = 1;
         r->last_range_blk = blk;
@@ -134,12 +157,24 @@ static void alloc_stats_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
                 num = 1;
         }
         for (blk_t i = 0; i < num; i++)
-                fcr_replay_alloc_stats(fs, blk + i, inuse);
+                alloc_stats(fs, blk + i, inuse);
 }
 
 void fcr_alloc_host_install(struct fcr_replay *r) {
+        r->actx = (struct fcr_alloc_ctx) {
+                .abi_version = FCR_ALLOC_ABI_VERSION, .geom = &r->geom, .ops = &alloc_ops, .engine = r,
+        };
         r->fs->get_alloc_block2 = get_alloc_block;
-        ext2fs_set_block_alloc_stats_callback(r->fs, fcr_replay_alloc_stats, NULL);
+        ext2fs_set_block_alloc_stats_callback(r->fs, alloc_stats, NULL);
         ext2fs_set_new_range_callback(r->fs, new_range, NULL);
         ext2fs_set_block_alloc_stats_range_callback(r->fs, alloc_stats_range, NULL);
+}
+
+int fcr_alloc_host_reason(const struct fcr_replay *r, errcode_t e, const char **ret_why) {
+        if ((e == EXT2_ET_BLOCK_ALLOC_FAIL || e == EXT2_ET_NO_MEMORY) && r->alloc_why.err < 0) {
+                *ret_why = r->alloc_why.msg;
+                return r->alloc_why.err;
+        }
+        *ret_why = error_message(e);
+        return fcr_errcode_to_errno(e);
 }

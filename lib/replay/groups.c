@@ -2,8 +2,8 @@
  * journal holds, not what the filesystem holds. */
 #include <stdlib.h>
 #include <string.h>
-#include "replay.h"
 #include "groups.h"
+#include "replay.h"
 
 static void set_bit(uint8_t *map, uint64_t bit) {
         map[bit / 8] |= 1 << (bit % 8);
@@ -84,16 +84,6 @@ static int load(struct fcr_replay *r, uint32_t g, struct grp_cache **ret) {
         return 0;
 }
 
-int fcr_group_block_bitmap(struct fcr_replay *r, uint32_t g, uint8_t **ret) {
-        struct grp_cache *c;
-        int e = load(r, g, &c);
-
-        if (e < 0)
-                return e;
-        *ret = c->bbm;
-        return 0;
-}
-
 int fcr_group_inode_bitmap(struct fcr_replay *r, uint32_t g, uint8_t **ret) {
         struct grp_cache *c;
         int e = load(r, g, &c);
@@ -102,14 +92,6 @@ int fcr_group_inode_bitmap(struct fcr_replay *r, uint32_t g, uint8_t **ret) {
                 return e;
         *ret = c->ibm;
         return 0;
-}
-
-bool fcr_group_block_uninit(struct fcr_replay *r, uint32_t g) {
-        struct grp_cache *c;
-
-        if (load(r, g, &c) < 0)
-                return true;
-        return c->block_uninit;
 }
 
 struct grp_cache *fcr_group_get(struct fcr_replay *r, uint32_t g) {

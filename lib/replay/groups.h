@@ -1,4 +1,5 @@
-/* Group cache internals shared by groups.c and replay_finish.c. */
+/* Per-group bitmaps of the replay view, read on first use and kept
+ * until the finish step writes back the groups it changed. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,4 +14,9 @@ struct grp_cache {
         uint8_t buf[];
 };
 
+/* Group g, loaded on first use; NULL if its bitmaps cannot be read
+ * (the reason is in the replay's diag). */
 struct grp_cache *fcr_group_get(struct fcr_replay *r, uint32_t g);
+/* Group g's inode bitmap as the replay view has it (before the finish). */
+int fcr_group_inode_bitmap(struct fcr_replay *r, uint32_t g, uint8_t **ret);
+void fcr_groups_free(struct fcr_replay *r);

@@ -9,7 +9,8 @@
 #include <et/com_err.h>
 #include "bytes.h"
 #include "orphans.h"
-#include "replay.h"
+#include "alloc_host.h"
+#include "replay_internal.h"
 #include "util.h"
 
 bool fcr_orphans_possible(const struct ext2_super_block *sb) {
@@ -242,9 +243,12 @@ static int truncate_orphan(struct fcr_replay *r, struct fcr_orphan *p) {
                 s->flags |= INO_MODIFIED;
                 e = ext2fs_punch(r->fs, p->ino, NULL, NULL, (p->size + bs - 1) / bs, ~0ULL);
         }
-        if (e)
-                return fcr_fail(r->d, fcr_errcode_to_errno(e), "cannot truncate orphan inode %u: %s", p->ino,
-                                error_message(e));
+        if (e) {
+                const char *why;
+
+                ret = fcr_alloc_host_reason(r, e, &why);
+                return fcr_fail(r->d, ret, "cannot truncate orphan inode %u: %s", p->ino, why);
+        }
         ret = zero_tail(r, p->ino, p->size);
         if (ret < 0)
                 return fcr_fail(r->d, ret, "cannot zero the last block of orphan inode %u: %s", p->ino,

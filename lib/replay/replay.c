@@ -7,7 +7,10 @@
 #include "bytes.h"
 #include "fastcommit/fc_format.h"
 #include "io/journal_io.h"
-#include "replay.h"
+#include "alloc_host.h"
+#include "blocks.h"
+#include "groups.h"
+#include "replay_internal.h"
 #include "util.h"
 
 static int cmp_ino(const void *a, const void *b) {
@@ -16,28 +19,10 @@ static int cmp_ino(const void *a, const void *b) {
         return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-static int cmp_blk(const void *a, const void *b) {
-        const struct blk_event *x = a, *y = b;
-
-        return x->blk < y->blk ? -1 : x->blk > y->blk;
-}
-
 static int cmp_range(const void *a, const void *b) {
         const struct claimed_range *x = a, *y = b;
 
         return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* libext2fs allocates and frees extent-tree and directory blocks itself;
- * it reports each through this hook. */
-void fcr_replay_alloc_stats(ext2_filsys fs, blk64_t blk, int inuse) {
-        struct fcr_replay *r = fs->priv_data;
-
-        fcr_replay_event(r, blk, inuse > 0);
-        if (inuse > 0)
-                r->nr_blocks_allocated++;
-        else
-                r->nr_blocks_freed++;
 }
 
 int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
@@ -75,9 +60,6 @@ int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
                 .abi_version = FCR_TAG_ABI_VERSION, .fs = fs, .geom = &r->geom,
                 .ops = &fcr_replay_ops, .engine = r,
         };
-        r->actx = (struct fcr_alloc_ctx) {
-                .abi_version = FCR_ALLOC_ABI_VERSION, .geom = &r->geom, .ops = &fcr_alloc_ops, .engine = r,
-        };
         r->groups = calloc(fs->group_desc_count, sizeof(*r->groups));
         if (!r->groups) {
                 fcr_replay_free(r);
@@ -95,8 +77,7 @@ void fcr_replay_free(struct fcr_replay *r) {
         /* Everything worth keeping was flushed by the finish step. */
         fcr_fs_close_nowrite(&r->fs);
         fcr_groups_free(r);
-        tdestroy(r->events, free);
-        tdestroy(r->handed_out, free);
+        fcr_blocks_free(r);
         tdestroy(r->inodes, free);
         free(r->claimed);
         for (size_t i = 0; i < r->nr_notes; i++)
@@ -133,75 +114,6 @@ struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino) {
         }
         r->nr_inodes_touched++;
         return s;
-}
-
-/* The node for blk in a tree of struct blk_event, added (not in use) if
- * it was not there; NULL when out of memory. */
-static struct blk_event *blk_tree_get(void **root, uint64_t blk) {
-        struct blk_event key = { .blk = blk }, **p, *e;
-
-        p = tfind(&key, root, cmp_blk);
-        if (p)
-                return *p;
-        e = malloc(sizeof(*e));
-        if (!e)
-                return NULL;
-        *e = key;
-        if (!tsearch(e, root, cmp_blk)) {
-                free(e);
-                return NULL;
-        }
-        return e;
-}
-
-int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used) {
-        struct blk_event *e = blk_tree_get(&r->events, blk);
-
-        if (!e)
-                return -ENOMEM;
-        e->used = used;
-        return 0;
-}
-
-/* A block the allocator gave out is off limits from then on, even before
- * libext2fs reports it in use: one operation (an htree directory growing
- * by a block that then needs a new extent-tree node) asks twice before it
- * reports either, and must not be given the same block twice. */
-int fcr_replay_hand_out(struct fcr_replay *r, uint64_t blk) {
-        return blk_tree_get(&r->handed_out, blk) ? 0 : -ENOMEM;
-}
-
-/* Anything replay allocated, freed or handed out stays out of the
- * allocator's reach: a freed block may still be named by a later tag. */
-bool fcr_replay_block_taken(struct fcr_replay *r, uint64_t blk) {
-        uint64_t n = 1ULL << r->fs->cluster_ratio_bits, first = blk & ~(n - 1);
-
-        /* Any block of the cluster counts: clusters are allocated whole. */
-        for (uint64_t b = first; b < first + n; b++) {
-                struct blk_event key = { .blk = b };
-
-                if (tfind(&key, &r->events, cmp_blk) || tfind(&key, &r->handed_out, cmp_blk))
-                        return true;
-        }
-        return false;
-}
-
-bool fcr_replay_claimed(const struct fcr_replay *r, uint64_t blk) {
-        size_t lo = 0, hi = r->nr_claimed;
-
-        /* Ranges are sorted by start and merged: binary search. */
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                const struct claimed_range *c = &r->claimed[mid];
-
-                if (blk < c->start)
-                        hi = mid;
-                else if (blk >= c->start + c->len)
-                        lo = mid + 1;
-                else
-                        return true;
-        }
-        return false;
 }
 
 /* Start a note line: one per tag, "[block:offset] NAME:", and one per
@@ -323,9 +235,12 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
                         return fcr_fail(r->d, -EOPNOTSUPP, "no plugin handles fast-commit tag %u (%s)",
                                         t->tag, fc_tag_name(t->tag));
                 fcr_replay_note_head(r, "[%u:%u] %s:", t->block, t->offset, p->name);
+                /* A reason left by an earlier step that was survived must
+                 * not stand for this tag's failure. */
+                fcr_diag_clear(r->d);
                 ret = p->replay(&r->ctx, t->value, t->len);
                 if (ret < 0) {
-                        if (!r->d->msg[0])
+                        if (!r->d->err)
                                 fcr_fail(r->d, ret, "replaying fast-commit tag %s at [%u:%u] failed: %s",
                                          p->name, t->block, t->offset, strerror(-ret));
                         return ret;

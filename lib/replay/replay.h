@@ -1,8 +1,9 @@
 /* Fast-commit replay, computed against an in-memory view of the
  * filesystem (overlay) after the jbd2 replay.  Tag plugins do the work
- * through the services in replay_ops.c; replay_finish.c then makes
+ * through the services of replay_ops.c; replay_finish.c then makes
  * bitmaps, counters, i_blocks and checksums right.  Nothing here writes
- * to the device. */
+ * to the device.  This is the engine's side; what the replay modules
+ * share among themselves is in replay_internal.h. */
 #pragma once
 #include <stdbool.h>
 #include <fcreplay/plugin.h>
@@ -12,29 +13,7 @@
 #include "io/overlay.h"
 #include "pluginhost/plugins.h"
 
-enum {
-        INO_MODIFIED     = 1 << 0,      /* mapping may have changed: re-mark its blocks */
-        INO_USED         = 1 << 1,      /* in use at the end (INODE, CREAT) */
-        INO_LINKS        = 1 << 2,      /* links changed: delete it if they reach 0 */
-        INO_SUBDIRS      = 1 << 3,      /* directory whose subdirectories changed */
-        INO_REMOVED_DIR  = 1 << 4,      /* directory whose name was removed */
-};
-
-struct ino_state {
-        uint32_t ino;
-        unsigned flags;
-        bool was_used, was_dir;         /* before replay, for the group counters */
-};
-
-struct blk_event {
-        uint64_t blk;
-        bool used;
-};
-
-struct claimed_range {
-        uint64_t start, len;
-};
-
+struct claimed_range;
 struct grp_cache;
 
 struct fcr_replay {
@@ -47,11 +26,13 @@ struct fcr_replay {
         const struct fcr_alloc_plugin *alloc;
         struct fcr_diag *d;
 
+        /* State of the replay modules (replay_internal.h, blocks.h, groups.h). */
         struct claimed_range *claimed;
         size_t nr_claimed, cap_claimed;
         void *events;                   /* tsearch tree of struct blk_event */
         void *handed_out;               /* tsearch tree: blocks the allocator gave out */
         uint64_t last_range_blk;        /* new_range()'s last answer */
+        struct fcr_diag alloc_why;      /* why the allocator hook's last call failed */
         void *inodes;                   /* tsearch tree of struct ino_state */
         struct grp_cache **groups;      /* per group, loaded on first use */
 
@@ -76,25 +57,6 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log);
  * overlay then holds every block to write. */
 int fcr_replay_finish(struct fcr_replay *r);
 
-/* Internal to the replay modules. */
-struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino);
-int fcr_replay_event(struct fcr_replay *r, uint64_t blk, bool used);
-bool fcr_replay_claimed(const struct fcr_replay *r, uint64_t blk);
-bool fcr_replay_block_taken(struct fcr_replay *r, uint64_t blk);
-int fcr_replay_hand_out(struct fcr_replay *r, uint64_t blk);
-bool fcr_replay_inode_was_in_use(struct fcr_replay *r, uint32_t ino);
+/* Notes for the dry-run report (the engine's and the orphans' too). */
 void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-extern const struct fcr_replay_ops fcr_replay_ops;
-
-/* Group bitmaps as the replay view has them (before the final fix-up). */
-int fcr_group_block_bitmap(struct fcr_replay *r, uint32_t group, uint8_t **ret);
-int fcr_group_inode_bitmap(struct fcr_replay *r, uint32_t group, uint8_t **ret);
-bool fcr_group_block_uninit(struct fcr_replay *r, uint32_t group);
-void fcr_groups_free(struct fcr_replay *r);
-
-/* The allocator hook (alloc_host.c). */
-void fcr_alloc_host_install(struct fcr_replay *r);
-/* Record a block libext2fs allocated (inuse > 0) or freed during replay. */
-void fcr_replay_alloc_stats(ext2_filsys fs, blk64_t blk, int inuse);
-extern const struct fcr_alloc_ops fcr_alloc_ops;

@@ -9,7 +9,8 @@
 #include <et/com_err.h>
 #include "groups.h"
 #include "io/journal_io.h"
-#include "replay.h"
+#include "blocks.h"
+#include "replay_internal.h"
 #include "util.h"
 
 struct blocks {
@@ -161,9 +162,9 @@ static int finish_inode(struct finish *f, struct ino_state *s) {
         ret = read_full(r, s->ino, inode);
         if (ret < 0)
                 goto out;
-        if (s->flags & INO_REMOVED_DIR)
+        if (s->flags & INO_DIR_UNLINKED)
                 inode->i_links_count = 0;
-        if ((s->flags & (INO_LINKS | INO_REMOVED_DIR)) && inode->i_links_count == 0 && inode->i_mode != 0 &&
+        if ((s->flags & (INO_LINKS | INO_DIR_UNLINKED)) && inode->i_links_count == 0 && inode->i_mode != 0 &&
             (s->was_used || (s->flags & INO_USED))) {
                 /* Its last name is gone: delete it, as the kernel's orphan
                  * cleanup would after mount. */
@@ -198,19 +199,17 @@ static int finish_inode(struct finish *f, struct ino_state *s) {
                 ret = write_full(r, s->ino, inode);
 out:
         if (ret == 0 && deleted)
-                s->flags |= INO_REMOVED_DIR;    /* final state: not in use */
+                s->flags |= INO_DELETED;        /* final state: not in use */
         free(inode);
         return ret;
 }
 
-/* twalk has no user pointer. */
-static __thread struct finish *walk_finish;
-
-static void walk_inode(const void *node, VISIT which, int depth) {
+static void walk_inode(const void *node, VISIT which, void *closure) {
         struct ino_state *s = *(struct ino_state * const *) node;
+        struct finish *f = closure;
 
-        if ((which == postorder || which == leaf) && walk_finish->err == 0)
-                walk_finish->err = finish_inode(walk_finish, s);
+        if ((which == postorder || which == leaf) && f->err == 0)
+                f->err = finish_inode(f, s);
 }
 
 static uint32_t group_of_block(struct fcr_replay *r, uint64_t blk) {
@@ -232,16 +231,16 @@ static void set_block_bit(struct fcr_replay *r, uint64_t blk, bool used) {
         c->bbm_dirty = true;
 }
 
-static void walk_event(const void *node, VISIT which, int depth) {
+static void walk_event(const void *node, VISIT which, void *closure) {
         const struct blk_event *e = *(const struct blk_event * const *) node;
 
         if (which == postorder || which == leaf)
-                set_block_bit(walk_finish->r, e->blk, e->used);
+                set_block_bit(closure, e->blk, e->used);
 }
 
-static void walk_inode_bits(const void *node, VISIT which, int depth) {
+static void walk_inode_bits(const void *node, VISIT which, void *closure) {
         const struct ino_state *s = *(const struct ino_state * const *) node;
-        struct fcr_replay *r = walk_finish->r;
+        struct fcr_replay *r = closure;
         uint32_t g, idx;
         struct grp_cache *c;
         bool used, dir = false;
@@ -254,7 +253,7 @@ static void walk_inode_bits(const void *node, VISIT which, int depth) {
         c = fcr_group_get(r, g);
         if (!c)
                 return;
-        used = !(s->flags & INO_REMOVED_DIR) && (s->was_used || (s->flags & INO_USED));
+        used = !(s->flags & (INO_DELETED | INO_DIR_UNLINKED)) && (s->was_used || (s->flags & INO_USED));
         if (used && ext2fs_read_inode(r->fs, s->ino, &inode) == 0)
                 dir = LINUX_S_ISDIR(inode.i_mode);
         if (used)
@@ -351,17 +350,16 @@ int fcr_replay_finish(struct fcr_replay *r) {
         struct finish f = { .r = r };
         int ret;
 
-        walk_finish = &f;
-        twalk(r->inodes, walk_inode);
+        twalk_r(r->inodes, walk_inode, &f);
         ret = f.err;
         if (ret < 0)
                 goto out;
         /* Bitmaps: what the replay freed and allocated, in order, then
          * every block that a live modified inode owns at the end. */
-        twalk(r->events, walk_event);
+        twalk_r(r->events, walk_event, r);
         for (size_t i = 0; i < f.marks.n; i++)
                 set_block_bit(r, f.marks.v[i], true);
-        twalk(r->inodes, walk_inode_bits);
+        twalk_r(r->inodes, walk_inode_bits, r);
         for (uint32_t g = 0; g < r->geom.group_count; g++)
                 if (r->groups[g] && (r->groups[g]->bbm_dirty || r->groups[g]->ibm_dirty)) {
                         ret = write_group(r, g, r->groups[g]);
@@ -370,7 +368,6 @@ int fcr_replay_finish(struct fcr_replay *r) {
                 }
         ret = write_descriptors_and_super(r);
 out:
-        walk_finish = NULL;
         free(f.blocks.v);
         free(f.marks.v);
         return ret;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "io/overlay.h"
+#include "replay/blocks.h"
 #include "replay/replay.h"
 #include "unit.h"
 

@@ -145,8 +145,10 @@ static void print_json(struct json_object *o) {
         json_object_put(o);
 }
 
-static int exit_code(int r) {
-        return r >= 0 ? FCR_EXIT_CLEAN : fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+/* A refusal (exit 2) only while nothing was written; after the first
+ * write every failure is operational (exit 3). */
+static int exit_code(int r, bool written) {
+        return r >= 0 ? FCR_EXIT_CLEAN : !written && fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }
 
 /* With --json, errors are JSON too: one object on stdout. */
@@ -162,24 +164,25 @@ static void print_json_error(const struct args *a, int code, const char *why, bo
         print_json(o);
 }
 
-/* written: whether writing may have begun (a failure during apply). */
+/* written: whether writing has begun (fcr_engine_wrote()). */
 static int fail_written(const struct args *a, int r, const struct fcr_diag *d, bool written) {
+        int code = exit_code(r, written);
         const char *why = d->msg[0] ? d->msg : strerror(-r);
         /* Name the device once: some reasons name it already. */
         const char *dev = strstr(why, a->device) ? "" : a->device, *sep = *dev ? ": " : "";
 
         if (a->json)
-                print_json_error(a, exit_code(r), why, written);
+                print_json_error(a, code, why, written);
 
-        if (fcr_is_refusal(r))
+        if (code == FCR_EXIT_REFUSED)
                 fprintf(stderr, "fcreplay: %s%srefused: %s; nothing written\n", dev, sep, why);
         else
                 fprintf(stderr, "fcreplay: %s%s%s\n", dev, sep, why);
-        return exit_code(r);
+        return code;
 }
 
-static int fail(const struct args *a, int r, const struct fcr_diag *d) {
-        return fail_written(a, r, d, false);
+static int fail(const struct args *a, int r, const struct fcr_diag *d, const struct fcr_engine *e) {
+        return fail_written(a, r, d, fcr_engine_wrote(e));
 }
 
 int main(int argc, char **argv) {
@@ -238,7 +241,7 @@ int main(int argc, char **argv) {
         d = (struct fcr_diag) {};
         r = fcr_engine_open(&o, &e, &d);
         if (r < 0)
-                return fail(&a, r, &d);
+                return fail(&a, r, &d, e);
         step(&a, "opened %s", inspect || a.dry_run ? "read-only" : "read-write, exclusively and locked");
 
         if (inspect) {
@@ -246,7 +249,7 @@ int main(int argc, char **argv) {
                  * inspect refuses, before printing anything. */
                 r = fcr_engine_plan(e, &d);
                 if (r < 0)
-                        return fail(&a, r, &d);
+                        return fail(&a, r, &d, e);
                 step(&a, "validated: %s", fcr_state_str(fcr_engine_result(e)->state));
                 if (a.json)
                         print_json(fcr_report_inspect(e));
@@ -258,7 +261,7 @@ int main(int argc, char **argv) {
         r = fcr_engine_plan(e, &d);
         progress_end(&pr);
         if (r < 0)
-                return fail(&a, r, &d);
+                return fail(&a, r, &d, e);
         res = fcr_engine_result(e);
         step(&a, "validated and planned: %s, %zu transaction(s), %zu fast commit(s), allocator %s",
              fcr_state_str(res->state), res->transactions, res->fc_commits, res->allocator ? res->allocator : "none");
@@ -266,7 +269,7 @@ int main(int argc, char **argv) {
                 r = fcr_engine_apply(e, &d);
                 progress_end(&pr);
                 if (r < 0)
-                        return fail_written(&a, r, &d, true);
+                        return fail(&a, r, &d, e);
                 step(&a, "%s", fcr_engine_result(e)->written ? "written and flushed" : "nothing to write");
         }
         elapsed = now_usec() - a.start_usec;

@@ -1,0 +1,135 @@
+/* The ADD_RANGE and DEL_RANGE services: blocks mapped into and
+ * unmapped from an extent tree. */
+#include "blocks.h"
+#include "replay_ops.h"
+
+int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint32_t len,
+                        uint64_t pblk, bool unwritten) {
+        struct fcr_replay *r = replay_of(c);
+        struct ext2_inode inode;
+        ext2_extent_handle_t h = NULL;
+        unsigned added = 0, remapped = 0, converted = 0;
+        struct ino_state *s;
+        errcode_t e = 0;
+        int ret;
+
+        ret = fcr_replay_load_live(r, ino, &inode);
+        if (ret <= 0)
+                return ret;
+        if (!(inode.i_flags & EXT4_EXTENTS_FL) || (inode.i_flags & EXT4_INLINE_DATA_FL)) {
+                fcr_replay_note(r, "ino %u has no extent tree, skipped", ino);
+                return 0;
+        }
+        if (pblk + len > r->geom.blocks_count || pblk < r->geom.first_data_block)
+                return fcr_fail(r->d, -EUCLEAN, "ADD_RANGE maps inode %u to blocks %llu..+%u, outside the filesystem",
+                                ino, (unsigned long long) pblk, len);
+        s = fcr_replay_inode(r, ino);
+        if (!s)
+                return -ENOMEM;
+        s->flags |= INO_MODIFIED;
+        e = ext2fs_extent_open2(r->fs, ino, &inode, &h);
+        if (e)
+                return fcr_replay_fail_e2(r, e, "opening the extent tree", ino);
+        for (uint32_t i = 0; i < len; i++) {
+                blk64_t old = 0;
+                int flags = 0;
+
+                e = ext2fs_bmap2(r->fs, ino, &inode, NULL, 0, lblk + i, &flags, &old);
+                if (e)
+                        break;
+                if (old == pblk + i && !!(flags & BMAP_RET_UNINIT) == unwritten)
+                        continue;
+                if (old && old != pblk + i) {
+                        fcr_replay_event(r, old, false);
+                        r->nr_blocks_freed++;
+                        remapped++;
+                } else if (old)
+                        converted++;
+                else
+                        added++;
+                e = ext2fs_extent_set_bmap(h, lblk + i, pblk + i, unwritten ? EXT2_EXTENT_SET_BMAP_UNINIT : 0);
+                if (e)
+                        break;
+                /* set_bmap may have rewritten the root in the inode. */
+                e = ext2fs_read_inode(r->fs, ino, &inode);
+                if (e)
+                        break;
+        }
+        ext2fs_extent_free(h);
+        if (e)
+                return fcr_replay_fail_e2(r, e, "mapping blocks", ino);
+        fcr_replay_note(r, "ino %u: blocks %u..%u -> %llu..%llu%s (%u new, %u remapped, %u state changed)", ino,
+                        lblk, lblk + len - 1, (unsigned long long) pblk, (unsigned long long) (pblk + len - 1),
+                        unwritten ? " unwritten" : "", added, remapped, converted);
+        return 0;
+}
+
+/* libext2fs before 1.47.3 (upstream commit 509da989) refuses to punch a
+ * run of blocks that ends at the filesystem's last block ("Illegal block
+ * number").  If [lblk, end] maps that block, unmap it here first, so that
+ * ext2fs_punch never frees a run that reaches it. */
+static errcode_t unmap_last_fs_block(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode, uint64_t lblk,
+                                     uint64_t end) {
+        ext2_extent_handle_t h;
+        struct ext2fs_extent ex;
+        uint64_t last = r->geom.blocks_count - 1, l = 0;
+        bool found = false;
+        errcode_t e;
+
+        e = ext2fs_extent_open2(r->fs, ino, inode, &h);
+        if (e)
+                return e;
+        for (e = ext2fs_extent_get(h, EXT2_EXTENT_ROOT, &ex); !e; e = ext2fs_extent_get(h, EXT2_EXTENT_NEXT_LEAF, &ex)) {
+                if (!(ex.e_flags & EXT2_EXTENT_FLAGS_LEAF) || ex.e_len == 0)
+                        continue;
+                l = ex.e_lblk + ex.e_len - 1;
+                if (ex.e_pblk + ex.e_len - 1 == last && l >= lblk && l <= end) {
+                        found = true;
+                        break;
+                }
+        }
+        if (e == EXT2_ET_EXTENT_NO_NEXT || e == EXT2_ET_EXTENT_NO_DOWN)
+                e = 0;
+        if (!e && found) {
+                e = ext2fs_extent_set_bmap(h, l, 0, 0);
+                if (!e)
+                        ext2fs_block_alloc_stats2(r->fs, last, -1);
+        }
+        ext2fs_extent_free(h);
+        /* set_bmap may have rewritten the root in the inode. */
+        if (!e && found)
+                e = ext2fs_read_inode(r->fs, ino, inode);
+        return e;
+}
+
+int fcr_op_unmap_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint32_t len) {
+        struct fcr_replay *r = replay_of(c);
+        struct ext2_inode inode;
+        struct ino_state *s;
+        uint64_t end;
+        errcode_t e;
+        int ret;
+
+        ret = fcr_replay_load_live(r, ino, &inode);
+        if (ret <= 0)
+                return ret;
+        if (inode.i_flags & EXT4_INLINE_DATA_FL) {
+                fcr_replay_note(r, "ino %u has inline data, skipped", ino);
+                return 0;
+        }
+        if (len == 0)
+                return 0;
+        s = fcr_replay_inode(r, ino);
+        if (!s)
+                return -ENOMEM;
+        s->flags |= INO_MODIFIED;
+        end = (uint64_t) lblk + len - 1;
+        e = inode.i_flags & EXT4_EXTENTS_FL ? unmap_last_fs_block(r, ino, &inode, lblk, end) : 0;
+        if (!e)
+                e = ext2fs_punch(r->fs, ino, &inode, NULL, lblk, end);
+        if (e)
+                return fcr_replay_fail_e2(r, e, "unmapping blocks", ino);
+        fcr_replay_note(r, "ino %u: blocks %u..%llu unmapped", ino, lblk, (unsigned long long) end);
+        return 0;
+}
+

@@ -1,0 +1,236 @@
+/* lib/replay/ (the tag services of struct fcr_replay_ops, replay_ops.c
+ * and the files it is split into): each service called as a tag plugin
+ * calls it, on a real ext4 through the replay overlay; what it changed is
+ * read back through libext2fs, and what it records for the finish step
+ * (inode flags, the block ledger) is checked. */
+#include <stdio.h>
+#include <string.h>
+#include "replay/blocks.h"
+#include "unit_replay.h"
+
+static struct unit_replay U;
+
+static void setup(void) {
+        ur_setup(&U, &ur_first_free);
+}
+
+static void setup_no_space(void) {
+        ur_setup(&U, &ur_no_space);
+}
+
+static void teardown(void) {
+        ur_done(&U);
+}
+
+static const struct fcr_replay_ops *ops(void) {
+        return U.r->ctx.ops;
+}
+
+static struct ext2_inode inode_of(uint32_t ino) {
+        struct ext2_inode i;
+
+        ck_assert_int_eq(ext2fs_read_inode(U.r->fs, ino, &i), 0);
+        return i;
+}
+
+START_TEST(map_range_adds_blocks) {
+        uint64_t p = ur_free_block(&U, 1000);
+
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 10), 0);
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 10, 2, p, false), 0);
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 10), p);
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 11), p + 1);
+        ck_assert(fcr_replay_inode(U.r, U.file)->flags & INO_MODIFIED);
+        ck_assert_note(U.r, "(2 new, 0 remapped, 0 state changed)");
+}
+END_TEST
+
+START_TEST(map_range_remaps_and_frees_the_old_block) {
+        uint64_t old = ur_bmap(&U, U.file, 0), p = ur_free_block(&U, 1000);
+
+        ck_assert_uint_ne(old, 0);
+        ck_assert(!fcr_replay_block_taken(U.r, old));
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 0, 1, p, false), 0);
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 0), p);
+        /* The old block is free for the finish step, and off limits to
+         * the allocator from now on. */
+        ck_assert(fcr_replay_block_taken(U.r, old));
+        ck_assert_uint_eq(U.r->nr_blocks_freed, 1);
+        ck_assert_note(U.r, "(0 new, 1 remapped, 0 state changed)");
+}
+END_TEST
+
+START_TEST(map_range_outside_the_filesystem_refused) {
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 0, 4, U.r->geom.blocks_count - 2, false), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "outside the filesystem");
+        ck_assert_int_eq(U.d.err, -EUCLEAN);
+}
+END_TEST
+
+START_TEST(map_range_on_a_missing_inode_is_skipped) {
+        uint32_t free_ino = U.r->geom.inodes_count;     /* the last one: never used here */
+
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, free_ino, 0, 1, ur_free_block(&U, 1000), false), 0);
+        ck_assert_note(U.r, "is not in use, skipped");
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.r->geom.inodes_count + 1, 0, 1, 1000, false), 0);
+        ck_assert_note(U.r, "does not exist, skipped");
+}
+END_TEST
+
+START_TEST(unmap_range_punches) {
+        uint64_t b1 = ur_bmap(&U, U.file, 1);
+
+        ck_assert_uint_ne(b1, 0);
+        ck_assert_int_eq(ops()->unmap_range(&U.r->ctx, U.file, 1, 2), 0);
+        ck_assert_uint_ne(ur_bmap(&U, U.file, 0), 0);
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 1), 0);
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 2), 0);
+        ck_assert(fcr_replay_block_taken(U.r, b1));
+        ck_assert(fcr_replay_inode(U.r, U.file)->flags & INO_MODIFIED);
+}
+END_TEST
+
+START_TEST(add_entry_links_a_name) {
+        uint16_t links = inode_of(U.file).i_links_count;
+
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "alias", 5, false), 0);
+        ck_assert_uint_eq(ur_lookup(&U, "alias"), U.file);
+        ck_assert_uint_eq(inode_of(U.file).i_links_count, links + 1);
+        ck_assert(fcr_replay_inode(U.r, U.file)->flags & INO_LINKS);
+        /* Again: already there, no change. */
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "alias", 5, false), 0);
+        ck_assert_uint_eq(inode_of(U.file).i_links_count, links + 1);
+        ck_assert_note(U.r, "'alias' already in dir 2");
+}
+END_TEST
+
+START_TEST(add_entry_bad_name_refused) {
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "a/b", 3, false), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "name of 3 bytes is not valid");
+}
+END_TEST
+
+START_TEST(add_entry_grows_a_full_directory) {
+        struct ext2_inode dir = inode_of(U.subdir);
+        char name[64];
+
+        ck_assert_uint_eq(EXT2_I_SIZE(&dir), 1024);
+        /* 40-byte entries: a 1 KiB block holds about 25. */
+        for (int i = 0; i < 60; i++) {
+                snprintf(name, sizeof(name), "a-rather-long-name-number-%04d", i);
+                ck_assert_int_eq(ops()->add_entry(&U.r->ctx, U.subdir, U.file, name, strlen(name), false), 0);
+        }
+        dir = inode_of(U.subdir);
+        ck_assert_uint_ge(EXT2_I_SIZE(&dir), 3 * 1024);
+        ck_assert_uint_ne(ur_bmap(&U, U.subdir, 2), 0);
+        ck_assert(fcr_replay_block_taken(U.r, ur_bmap(&U, U.subdir, 2)));
+        for (int i = 0; i < 60; i++) {
+                snprintf(name, sizeof(name), "dir/a-rather-long-name-number-%04d", i);
+                ck_assert_uint_eq(ur_lookup(&U, name), U.file);
+        }
+}
+END_TEST
+
+START_TEST(remove_entry_unlinks) {
+        ck_assert_uint_eq(inode_of(U.file).i_links_count, 1);
+        ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "file", 4), 0);
+        ck_assert_uint_eq(ur_lookup(&U, "file"), 0);
+        ck_assert_uint_eq(inode_of(U.file).i_links_count, 0);
+        ck_assert(fcr_replay_inode(U.r, U.file)->flags & INO_LINKS);
+        /* A regular file is not a removed directory. */
+        ck_assert(!(fcr_replay_inode(U.r, U.file)->flags & INO_DIR_UNLINKED));
+}
+END_TEST
+
+START_TEST(remove_entry_of_a_directory_marks_it) {
+        ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, EXT2_ROOT_INO, U.subdir, "dir", 3), 0);
+        ck_assert(fcr_replay_inode(U.r, U.subdir)->flags & INO_DIR_UNLINKED);
+        ck_assert(fcr_replay_inode(U.r, EXT2_ROOT_INO)->flags & INO_SUBDIRS);
+}
+END_TEST
+
+/* The raw inode of src, as an INODE tag would log it, with another
+ * generation: a different file. */
+static void raw_inode(uint32_t src, uint8_t *raw) {
+        struct ext2_inode_large *i = (struct ext2_inode_large *) raw;
+
+        ck_assert_int_eq(ext2fs_read_inode_full(U.r->fs, src, (struct ext2_inode *) raw, U.r->geom.inode_size), 0);
+        i->i_generation += 1000;
+}
+
+START_TEST(inode_replay_into_a_free_slot) {
+        uint8_t raw[1024];
+        uint32_t ino = U.r->geom.inodes_count - 1;
+        struct ext2_inode i;
+
+        raw_inode(U.file, raw);
+        ck_assert_int_eq(ops()->inode_replay(&U.r->ctx, ino, raw, U.r->geom.inode_size), 0);
+        i = inode_of(ino);
+        ck_assert(LINUX_S_ISREG(i.i_mode));
+        ck_assert_uint_eq(EXT2_I_SIZE(&i), 3072);
+        /* A new file starts with an empty extent tree: the blocks come
+         * with the ranges the log carries, not with the raw inode. */
+        ck_assert_uint_eq(ur_bmap(&U, ino, 0), 0);
+        ck_assert(fcr_replay_inode(U.r, ino)->flags & INO_USED);
+}
+END_TEST
+
+START_TEST(inode_replay_of_a_short_inode_refused) {
+        uint8_t raw[1024];
+
+        raw_inode(U.file, raw);
+        ck_assert_int_eq(ops()->inode_replay(&U.r->ctx, U.file, raw, 64), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "does not fit the filesystem");
+}
+END_TEST
+
+/* A failure of the allocator is reported with its own reason, not as
+ * libext2fs's "could not allocate". */
+START_TEST(allocator_reason_is_kept) {
+        uint8_t raw[1024];
+        uint32_t ino = U.r->geom.inodes_count - 1;
+
+        raw_inode(U.subdir, raw);
+        ck_assert_int_eq(ops()->inode_replay(&U.r->ctx, ino, raw, U.r->geom.inode_size), 0);
+        /* A new directory needs a block for '.' and '..'. */
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, ino, "newdir", 6, true), -ENOSPC);
+        ck_assert_contains(U.d.msg, "creating '.' and '..' of inode");
+        ck_assert_contains(U.d.msg, "allocator 'no-space' found no usable block");
+        ck_assert_int_eq(U.d.err, -ENOSPC);
+}
+END_TEST
+
+static Suite *suite(void) {
+        Suite *s = suite_create("replay_ops");
+        TCase *tc = tcase_create("extents");
+
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, map_range_adds_blocks);
+        tcase_add_test(tc, map_range_remaps_and_frees_the_old_block);
+        tcase_add_test(tc, map_range_outside_the_filesystem_refused);
+        tcase_add_test(tc, map_range_on_a_missing_inode_is_skipped);
+        tcase_add_test(tc, unmap_range_punches);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("entries");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, add_entry_links_a_name);
+        tcase_add_test(tc, add_entry_bad_name_refused);
+        tcase_add_test(tc, add_entry_grows_a_full_directory);
+        tcase_add_test(tc, remove_entry_unlinks);
+        tcase_add_test(tc, remove_entry_of_a_directory_marks_it);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("inodes");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, inode_replay_into_a_free_slot);
+        tcase_add_test(tc, inode_replay_of_a_short_inode_refused);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("allocator");
+        tcase_add_checked_fixture(tc, setup_no_space, teardown);
+        tcase_add_test(tc, allocator_reason_is_kept);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        return unit_run(suite());
+}
