@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "engine.h"
 #include "fuzz_journal.h"
 #include <fcreplay/report.h>

@@ -2,7 +2,7 @@
  * tid (little-endian), the rest the area's blocks (1 KiB each), behind a
  * valid journal superblock with the fast_commit feature. */
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "fastcommit/fc_scan.h"
 #include "fuzz_journal.h"
 #include "journal/jbd2_format.h"

@@ -1,6 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 
 int fcr_fail(struct fcr_diag *d, int err, const char *fmt, ...) {
         va_list ap;

@@ -10,12 +10,12 @@
 #include <et/com_err.h>
 #include <ext2fs/ext2_err.h>
 #include "engine.h"
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "fastcommit/fc_format.h"
 #include "journal/jbd2_csum.h"
 #include "journal/jbd2_format.h"
 #include "journal/jbd2_write.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 const char *fcr_phase_str(enum fcr_phase p) {
         switch (p) {
@@ -510,12 +510,6 @@ static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
 
 bool fcr_engine_wrote(const struct fcr_engine *e) {
         return e && e->wrote;
-}
-
-size_t fcr_engine_blocks_to_write(const struct fcr_engine *e) {
-        size_t n = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;
-
-        return n + (e->replay ? fcr_overlay_count_written(e->overlay) : 0);
 }
 
 /* The jbd2 blocks are the first of all the blocks the replay writes. */

@@ -4,13 +4,14 @@
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
 #include <fcreplay/engine.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 #include "fastcommit/fc_scan.h"
 #include "journal/jbd2_plan.h"
 #include "journal/jbd2_scan.h"
 #include "journal/jbd2_super.h"
 #include "journal/jbd2_write.h"
 #include "journal/journal_backup.h"
+#include "replay/journal_inode.h"
 #include "io/journal_io.h"
 #include "io/lock.h"
 #include "replay/orphans.h"

@@ -5,7 +5,7 @@
 #include "engine.h"
 #include "fastcommit/fc_format.h"
 #include "journal/jbd2_format.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 static void add_int(struct json_object *o, const char *k, int64_t v) {
         json_object_object_add(o, k, json_object_new_int64(v));

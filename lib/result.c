@@ -4,7 +4,7 @@
 #include <string.h>
 #include "engine.h"
 #include "fastcommit/fc_scan.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 static int cmp_kind(const void *a, const void *b) {
         const struct fcr_tag_count *x = a, *y = b;
@@ -18,7 +18,7 @@ static int count_kinds(struct fcr_engine *e, size_t n) {
 
         for (size_t i = 0; i < n; i++) {
                 uint16_t tag = e->fc.tags[i].tag;
-                const struct fcr_tag_plugin *p = fcr_engine_tag_plugin(e, tag);
+                const struct fcr_tag_plugin *p = fcr_plugins_tag(e->plugins, tag);
                 struct fcr_tag_count *k = NULL;
 
                 for (size_t j = 0; j < nr && !k; j++)
@@ -75,6 +75,13 @@ static void fill_view(struct fcr_engine *e, struct fcr_result *r) {
         r->nr_notes = v->nr_notes;
         /* Out of memory the counts by kind are left out, not the result. */
         (void) count_kinds(e, v->nr_tags_done);
+}
+
+/* The jbd2 plan's blocks, then the fast-commit result's. */
+size_t fcr_engine_blocks_to_write(const struct fcr_engine *e) {
+        size_t n = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;
+
+        return n + (e->replay ? fcr_overlay_count_written(e->overlay) : 0);
 }
 
 const struct fcr_result *fcr_engine_result(struct fcr_engine *e) {

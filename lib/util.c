@@ -1,6 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
-#include "util.h"
+#include <fcreplay/util.h>
 
 int fcr_grow(void **arr, size_t *cap, size_t need, size_t elem) {
         size_t n;

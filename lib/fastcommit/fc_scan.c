@@ -1,11 +1,11 @@
 #include <stdlib.h>
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "fc_format.h"
 #include "fc_scan.h"
 #include "journal/jbd2_csum.h"
 #include "journal/jbd2_format.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 const char *fc_tag_name(uint16_t tag) {
         static const char *const names[] = {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 #include "journal/jbd2_super.h"
 #include "io/journal_io.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <blkid/blkid.h>
 #include <et/com_err.h>
-#include "util.h"
+#include <fcreplay/util.h>
 #include "journal_io.h"
 
 int fcr_errcode_to_errno(errcode_t e) {

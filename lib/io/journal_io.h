@@ -4,7 +4,7 @@
 #pragma once
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 
 struct fcr_journal {
         io_channel io;          /* channel the journal blocks live on */

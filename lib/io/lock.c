@@ -8,7 +8,7 @@
 #include <sys/sysmacros.h>
 #include <blkid/blkid.h>
 #include "lock.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 /* what: the file to lock; dev: the device or image asked for, named in
  * the message when they differ. */

@@ -7,7 +7,7 @@
  *     of /dev/loopN and one of the file behind it exclude each other.
  * Never waits: a lock held elsewhere is -EBUSY, "busy". */
 #pragma once
-#include "diag.h"
+#include <fcreplay/diag.h>
 
 #define FCR_LOCK_MAX 2
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "overlay.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 struct ov_block {
         uint64_t nr;

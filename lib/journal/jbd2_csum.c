@@ -1,5 +1,5 @@
 #include <ext2fs/ext2fs.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "jbd2_csum.h"
 
 uint32_t fcr_crc32c(uint32_t seed, const void *buf, size_t len) {

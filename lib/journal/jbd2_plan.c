@@ -1,10 +1,10 @@
 #include <stdlib.h>
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "jbd2_csum.h"
 #include "jbd2_format.h"
 #include "jbd2_plan.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 /* Revoke table: the highest revoking tid per block, sorted by block. */
 struct revoke_table {

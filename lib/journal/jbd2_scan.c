@@ -1,10 +1,10 @@
 #include <stdlib.h>
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "jbd2_csum.h"
 #include "jbd2_format.h"
 #include "jbd2_scan.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 struct walk {
         struct fcr_journal *j;

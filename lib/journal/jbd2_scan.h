@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "bytes.h"
-#include "diag.h"
+#include <fcreplay/bytes.h>
+#include <fcreplay/diag.h>
 #include "jbd2_super.h"
 #include "io/journal_io.h"
 

@@ -1,6 +1,6 @@
 #include <stdio.h>
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "jbd2_csum.h"
 #include "jbd2_format.h"
 #include "jbd2_super.h"

@@ -3,7 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 
 struct jbd2_super {
         uint32_t blocktype;             /* 3 = v1, 4 = v2 */

@@ -1,11 +1,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "jbd2_csum.h"
 #include "jbd2_format.h"
 #include "jbd2_write.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 uint32_t jbd2_next_log_block(const struct jbd2_super *s, uint32_t b) {
         return b + 1 >= s->log_end ? s->first : b + 1;

@@ -6,10 +6,8 @@
 #pragma once
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 #include "io/journal_io.h"
-
-struct fcr_replay;
 
 /* Open the journal through the backup, after the inode itself failed
  * for the reason in inode_damage.  The backup must be of the right type,
@@ -20,9 +18,7 @@ struct fcr_replay;
 int fcr_journal_open_backup(ext2_filsys fs, const char *inode_damage, struct fcr_journal **ret,
                             struct fcr_diag *d);
 
-/* In the replay view, make the journal inode the backup's again, as
- * e2fsck leaves it: regular, one link, the backup's size and map,
- * extent-mapped if the map is an extent tree; i_blocks and the checksum
- * follow in the finish step.  *restored: whether anything changed (the
- * jbd2 replay may have brought the inode back already). */
-int fcr_journal_restore_inode(struct fcr_replay *r, bool *restored);
+/* The journal inode as the backup in sb describes it: -EUCLEAN when sb
+ * holds no backup of a block map. */
+int fcr_journal_backup_inode(ext2_filsys fs, const struct ext2_super_block *sb, struct ext2_inode *ret,
+                             struct fcr_diag *d);

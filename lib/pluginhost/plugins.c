@@ -8,7 +8,7 @@
 #include <string.h>
 #include "fastcommit/fc_format.h"
 #include "plugins.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 #ifndef PKGLIBDIR
 #define PKGLIBDIR "/usr/lib/fcreplay"

@@ -3,7 +3,7 @@
 #pragma once
 #include <fcreplay/allocators.h>
 #include <fcreplay/plugin.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 
 struct fcr_plugins;
 

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <et/com_err.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "orphans.h"
 #include "alloc_host.h"
 #include "replay_internal.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 bool fcr_orphans_possible(const struct ext2_super_block *sb) {
         /* The feature test helpers take no const superblock. */

@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <et/com_err.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "fastcommit/fc_format.h"
 #include "io/journal_io.h"
 #include "alloc_host.h"
 #include "blocks.h"
 #include "groups.h"
 #include "replay_internal.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 static int cmp_ino(const void *a, const void *b) {
         const struct ino_state *x = a, *y = b;

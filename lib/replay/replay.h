@@ -7,7 +7,7 @@
 #pragma once
 #include <stdbool.h>
 #include <fcreplay/plugin.h>
-#include "diag.h"
+#include <fcreplay/diag.h>
 #include "fastcommit/fc_format.h"
 #include "fastcommit/fc_scan.h"
 #include "io/overlay.h"

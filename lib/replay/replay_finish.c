@@ -11,7 +11,7 @@
 #include "io/journal_io.h"
 #include "blocks.h"
 #include "replay_internal.h"
-#include "util.h"
+#include <fcreplay/util.h>
 
 struct blocks {
         uint64_t *v;

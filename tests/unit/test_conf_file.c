@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "conf_file.h"
+#include <fcreplay/conf_file.h>
 #include "unit.h"
 
 static char *dir;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "engine.h"
 #include "journal/jbd2_format.h"
 #include "unit.h"

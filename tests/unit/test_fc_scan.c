@@ -5,7 +5,7 @@
  * HEAD features, replaying only up to the last good TAIL, and the
  * validator callback. */
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "fastcommit/fc_format.h"
 #include "fastcommit/fc_scan.h"
 #include "pluginhost/plugins.h"

@@ -2,7 +2,7 @@
  * supplies the seed and nothing is inverted at the end), the skip-field
  * variant, the journal seed and the data block checksum. */
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "journal/jbd2_csum.h"
 #include "unit.h"
 

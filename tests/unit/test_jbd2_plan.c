@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "journal/jbd2_format.h"
 #include "journal/jbd2_plan.h"
 #include "unit_log.h"

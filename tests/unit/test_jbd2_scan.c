@@ -3,7 +3,7 @@
  * and v3, escaped and deleted blocks, revoke records, a wrap at the end of
  * the log area (before the fast-commit area), and each way a log ends. */
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "journal/jbd2_format.h"
 #include "journal/jbd2_scan.h"
 #include "journal/jbd2_super.h"

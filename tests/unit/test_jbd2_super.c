@@ -2,7 +2,7 @@
  * derived geometry (log and fast-commit areas, tag size, checksum seed),
  * marking it empty, and feature names. */
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "journal/jbd2_format.h"
 #include "journal/jbd2_super.h"
 #include "unit.h"

@@ -4,7 +4,7 @@
  * across the end of the log, over several descriptors; and one that does
  * not fit is refused before a single block is written. */
 #include <string.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "journal/jbd2_format.h"
 #include "unit_log.h"
 

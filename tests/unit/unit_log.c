@@ -1,6 +1,6 @@
 #include <string.h>
 #include <unistd.h>
-#include "bytes.h"
+#include <fcreplay/bytes.h>
 #include "journal/jbd2_format.h"
 #include "unit_log.h"
 

@@ -1,7 +1,7 @@
 /* A journal to write transactions into with jbd2_write_txn: the tests of
  * the writer (read back with the scanner) and of the plan build on it. */
 #pragma once
-#include "diag.h"
+#include <fcreplay/diag.h>
 #include "journal/jbd2_scan.h"
 #include "journal/jbd2_super.h"
 #include "journal/jbd2_write.h"

@@ -1,3 +1,0 @@
-/* Public: <fcreplay/conf_file.h>. */
-#pragma once
-#include <fcreplay/conf_file.h>

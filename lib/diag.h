@@ -1,3 +1,0 @@
-/* Public: <fcreplay/diag.h>. */
-#pragma once
-#include <fcreplay/diag.h>

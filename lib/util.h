@@ -1,3 +1,0 @@
-/* Public: <fcreplay/util.h>. */
-#pragma once
-#include <fcreplay/util.h>
