@@ -76,7 +76,9 @@ static int check_not_ro_blockdev(const char *device, struct fcr_diag *d) {
 
 static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
         char mtpt[4096] = "";
-        int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP, r;
+        /* SUPER_ONLY: no read of every group descriptor; the replay reads
+         * and verifies those of the groups it touches (groups.c). */
+        int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP | EXT2_FLAG_SUPER_ONLY, r;
         errcode_t e;
 
         e = ext2fs_check_mount_point(device, &mount_flags, mtpt, sizeof(mtpt));
@@ -96,8 +98,20 @@ static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret,
                 flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
         }
         e = ext2fs_open2(device, NULL, flags, 0, 0, io, ret);
-        if (e == 0)
-                return 0;
+        if (e == 0) {
+                ext2_filsys fs = *ret;
+                ext2_ino_t ino = fs->super->s_journal_inum;
+                /* An impossible journal inode is the journal code's to judge. */
+                dgrp_t g = ino && ino <= fs->super->s_inodes_count ? ext2fs_group_of_ino(fs, ino) : 0;
+
+                /* The descriptor the journal inode is found through is
+                 * verified as ext2fs_open2() would have. */
+                if (ext2fs_group_desc(fs, NULL, g) && ext2fs_group_desc_csum_verify(fs, g))
+                        return 0;
+                fcr_fs_close_nowrite(ret);
+                return fcr_fail(d, -EMEDIUMTYPE, "cannot open the filesystem of %s: group descriptor %u is unreadable or fails its checksum",
+                                device, g);
+        }
         r = fcr_errcode_to_errno(e);
         /* One rule: a filesystem that cannot be opened, whatever is wrong
          * with it (magic, superblock, group descriptors, features), is

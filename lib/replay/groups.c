@@ -2,6 +2,7 @@
  * journal holds, not what the filesystem holds. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "groups.h"
 #include "replay.h"
 
@@ -56,9 +57,17 @@ static int load(struct fcr_replay *r, uint32_t g, struct grp_cache **ret) {
                 *ret = c;
                 return 0;
         }
+        /* The descriptors are read on demand (EXT2_FLAG_SUPER_ONLY): the
+         * ones the replay uses are verified here, the others are e2fsck's. */
+        if (!ext2fs_group_desc(fs, NULL, g))
+                return r->group_error = fcr_fail(r->d, -EIO, "cannot read the descriptor of group %u", g);
+        if (!ext2fs_group_desc_csum_verify(fs, g))
+                return r->group_error = fcr_fail(r->d, -EUCLEAN, "the descriptor of group %u fails its checksum", g);
         c = calloc(1, sizeof(*c) + 2 * fs->blocksize);
         if (!c)
                 return -ENOMEM;
+        c->old_free_clusters = ext2fs_bg_free_blocks_count(fs, g);
+        c->old_free_inodes = ext2fs_bg_free_inodes_count(fs, g);
         c->bbm = c->buf;
         c->ibm = c->buf + fs->blocksize;
         c->block_uninit = ext2fs_has_group_desc_csum(fs) && ext2fs_bg_flags_test(fs, g, EXT2_BG_BLOCK_UNINIT);
@@ -100,7 +109,50 @@ struct grp_cache *fcr_group_get(struct fcr_replay *r, uint32_t g) {
         return load(r, g, &c) < 0 ? NULL : c;
 }
 
+/* libext2fs's setters write into fs->group_desc, which SUPER_ONLY leaves
+ * empty: while group g is changed, its descriptor block sits in a sparse
+ * table (only the blocks written become resident), then goes to the
+ * overlay, where later on-demand reads find it. */
+int fcr_group_desc_begin(struct fcr_replay *r, uint32_t g) {
+        ext2_filsys fs = r->fs;
+        unsigned idx = g / EXT2_DESC_PER_BLOCK(fs->super);
+        blk64_t loc = ext2fs_descriptor_block_loc2(fs, fs->super->s_first_data_block, idx);
+
+        if (!r->desc_table) {
+                size_t size = (size_t) fs->desc_blocks * fs->blocksize;
+                void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+                if (p == MAP_FAILED)
+                        return -ENOMEM;
+                r->desc_table = p;
+                r->desc_table_size = size;
+        }
+        if (io_channel_read_blk64(fs->io, loc, 1, r->desc_table + (size_t) idx * fs->blocksize))
+                return fcr_fail(r->d, -EIO, "cannot read group descriptor block %u", idx);
+        fs->group_desc = (struct opaque_ext2_group_desc *) r->desc_table;
+        return 0;
+}
+
+/* ret: how the changes went; the table is let go of either way. */
+int fcr_group_desc_end(struct fcr_replay *r, uint32_t g, int ret) {
+        ext2_filsys fs = r->fs;
+        unsigned idx = g / EXT2_DESC_PER_BLOCK(fs->super);
+        blk64_t loc = ext2fs_descriptor_block_loc2(fs, fs->super->s_first_data_block, idx);
+
+        if (ret >= 0)
+                ext2fs_group_desc_csum_set(fs, g);
+        fs->group_desc = NULL;
+        if (ret < 0)
+                return ret;
+        if (io_channel_write_blk64(fs->io, loc, 1, r->desc_table + (size_t) idx * fs->blocksize))
+                return fcr_fail(r->d, -EIO, "cannot write group descriptor block %u", idx);
+        return 0;
+}
+
 void fcr_groups_free(struct fcr_replay *r) {
+        if (r->desc_table)
+                munmap(r->desc_table, r->desc_table_size);
+        r->desc_table = NULL;
         if (!r->groups)
                 return;
         for (uint32_t g = 0; g < r->geom.group_count; g++)

@@ -11,6 +11,8 @@ struct grp_cache {
         bool block_uninit, inode_uninit;
         bool bbm_dirty, ibm_dirty;
         int32_t dirs_delta;             /* directories gained (lost) */
+        uint32_t itable_used;           /* inodes in use up to here, by the replay */
+        uint32_t old_free_clusters, old_free_inodes;    /* as loaded: the superblock gets the deltas */
         uint8_t buf[];
 };
 
@@ -20,3 +22,6 @@ struct grp_cache *fcr_group_get(struct fcr_replay *r, uint32_t g);
 /* Group g's inode bitmap as the replay view has it (before the finish). */
 int fcr_group_inode_bitmap(struct fcr_replay *r, uint32_t g, uint8_t **ret);
 void fcr_groups_free(struct fcr_replay *r);
+/* Group g's descriptor, changed in place between these two (see groups.c). */
+int fcr_group_desc_begin(struct fcr_replay *r, uint32_t g);
+int fcr_group_desc_end(struct fcr_replay *r, uint32_t g, int ret);

@@ -33,7 +33,9 @@ int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
 
         if (!r)
                 return -ENOMEM;
-        e = ext2fs_open2(fcr_overlay_name(ov), NULL, EXT2_FLAG_RW | EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP,
+        /* SUPER_ONLY: descriptors on demand, verified when used (groups.c). */
+        e = ext2fs_open2(fcr_overlay_name(ov), NULL,
+                         EXT2_FLAG_RW | EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP | EXT2_FLAG_SUPER_ONLY,
                          0, 0, fcr_overlay_manager(), &fs);
         if (e) {
                 free(r);
@@ -60,6 +62,8 @@ int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
                 .abi_version = FCR_TAG_ABI_VERSION, .fs = fs, .geom = &r->geom,
                 .ops = &fcr_replay_ops, .engine = r,
         };
+        r->sb_free_clusters = ext2fs_free_blocks_count(fs->super) >> fs->cluster_ratio_bits;
+        r->sb_free_inodes = fs->super->s_free_inodes_count;
         r->groups = calloc(fs->group_desc_count, sizeof(*r->groups));
         if (!r->groups) {
                 fcr_replay_free(r);

@@ -35,6 +35,11 @@ struct fcr_replay {
         struct fcr_diag alloc_why;      /* why the allocator hook's last call failed */
         void *inodes;                   /* tsearch tree of struct ino_state */
         struct grp_cache **groups;      /* per group, loaded on first use */
+        int group_error;                /* a group that failed to load: nothing is written */
+        char *desc_table;               /* see fcr_group_desc_begin() */
+        size_t desc_table_size;
+        uint64_t sb_free_clusters, sb_free_inodes;      /* the superblock's, as opened */
+        int64_t free_clusters_delta, free_inodes_delta;
 
         /* Report */
         char **notes;                   /* one line per tag and per orphan, for dry runs */

@@ -5,6 +5,7 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <time.h>
 #include <et/com_err.h>
 #include "groups.h"
@@ -262,13 +263,8 @@ static void walk_inode_bits(const void *node, VISIT which, void *closure) {
                 c->ibm[idx / 8] &= ~(1 << (idx % 8));
         c->dirs_delta += (int) (used && dir) - (int) (s->was_used && s->was_dir);
         c->ibm_dirty = true;
-        /* Inodes past the never-used mark must move it. */
-        if (used && ext2fs_has_group_desc_csum(r->fs)) {
-                uint32_t unused = ext2fs_bg_itable_unused(r->fs, g);
-
-                if (idx >= r->geom.inodes_per_group - unused)
-                        ext2fs_bg_itable_unused_set(r->fs, g, r->geom.inodes_per_group - idx - 1);
-        }
+        if (used)
+                c->itable_used = MAX(c->itable_used, idx + 1);
 }
 
 static unsigned count_zero_bits(const uint8_t *map, uint64_t nbits) {
@@ -280,7 +276,7 @@ static unsigned count_zero_bits(const uint8_t *map, uint64_t nbits) {
         return n;
 }
 
-static int write_group(struct fcr_replay *r, uint32_t g, struct grp_cache *c) {
+static int write_bitmaps(struct fcr_replay *r, uint32_t g, struct grp_cache *c) {
         ext2_filsys fs = r->fs;
         uint64_t clusters = EXT2_CLUSTERS_PER_GROUP(fs->super);
         uint64_t valid = ((ext2fs_group_last_block2(fs, g) - ext2fs_group_first_block2(fs, g)) >>
@@ -304,40 +300,40 @@ static int write_group(struct fcr_replay *r, uint32_t g, struct grp_cache *c) {
                 ext2fs_bg_free_inodes_count_set(fs, g, count_zero_bits(c->ibm, ipg));
                 ext2fs_bg_used_dirs_count_set(fs, g, ext2fs_bg_used_dirs_count(fs, g) + c->dirs_delta);
                 ext2fs_bg_flags_clear(fs, g, EXT2_BG_INODE_UNINIT);
+                /* Inodes past the never-used mark must move it. */
+                if (ext2fs_has_group_desc_csum(fs) && c->itable_used > ipg - ext2fs_bg_itable_unused(fs, g))
+                        ext2fs_bg_itable_unused_set(fs, g, ipg - c->itable_used);
                 ext2fs_inode_bitmap_csum_set(fs, g, (char *) c->ibm, ipg / 8);
                 e = io_channel_write_blk64(fs->io, ext2fs_inode_bitmap_loc(fs, g), 1, c->ibm);
                 if (e)
                         return fcr_fail(r->d, -EIO, "cannot write the inode bitmap of group %u", g);
         }
-        ext2fs_group_desc_csum_set(fs, g);
+        /* The superblock gets what changed; the kernel and e2fsck recount
+         * its free counts from the descriptors anyway. */
+        r->free_clusters_delta += (int64_t) ext2fs_bg_free_blocks_count(fs, g) - c->old_free_clusters;
+        r->free_inodes_delta += (int64_t) ext2fs_bg_free_inodes_count(fs, g) - c->old_free_inodes;
         return 0;
 }
 
-/* Write the descriptor blocks of the touched groups, then the superblock
- * with free counts summed over every group (descriptors are in memory). */
-static int write_descriptors_and_super(struct fcr_replay *r) {
+static int write_group(struct fcr_replay *r, uint32_t g, struct grp_cache *c) {
+        int ret = fcr_group_desc_begin(r, g);
+
+        if (ret < 0)
+                return ret;
+        return fcr_group_desc_end(r, g, write_bitmaps(r, g, c));
+}
+
+/* The superblock, its free counts as opened moved by what the touched
+ * groups gained or lost (write_group() wrote their descriptor blocks);
+ * libext2fs's own alloc stats on it do not count. */
+static int write_super(struct fcr_replay *r) {
         ext2_filsys fs = r->fs;
-        unsigned per_block = EXT2_DESC_PER_BLOCK(fs->super);
-        uint64_t free_clusters = 0, free_inodes = 0;
-        int64_t last_written = -1;
+        int64_t free_clusters = (int64_t) r->sb_free_clusters + r->free_clusters_delta;
+        int64_t free_inodes = (int64_t) r->sb_free_inodes + r->free_inodes_delta;
         errcode_t e;
 
-        for (uint32_t g = 0; g < fs->group_desc_count; g++) {
-                free_clusters += ext2fs_bg_free_blocks_count(fs, g);
-                free_inodes += ext2fs_bg_free_inodes_count(fs, g);
-                if (r->groups[g] && (r->groups[g]->bbm_dirty || r->groups[g]->ibm_dirty) &&
-                    (int64_t) (g / per_block) != last_written) {
-                        unsigned idx = g / per_block;
-                        blk64_t loc = ext2fs_descriptor_block_loc2(fs, fs->super->s_first_data_block, idx);
-
-                        e = io_channel_write_blk64(fs->io, loc, 1, (char *) fs->group_desc + (size_t) idx * fs->blocksize);
-                        if (e)
-                                return fcr_fail(r->d, -EIO, "cannot write group descriptor block %u", idx);
-                        last_written = idx;
-                }
-        }
-        ext2fs_free_blocks_count_set(fs->super, free_clusters << fs->cluster_ratio_bits);
-        fs->super->s_free_inodes_count = free_inodes;
+        ext2fs_free_blocks_count_set(fs->super, (uint64_t) MAX(free_clusters, 0) << fs->cluster_ratio_bits);
+        fs->super->s_free_inodes_count = MIN(MAX(free_inodes, 0), (int64_t) fs->super->s_inodes_count);
         fs->flags |= EXT2_FLAG_SUPER_ONLY | EXT2_FLAG_MASTER_SB_ONLY;
         ext2fs_mark_super_dirty(fs);
         e = ext2fs_flush(fs);
@@ -360,13 +356,17 @@ int fcr_replay_finish(struct fcr_replay *r) {
         for (size_t i = 0; i < f.marks.n; i++)
                 set_block_bit(r, f.marks.v[i], true);
         twalk_r(r->inodes, walk_inode_bits, r);
+        /* Some callers of fcr_group_get() can only skip a group that failed. */
+        ret = r->group_error;
+        if (ret < 0)
+                goto out;
         for (uint32_t g = 0; g < r->geom.group_count; g++)
                 if (r->groups[g] && (r->groups[g]->bbm_dirty || r->groups[g]->ibm_dirty)) {
                         ret = write_group(r, g, r->groups[g]);
                         if (ret < 0)
                                 goto out;
                 }
-        ret = write_descriptors_and_super(r);
+        ret = write_super(r);
 out:
         free(f.blocks.v);
         free(f.marks.v);
