@@ -7,7 +7,8 @@ of one crash image.  Numbers, not pass/fail: it never fails on a slow
 machine; it exits 77 without root or loop devices.
 
 Usage: daemon-devices.py [--counts 1,8,32] [--parallel 4,1,8] [--runs 3]
-Environment: top_builddir, top_srcdir, BENCH_DIR (sparse images)."""
+Environment: top_builddir, top_srcdir, BENCH_DIR (sparse images);
+BENCH_DEVICES, BENCH_PARALLEL and BENCH_RUNS are the options' defaults."""
 import argparse, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -60,7 +61,8 @@ class Devices:
             self.close()
             raise
         # udev probes new devices too: let it finish first.
-        subprocess.run(["udevadm", "settle", "-t", "30"], stderr=subprocess.DEVNULL)
+        if shutil.which("udevadm"):
+            subprocess.run(["udevadm", "settle", "-t", "30"], stderr=subprocess.DEVNULL)
 
     def close(self):
         for l in self.loops:
@@ -203,7 +205,7 @@ def main():
         print("   %d MiB crash image (tests/fixtures/demo, labelled %s), copied N times onto loop devices;" % (size, LABEL))
         print("   medians of %d run(s), cold caches; 'clean' counts devices e2fsck -fn finds clean afterwards"
               % a.runs)
-        print("   'per dev': the daemon's own log of each replay, from fork to result (median);")
+        print("   'per dev': the daemon's own log of each replay, from fork to result (mean);")
         print("   'RSS': the daemon's VmHWM; 'tree': the largest process of its tree (GNU time), workers included")
         print("   %-6s %-40s %9s %9s %11s %11s  %s" % ("N", "replayer", "seconds", "per dev", "RSS KiB", "tree KiB",
                                                        "clean"))
@@ -221,7 +223,7 @@ def main():
                 each = [x for r in res for x in r[3]]
                 rows.append((label, statistics.median(r[0] for r in res), max(r[1] for r in res),
                              max(r[2] for r in res), min(r[4] for r in res),
-                             "%.3f" % statistics.median(each) if each else "-", ""))
+                             "%.3f" % statistics.mean(each) if each else "-", ""))
             w = pars[0]
             for label, fn, on_images in (
                     ("kernel mount+umount, 1 at a time", lambda d: kernel_run(work, d, 1), False),
