@@ -151,7 +151,7 @@ fi
 
 if [ "${BENCH_DEVICES:-1,8,32}" != 0 ]; then
         echo
-        echo "== fcreplayd at start with 1, 8 and 32 dirty loop devices, against the kernel and e2fsck"
+        echo "== fcreplayd at start with ${BENCH_DEVICES:-1,8,32} dirty loop devices, against the kernel and e2fsck"
         rc=0
         top_srcdir="$here/.." top_builddir="$top_builddir" python3 "$here/daemon-devices.py" || rc=$?
         [ $rc -eq 0 ] || [ $rc -eq 77 ] || echo "   (the device series ended with status $rc)"
