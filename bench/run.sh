@@ -9,7 +9,11 @@
 #    replayer, side by side; a size the host cannot hold is skipped;
 # 2. fast-commit areas of 16 to 2048 blocks filled with tags: replay time
 #    against the number of tags;
-# 3. fcreplayd at boot in a qemu guest: start to READY=1 with 1, 4 and 16
+# 3. fcreplayd at start with 1, 8 and 32 dirty loop devices (start to
+#    READY=1, peak RSS) beside the kernel and e2fsck (daemon-devices.py;
+#    BENCH_DEVICES=0 leaves it out, BENCH_DEVICES/BENCH_PARALLEL/BENCH_RUNS
+#    set the series);
+# 4. fcreplayd at boot in a qemu guest: start to READY=1 with 1, 4 and 16
 #    dirty disks, and local-fs.target against the kernel's replay.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -151,6 +155,14 @@ if [ -x "$here/daemon-startup.sh" ]; then
         echo
         echo "== fcreplayd with no dirty devices"
         "$here/daemon-startup.sh"
+fi
+
+if [ "${BENCH_DEVICES:-1,8,32}" != 0 ]; then
+        echo
+        echo "== fcreplayd at start with ${BENCH_DEVICES:-1,8,32} dirty loop devices, against the kernel and e2fsck"
+        rc=0
+        top_srcdir="$here/.." top_builddir="$top_builddir" python3 "$here/daemon-devices.py" || rc=$?
+        [ $rc -eq 0 ] || [ $rc -eq 77 ] || echo "   (the device series ended with status $rc)"
 fi
 
 # Boot figures: a Debian guest under qemu (tests/boot/boot-test.py --bench),
