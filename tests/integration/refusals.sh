@@ -57,7 +57,7 @@ expect 3 "cannot open the filesystem of .*: Block group descriptor size incorrec
 # A group descriptor the replay needs (group 0: the journal inode's, and
 # the groups the log touches) must pass its checksum.  Descriptors of
 # groups the replay never touches are read on demand only: they are
-# e2fsck's to judge (README: "Cost independent of the filesystem's size").
+# e2fsck's to judge (README, Exit codes; fcreplay(8)).
 cp "$TMP/img" "$TMP/bad.img"
 debugfs -w -R "set_bg 0 checksum 0x1234" "$TMP/bad.img" > /dev/null 2>&1
 expect 3 "cannot open the filesystem of .*: group descriptor 0 is unreadable or fails its checksum" \
