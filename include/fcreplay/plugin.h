@@ -14,14 +14,15 @@
  * features and tid, TAIL tid and CRC).
  *
  * Versions.  abi_version is the major version: the engine refuses a
- * plugin whose version differs from its own.  A tag descriptor also
- * carries struct_size, sizeof(struct fcr_tag_plugin) as the plugin was
- * built: members are only ever added at the end, so an older plugin (a
- * smaller size) loads, its missing optional members read as absent, and a
- * newer one (a larger size) loads with the members this engine does not
- * know ignored.  Members up to `fini` are the minimum size; name,
+ * plugin whose version differs from its own.  Both descriptors also carry
+ * struct_size, sizeof() of the descriptor as the plugin was built:
+ * members are only ever added at the end, so an older plugin (a smaller
+ * size) loads, its missing optional members read as absent, and a newer
+ * one (a larger size) loads with the members this engine does not know
+ * ignored.  Members up to `fini` are the minimum size.  Tags: name,
  * validate and replay are required, everything else is optional
- * (FCR_TAG_PLUGIN_HAS tells whether a descriptor has a member at all).
+ * (FCR_TAG_PLUGIN_HAS tells whether a descriptor has a member at all);
+ * allocators: name and alloc are required.
  *
  * New tags.  A tag number the kernel does not define (above 9) must come
  * with the HEAD feature bit that announces it (head_feature, one bit):
@@ -41,7 +42,7 @@
 #include <ext2fs/ext2fs.h>
 
 #define FCR_TAG_ABI_VERSION     2
-#define FCR_ALLOC_ABI_VERSION   1
+#define FCR_ALLOC_ABI_VERSION   2
 #define FCR_TAG_PLUGIN_SYMBOL   "fcr_tag_plugin"
 #define FCR_ALLOC_PLUGIN_SYMBOL "fcr_alloc_plugin"
 
@@ -168,10 +169,18 @@ struct fcr_alloc_request {
 
 struct fcr_alloc_plugin {
         uint32_t abi_version;           /* FCR_ALLOC_ABI_VERSION */
-        const char *name;               /* the name --allocator selects */
+        uint32_t struct_size;           /* sizeof(struct fcr_alloc_plugin), as built */
+        const char *name;               /* the name --allocator selects: the file's, NAME.so */
         const char *description;
         /* Required: choose a free block for req.  0 and *ret, or -ENOSPC. */
         int (*alloc)(struct fcr_alloc_ctx *a, const struct fcr_alloc_request *req, uint64_t *ret);
         int (*init)(void);              /* optional */
         void (*fini)(void);             /* optional */
+        /* Later optional members go here; present when struct_size covers them. */
 };
+
+/* The minimum struct_size: everything up to fini. */
+#define FCR_ALLOC_PLUGIN_MIN_SIZE (offsetof(struct fcr_alloc_plugin, fini) + sizeof(void (*)(void)))
+/* The first two members of every allocator descriptor. */
+#define FCR_ALLOC_PLUGIN_HEADER \
+        .abi_version = FCR_ALLOC_ABI_VERSION, .struct_size = sizeof(struct fcr_alloc_plugin)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fastcommit/fc_format.h"
@@ -29,7 +30,7 @@ struct fcr_plugins {
         size_t nr_tags, cap_tags;
         size_t *tag_mods;               /* tags[i] came from mods[tag_mods[i]] */
         size_t cap_tag_mods;
-        const struct fcr_alloc_plugin **allocs;
+        struct fcr_alloc_plugin **allocs;       /* copies at full size */
         size_t nr_allocs, cap_allocs;
 };
 
@@ -179,6 +180,32 @@ static int check_tag_feature(const struct fcr_tag_plugin *t, const char *path, s
         return 0;
 }
 
+_Static_assert(offsetof(struct fcr_tag_plugin, struct_size) == sizeof(uint32_t), "tag descriptor header");
+_Static_assert(offsetof(struct fcr_alloc_plugin, struct_size) == sizeof(uint32_t), "allocator descriptor header");
+
+/* Check a descriptor's version and size, then copy it at this engine's
+ * full size: members an older plugin lacks read as absent, ones a newer
+ * plugin adds are left out.  The copy's struct_size is the full size. */
+static int copy_descriptor(const char *kind, const char *path, uint32_t version, uint32_t want_version,
+                           uint32_t size, size_t min_size, const void *desc, size_t full_size, void **ret,
+                           struct fcr_diag *d) {
+        uint32_t *copy;
+
+        if (version != want_version)
+                return fcr_fail(d, -ELIBBAD, "%s plugin %s has ABI version %u, fcreplay needs %u", kind, path,
+                                version, want_version);
+        if (size < min_size)
+                return fcr_fail(d, -ELIBBAD, "%s plugin %s has a descriptor of %u bytes, fewer than the %zu "
+                                "of ABI version %u", kind, path, size, min_size, want_version);
+        copy = calloc(1, full_size);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, desc, size < full_size ? size : full_size);
+        copy[1] = full_size;    /* struct_size follows abi_version in every descriptor */
+        *ret = copy;
+        return 0;
+}
+
 static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
         const struct fcr_tag_plugin *t;
         struct fcr_tag_plugin *copy, **slot;
@@ -186,22 +213,14 @@ static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d)
 
         if (r < 0)
                 return r;
-        if (t->abi_version != FCR_TAG_ABI_VERSION)
-                return fcr_fail(d, -ELIBBAD, "tag plugin %s has ABI version %u, fcreplay needs %u",
-                                path, t->abi_version, FCR_TAG_ABI_VERSION);
-        if (t->struct_size < FCR_TAG_PLUGIN_MIN_SIZE)
-                return fcr_fail(d, -ELIBBAD, "tag plugin %s has a descriptor of %u bytes, fewer than the %zu "
-                                "of ABI version %u", path, t->struct_size, FCR_TAG_PLUGIN_MIN_SIZE,
-                                FCR_TAG_ABI_VERSION);
-        if (!t->validate || !t->replay || !t->name)
+        r = copy_descriptor("tag", path, t->abi_version, FCR_TAG_ABI_VERSION, t->struct_size,
+                            FCR_TAG_PLUGIN_MIN_SIZE, t, sizeof(*copy), (void **) &copy, d);
+        if (r < 0)
+                return r;
+        if (!copy->validate || !copy->replay || !copy->name) {
+                free(copy);
                 return fcr_fail(d, -ELIBBAD, "tag plugin %s lacks a required member (name, validate, replay)", path);
-        /* A copy the size of this engine's descriptor: members an older
-         * plugin lacks read as absent, ones a newer plugin adds are left. */
-        copy = calloc(1, sizeof(*copy));
-        if (!copy)
-                return -ENOMEM;
-        memcpy(copy, t, t->struct_size < sizeof(*copy) ? t->struct_size : sizeof(*copy));
-        copy->struct_size = sizeof(*copy);
+        }
         slot = FCR_PUSH(p->tags, p->nr_tags, p->cap_tags);
         if (!slot) {
                 free(copy);
@@ -231,28 +250,29 @@ static bool file_is_named(const char *path, const char *name) {
 }
 
 static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
-        const struct fcr_alloc_plugin *a, **slot;
+        const struct fcr_alloc_plugin *a;
+        struct fcr_alloc_plugin *copy, **slot;
         int r = open_module(p, path, FCR_ALLOC_PLUGIN_SYMBOL, (const void **) &a, d);
 
         if (r < 0)
                 return r;
-        if (a->abi_version != FCR_ALLOC_ABI_VERSION)
-                return fcr_fail(d, -ELIBBAD, "allocator plugin %s has ABI version %u, fcreplay needs %u",
-                                path, a->abi_version, FCR_ALLOC_ABI_VERSION);
-        if (!a->alloc || !a->name)
-                return fcr_fail(d, -ELIBBAD, "allocator plugin %s lacks a required member (name, alloc)", path);
-        /* One name everywhere: listing reads it, --allocator chooses it. */
-        if (!file_is_named(path, a->name))
-                return fcr_fail(d, -ELIBBAD, "allocator plugin %s calls itself '%s': its file must be named %s.so",
-                                path, a->name, a->name);
-        r = run_init(p, a->init, a->fini, path, d);
+        r = copy_descriptor("allocator", path, a->abi_version, FCR_ALLOC_ABI_VERSION, a->struct_size,
+                            FCR_ALLOC_PLUGIN_MIN_SIZE, a, sizeof(*copy), (void **) &copy, d);
         if (r < 0)
                 return r;
         slot = FCR_PUSH(p->allocs, p->nr_allocs, p->cap_allocs);
-        if (!slot)
+        if (!slot) {
+                free(copy);
                 return -ENOMEM;
-        *slot = a;
-        return 0;
+        }
+        *slot = copy;   /* freed with the set from here on */
+        if (!copy->alloc || !copy->name)
+                return fcr_fail(d, -ELIBBAD, "allocator plugin %s lacks a required member (name, alloc)", path);
+        /* One name everywhere: listing reads it, --allocator chooses it. */
+        if (!file_is_named(path, copy->name))
+                return fcr_fail(d, -ELIBBAD, "allocator plugin %s calls itself '%s': its file must be named %s.so",
+                                path, copy->name, copy->name);
+        return run_init(p, copy->init, copy->fini, path, d);
 }
 
 static int load_kind(struct fcr_plugins *p, const char *sub,
@@ -324,6 +344,8 @@ void fcr_plugins_unref(struct fcr_plugins *p) {
                 free(p->tags[i]);
         free(p->tags);
         free(p->tag_mods);
+        for (size_t i = 0; i < p->nr_allocs; i++)
+                free(p->allocs[i]);
         free(p->allocs);
         free(p->dir);
         free(p);

@@ -27,7 +27,7 @@ static int alloc(struct fcr_alloc_ctx *a, const struct fcr_alloc_request *req, u
 }
 
 const struct fcr_alloc_plugin fcr_alloc_plugin = {
-        .abi_version = FCR_ALLOC_ABI_VERSION,
+        FCR_ALLOC_PLUGIN_HEADER,
         .name = "goal",
         .description = "near the neighbouring extent or the inode's group; skips ranges the log claims",
         .alloc = alloc,

@@ -8,7 +8,7 @@ static int alloc(struct fcr_alloc_ctx *a, const struct fcr_alloc_request *req, u
 }
 
 const struct fcr_alloc_plugin fcr_alloc_plugin = {
-        .abi_version = FCR_ALLOC_ABI_VERSION,
+        FCR_ALLOC_PLUGIN_HEADER,
         .name = "kernel",
         .description = "first free block, skipping every range the log claims (the kernel's replay policy)",
         .alloc = alloc,

@@ -22,7 +22,7 @@ static int first_free(struct fcr_alloc_ctx *a, const struct fcr_alloc_request *r
 }
 
 static const struct fcr_alloc_plugin test_alloc = {
-        .abi_version = FCR_ALLOC_ABI_VERSION, .name = "first-free", .alloc = first_free,
+        FCR_ALLOC_PLUGIN_HEADER, .name = "first-free", .alloc = first_free,
 };
 
 static void setup(void) {

@@ -196,7 +196,8 @@ END_TEST
 
 START_TEST(wrong_alloc_abi_version) {
         refused_alone("alloc", "bad_abi_alloc", "allocator plugin");
-        ck_assert_contains(diag.msg, "ABI version 42");
+        ck_assert_contains(diag.msg, "ABI version 43");
+        ck_assert_contains(diag.msg, "needs 2");
 }
 END_TEST
 
@@ -218,6 +219,12 @@ END_TEST
 
 START_TEST(missing_alloc_function) {
         refused_alone("alloc", "no_alloc_fn", "lacks a required member (name, alloc)");
+}
+END_TEST
+
+START_TEST(alloc_descriptor_too_small) {
+        /* struct_size below the ABI's minimum: an incompatible layout. */
+        refused_alone("alloc", "small_alloc", "has a descriptor of");
 }
 END_TEST
 
@@ -426,6 +433,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, tag_plugin_in_alloc_dir);
         tcase_add_test(tc, missing_required_function);
         tcase_add_test(tc, missing_alloc_function);
+        tcase_add_test(tc, alloc_descriptor_too_small);
         tcase_add_test(tc, init_fails);
         tcase_add_test(tc, two_plugins_one_tag);
         tcase_add_test(tc, two_plugins_one_tag_sorted_order);

@@ -13,11 +13,11 @@ static int no_space(struct fcr_alloc_ctx *a, const struct fcr_alloc_request *req
 }
 
 const struct fcr_alloc_plugin ur_first_free = {
-        .abi_version = FCR_ALLOC_ABI_VERSION, .name = "first-free", .alloc = first_free,
+        FCR_ALLOC_PLUGIN_HEADER, .name = "first-free", .alloc = first_free,
 };
 
 const struct fcr_alloc_plugin ur_no_space = {
-        .abi_version = FCR_ALLOC_ABI_VERSION, .name = "no-space", .alloc = no_space,
+        FCR_ALLOC_PLUGIN_HEADER, .name = "no-space", .alloc = no_space,
 };
 
 void ur_setup(struct unit_replay *u, const struct fcr_alloc_plugin *alloc) {

@@ -11,7 +11,7 @@ static void fini(void) {
 }
 
 const struct fcr_alloc_plugin fcr_alloc_plugin = {
-        .abi_version = FCR_ALLOC_ABI_VERSION,
+        FCR_ALLOC_PLUGIN_HEADER,
         .name = "testalloc",
         .description = "unit test allocator",
         .alloc = test_alloc,

@@ -2,6 +2,6 @@
 #include "test_plugin.h"
 
 const struct fcr_alloc_plugin fcr_alloc_plugin = {
-        .abi_version = FCR_ALLOC_ABI_VERSION,
+        FCR_ALLOC_PLUGIN_HEADER,
         .name = "noalloc",
 };
