@@ -1,16 +1,23 @@
 /* Block access to the journal, wherever it lives: in the journal inode of
- * the filesystem (mapped block by block) or on an external journal
+ * the filesystem (mapped as runs of contiguous blocks) or on an external journal
  * device (a fixed offset). */
 #pragma once
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
 #include <fcreplay/diag.h>
 
+struct fcr_journal_run {
+        uint64_t lblk;
+        blk64_t pblk;
+        uint64_t len;
+};
+
 struct fcr_journal {
         io_channel io;          /* channel the journal blocks live on */
         uint32_t blocksize;
         uint64_t nblocks;       /* journal blocks that exist */
-        blk64_t *map;           /* internal journal: logical -> physical */
+        struct fcr_journal_run *runs; /* internal journal: logical -> physical, */
+        size_t nr_runs, alloc_runs;   /* sorted and gapless from block 0 */
         blk64_t sb_block;       /* external journal: where its superblock is;
                                  * log block numbers are device blocks */
         ext2_filsys ext_fs;     /* external journal device, opened by us */

@@ -323,6 +323,32 @@ static int write_group(struct fcr_replay *r, uint32_t g, struct grp_cache *c) {
         return fcr_group_desc_end(r, g, write_bitmaps(r, g, c));
 }
 
+/* The primary superblock alone, in one write.  ext2fs_flush() walks every
+ * group even with SUPER_ONLY and MASTER_SB_ONLY (122,880 at 15 TiB) to
+ * find backups; the kernel leaves those alone too. */
+static errcode_t write_primary_super(ext2_filsys fs) {
+        struct ext2_super_block sb;
+        errcode_t e;
+
+        fs->super->s_wtime = fs->now ? fs->now : time(NULL);
+        fs->super->s_block_group_nr = 0;
+        sb = *fs->super;
+#ifdef WORDS_BIGENDIAN
+        ext2fs_swap_super(&sb);
+#endif
+        e = ext2fs_superblock_csum_set(fs, &sb);
+        if (e)
+                return e;
+        io_channel_set_blksize(fs->io, SUPERBLOCK_OFFSET);
+        e = io_channel_write_blk64(fs->io, 1, -SUPERBLOCK_SIZE, &sb);
+        io_channel_set_blksize(fs->io, fs->blocksize);
+        if (!e)
+                e = io_channel_flush(fs->io);
+        if (!e)
+                fs->flags &= ~EXT2_FLAG_DIRTY;
+        return e;
+}
+
 /* The superblock, its free counts as opened moved by what the touched
  * groups gained or lost (write_group() wrote their descriptor blocks);
  * libext2fs's own alloc stats on it do not count. */
@@ -334,9 +360,7 @@ static int write_super(struct fcr_replay *r) {
 
         ext2fs_free_blocks_count_set(fs->super, (uint64_t) MAX(free_clusters, 0) << fs->cluster_ratio_bits);
         fs->super->s_free_inodes_count = MIN(MAX(free_inodes, 0), (int64_t) fs->super->s_inodes_count);
-        fs->flags |= EXT2_FLAG_SUPER_ONLY | EXT2_FLAG_MASTER_SB_ONLY;
-        ext2fs_mark_super_dirty(fs);
-        e = ext2fs_flush(fs);
+        e = write_primary_super(fs);
         if (e)
                 return fcr_fail(r->d, fcr_errcode_to_errno(e), "cannot write the superblock: %s", error_message(e));
         return 0;
