@@ -13,6 +13,9 @@ struct fcrd_discover {
         struct udev *udev;
         struct udev_monitor *mon;
         sd_event_source *io;
+        struct udev_enumerate *pending; /* the initial pass, one device per */
+        struct udev_list_entry *next;   /* turn of the event loop */
+        sd_event_source *step;
 };
 
 /* Whole disks and partitions; not their holders' internals. */
@@ -38,30 +41,50 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
+static void enumeration_done(struct fcrd_discover *d) {
+        d->step = sd_event_source_disable_unref(d->step);
+        d->pending = udev_enumerate_unref(d->pending);
+        d->next = NULL;
+        fcrd_manager_discovery_done(d->m);
+}
+
+/* One device per turn, below every other source: a replay that ends is
+ * reaped and the next queued one starts while later devices are still
+ * being probed (a cold probe takes about a millisecond each). */
+static int on_step(sd_event_source *s, void *userdata) {
+        struct fcrd_discover *d = userdata;
+        struct udev_device *dev;
+
+        if (!d->next) {
+                enumeration_done(d);
+                return 0;
+        }
+        dev = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(d->next));
+        d->next = udev_list_entry_get_next(d->next);
+        if (dev && interesting(dev))
+                fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
+        udev_device_unref(dev);
+        return 0;
+}
+
 static int enumerate(struct fcrd_discover *d) {
-        struct udev_enumerate *e = udev_enumerate_new(d->udev);
-        struct udev_list_entry *it;
         int r;
 
-        if (!e)
+        d->pending = udev_enumerate_new(d->udev);
+        if (!d->pending)
                 return -ENOMEM;
-        r = udev_enumerate_add_match_subsystem(e, "block");
+        r = udev_enumerate_add_match_subsystem(d->pending, "block");
         if (r >= 0)
-                r = udev_enumerate_scan_devices(e);
-        if (r < 0) {
-                udev_enumerate_unref(e);
+                r = udev_enumerate_scan_devices(d->pending);
+        if (r >= 0)
+                r = sd_event_add_defer(d->m->event, &d->step, on_step, d);
+        if (r >= 0)
+                r = sd_event_source_set_priority(d->step, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0) /* a defer source is one-shot unless told */
+                r = sd_event_source_set_enabled(d->step, SD_EVENT_ON);
+        if (r < 0)
                 return r;
-        }
-        udev_list_entry_foreach(it, udev_enumerate_get_list_entry(e)) {
-                struct udev_device *dev = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(it));
-
-                if (!dev)
-                        continue;
-                if (interesting(dev))
-                        fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
-                udev_device_unref(dev);
-        }
-        udev_enumerate_unref(e);
+        d->next = udev_enumerate_get_list_entry(d->pending);
         return 0;
 }
 
@@ -103,6 +126,8 @@ void fcrd_discover_free(struct fcrd_discover *d) {
         if (!d)
                 return;
         sd_event_source_disable_unref(d->io);
+        sd_event_source_disable_unref(d->step);
+        udev_enumerate_unref(d->pending);
         udev_monitor_unref(d->mon);
         udev_unref(d->udev);
         free(d);

@@ -1,5 +1,6 @@
-/* Finding block devices: enumerate them at start, then watch add and
- * change events.  With udevd running, its processed events; without it
+/* Finding block devices: enumerate them at start (inside the event loop,
+ * one device per turn; the manager hears discovery_done at the end), then
+ * watch add and change events.  With udevd running, its processed events; without it
  * (no /run/udev/control: containers, early boot without udev), the
  * kernel's own uevents. */
 #pragma once

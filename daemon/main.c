@@ -171,10 +171,8 @@ int main(int argc, char **argv) {
                 if (r >= 0)
                         r = fcrd_discover_start(&m, &disc);
         }
-        if (r >= 0) {
-                fcrd_manager_discovery_done(&m);
+        if (r >= 0)
                 r = sd_event_loop(m.event);
-        }
         if (r < 0) {
                 fcrd_log(LOG_ERR, "fatal: %s", strerror(-r));
                 sd_notifyf(false, "ERRNO=%d\nSTATUS=Failed: %s", -r, strerror(-r));
