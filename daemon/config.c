@@ -5,6 +5,7 @@
 #include <string.h>
 #include <fcreplay/allocators.h>
 #include <fcreplay/conf_file.h>
+#include <fcreplay/plugin_set.h>
 #include "daemon_config.h"
 
 #ifndef SYSCONFDIR
@@ -141,10 +142,15 @@ const char *fcrd_config_allocator(const struct fcrd_config *c) {
         return c->shared.allocator ? c->shared.allocator : FCR_DEFAULT_ALLOCATOR;
 }
 
-int fcrd_config_verify(const struct fcrd_config *c, struct fcr_diag *d) {
+int fcrd_config_verify(struct fcrd_config *c, struct fcr_diag *d) {
+        const struct fcr_alloc_plugin *a;
         char why[sizeof(d->msg)];
-        int r = fcr_allocators_check(fcr_plugin_dir(c->shared.plugin_dir), fcrd_config_allocator(c), d);
+        int r = 0;
 
+        if (!c->plugins)
+                r = fcr_plugins_load(fcr_plugin_dir(c->shared.plugin_dir), &c->plugins, d);
+        if (r >= 0)
+                r = fcr_plugins_find_alloc(c->plugins, fcrd_config_allocator(c), &a, d);
         if (r >= 0 || !c->shared.allocator_origin[0])
                 return r;
         snprintf(why, sizeof(why), "%s", d->msg);
@@ -175,6 +181,7 @@ void fcrd_config_print(FILE *f, const struct fcrd_config *c) {
 
 void fcrd_config_done(struct fcrd_config *c) {
         fcr_tool_config_done(&c->shared);
+        fcr_plugins_unref(c->plugins);
         for (unsigned i = 0; i < c->n_include; i++)
                 free(c->include[i]);
         for (unsigned i = 0; i < c->n_exclude; i++)

@@ -19,6 +19,9 @@ struct fcrd_config {
         bool dry_run;                   /* plan and report only */
         unsigned timeout_sec;           /* per device, 0: none */
         unsigned parallel;              /* replays at once */
+        struct fcr_plugins *plugins;    /* loaded by fcrd_config_verify(): every
+                                         * replay forked until the next reload
+                                         * uses this set, none loads its own */
 };
 
 /* The allocator replays use when they choose none. */
@@ -32,9 +35,10 @@ const char *fcrd_config_path(void);
  * default path: a file named explicitly must exist. */
 int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d);
 
-/* What the daemon will use must work: the plugin directory loads and the
- * allocator is in it.  The error names where the allocator was set. */
-int fcrd_config_verify(const struct fcrd_config *c, struct fcr_diag *d);
+/* What the daemon will use must work: the plugin directory loads (the
+ * set is kept in c->plugins) and the allocator is in it.  The error names
+ * where the allocator was set. */
+int fcrd_config_verify(struct fcrd_config *c, struct fcr_diag *d);
 
 /* The effective settings, as "key = value" lines. */
 void fcrd_config_print(FILE *f, const struct fcrd_config *c);

@@ -31,10 +31,11 @@ static void inspect_free(struct inspect *in) {
 }
 
 /* The child: "OK\n" and the JSON, or "ERR NAME\n" and the reason. */
-static int child(int out, const char *path, const char *plugin_dir) {
+static int child(int out, const char *path, const struct fcrd_config *c) {
         _cleanup_engine_ struct fcr_engine *e = NULL;
         struct fcr_engine_opts o = {
-                .device = path, .read_only = true, .inspect_only = true, .plugin_dir = plugin_dir,
+                .device = path, .read_only = true, .inspect_only = true, .plugin_dir = c->shared.plugin_dir,
+                .plugins = c->plugins,
         };
         struct fcr_diag d = {};
         struct json_object *j;
@@ -164,7 +165,7 @@ int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_do
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
                 close(p[0]);
-                _exit(child(p[1], path, m->config.shared.plugin_dir));
+                _exit(child(p[1], path, &m->config));
         }
         r = in->child.pid < 0 ? -errno : 0;
         close(p[1]);

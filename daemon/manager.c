@@ -283,7 +283,8 @@ static int on_job_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 static struct fcrd_job *start_job(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_replay_opts *o) {
         struct fcrd_replay_args a = {
                 .device = d->node, .allocator = o && o->allocator ? o->allocator : fcrd_config_allocator(&m->config),
-                .plugin_dir = m->config.shared.plugin_dir, .dry_run = (o && o->dry_run) || m->config.dry_run,
+                .plugin_dir = m->config.shared.plugin_dir, .plugins = m->config.plugins,
+                .dry_run = (o && o->dry_run) || m->config.dry_run,
         };
         struct fcrd_fields f = dev_fields(d, FCRD_RESULT_NONE, -1, NULL);
         struct fcrd_job *j = calloc(1, sizeof(*j));

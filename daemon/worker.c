@@ -62,7 +62,7 @@ static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
 
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
-                .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir,
+                .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir, .plugins = a->plugins,
                 .read_only = a->dry_run, .progress = progress,
         };
         _cleanup_engine_ struct fcr_engine *e = NULL;

@@ -20,6 +20,8 @@ struct fcrd_replay_args {
         const char *device;
         const char *allocator;          /* NULL: the default */
         const char *plugin_dir;         /* NULL: $FCREPLAY_PLUGIN_DIR or built-in */
+        struct fcr_plugins *plugins;    /* loaded before the fork (the config's);
+                                         * NULL: the child loads plugin_dir's */
         bool dry_run;
 };
 

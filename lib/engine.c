@@ -153,7 +153,9 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
         e->phase = o->phase;
         e->progress = o->progress;
         e->userdata = o->userdata;
-        e->plugin_dir = strdup(fcr_plugin_dir(o->plugin_dir));
+        if (o->plugins)
+                e->given_plugins = fcr_plugins_ref(o->plugins);
+        e->plugin_dir = strdup(o->plugins ? fcr_plugins_dir_of(o->plugins) : fcr_plugin_dir(o->plugin_dir));
         e->allocator_name = strdup(o->allocator ? o->allocator : FCR_DEFAULT_ALLOCATOR);
         if (!e->device || !e->plugin_dir || !e->allocator_name) {
                 r = -ENOMEM;
@@ -236,9 +238,13 @@ static int load_plugins(struct fcr_engine *e, struct fcr_diag *d) {
 
         if (e->plugins)
                 return 0;
-        r = fcr_plugins_load(e->plugin_dir, &e->plugins, d);
-        if (r < 0)
-                return r;
+        if (e->given_plugins)
+                e->plugins = fcr_plugins_ref(e->given_plugins);
+        else {
+                r = fcr_plugins_load(e->plugin_dir, &e->plugins, d);
+                if (r < 0)
+                        return r;
+        }
         return fcr_plugins_find_alloc(e->plugins, e->allocator_name, &e->allocator, d);
 }
 
@@ -618,6 +624,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         fcr_overlay_free(e->overlay);
         fcr_orphans_done(&e->orphans);
         fcr_plugins_unref(e->plugins);
+        fcr_plugins_unref(e->given_plugins);
         free(e->plugin_dir);
         free(e->allocator_name);
         jbd2_plan_done(&e->plan);

@@ -34,6 +34,7 @@ struct fcr_engine {
         struct jbd2_plan plan;
         char *plugin_dir, *allocator_name;
         struct fcr_plugins *plugins;
+        struct fcr_plugins *given_plugins;  /* opts.plugins: used instead of loading */
         const struct fcr_alloc_plugin *allocator;
         struct fcr_overlay *overlay;    /* jbd2 result + fast-commit replay */
         struct fcr_replay *replay;      /* NULL without fast commits or orphans */

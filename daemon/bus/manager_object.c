@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <fcreplay/allocators.h>
 #include <fcreplay/diag.h>
+#include <fcreplay/plugin_set.h>
 #include "inspect.h"
 #include "log.h"
 #include "objects.h"
@@ -44,10 +45,12 @@ static int m_list_devices(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return r;
 }
 
-/* The allocators installed, from the plugin host: what a replay loads. */
+/* The allocators replays can use: those of the set the configuration
+ * loaded (a plugin installed since is used after a reload). */
 static int list_allocators(struct fcrd_bus *b, char ***ret, sd_bus_error *error) {
         struct fcr_diag d = {};
-        int r = fcr_allocators_list(plugin_dir(b->m), ret, &d);
+        int r = b->m->config.plugins ? fcr_plugins_alloc_names(b->m->config.plugins, ret)
+                                     : fcr_allocators_list(plugin_dir(b->m), ret, &d);
 
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR("Failed"), "cannot list the allocators: %s",

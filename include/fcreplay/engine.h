@@ -37,6 +37,9 @@ struct fcr_engine_opts {
         bool inspect_only;              /* inspect: open read-only, no lock; it
                                          * validates and plans as a replay does */
         const char *plugin_dir;         /* NULL: FCREPLAY_PLUGIN_DIR or built-in */
+        struct fcr_plugins *plugins;    /* NULL: loaded from plugin_dir when the log
+                                         * needs them; else this set is used (a
+                                         * reference is taken), see plugin_set.h */
         const char *allocator;          /* NULL: "kernel" */
         fcr_phase_fn phase;             /* as each phase begins */
         fcr_progress_fn progress;       /* while writing only */

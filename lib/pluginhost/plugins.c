@@ -394,7 +394,6 @@ int fcr_allocators_check(const char *dir, const char *name, struct fcr_diag *d) 
 
 int fcr_allocators_list(const char *dir, char ***ret, struct fcr_diag *d) {
         _cleanup_(plugins_unrefp) struct fcr_plugins *p = NULL;
-        char **names;
         int r = plugins_new(dir, &p);
 
         /* The allocators alone: a listing runs no tag plugin's code. */
@@ -402,7 +401,12 @@ int fcr_allocators_list(const char *dir, char ***ret, struct fcr_diag *d) {
                 r = load_kind(p, "alloc", load_alloc, d);
         if (r < 0)
                 return r;
-        names = calloc(p->nr_allocs + 1, sizeof(*names));
+        return fcr_plugins_alloc_names(p, ret);
+}
+
+int fcr_plugins_alloc_names(const struct fcr_plugins *p, char ***ret) {
+        char **names = calloc(p->nr_allocs + 1, sizeof(*names));
+
         if (!names)
                 return -ENOMEM;
         for (size_t i = 0; i < p->nr_allocs; i++)

@@ -4,16 +4,7 @@
 #include <fcreplay/allocators.h>
 #include <fcreplay/plugin.h>
 #include <fcreplay/diag.h>
-
-struct fcr_plugins;
-
-/* Load every plugin under dir.  Any load error (dlopen failure, missing
- * symbol, ABI mismatch, missing required function, failed init, two
- * plugins for one tag, an allocator not named as its file) fails the
- * whole load, the reason naming the file. */
-int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag *d);
-struct fcr_plugins *fcr_plugins_ref(struct fcr_plugins *p);
-void fcr_plugins_unref(struct fcr_plugins *p);
+#include <fcreplay/plugin_set.h>
 
 /* Tag plugins are copies of full size (struct_size is this engine's):
  * optional members a plugin lacks are NULL or 0. */
@@ -28,10 +19,6 @@ uint32_t fcr_plugins_features(const struct fcr_plugins *p);
 int fcr_plugins_validate(const struct fcr_plugins *p, const struct fcr_fs_geometry *g, uint32_t head_features,
                          uint16_t tag, const uint8_t *value, uint16_t len);
 const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, const char *name);
-/* The allocator named name, or -EINVAL naming the directory and the
- * allocators that are there. */
-int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
-                           struct fcr_diag *d);
 size_t fcr_plugins_alloc_count(const struct fcr_plugins *p);
 const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p, size_t i);
 const char *fcr_plugins_dir_of(const struct fcr_plugins *p);
