@@ -3,12 +3,55 @@
 #include "blocks.h"
 #include "replay_ops.h"
 
+/* Bigalloc: every block of a logical cluster lives in the one physical
+ * cluster the first block mapped.  The log can leave a block of the
+ * cluster it maps mapped elsewhere, when it did not record that block's
+ * removal (a truncate that drops preallocated blocks past EOF without
+ * changing the size logs no range).  Such a block is stale, and the file
+ * had no data in it: it is unmapped, from the first and the last logical
+ * cluster of [lblk, lblk+len); those in between are mapped whole. */
+static errcode_t drop_stale_cluster_blocks(struct fcr_replay *r, ext2_extent_handle_t h, uint32_t ino,
+                                           struct ext2_inode *inode, uint32_t lblk, uint32_t len, uint64_t pblk,
+                                           unsigned *ret_dropped) {
+        ext2_filsys fs = r->fs;
+        uint64_t ratio = EXT2FS_CLUSTER_RATIO(fs), end = (uint64_t) lblk + len;
+        uint64_t firsts[2] = { lblk & ~(ratio - 1), (end - 1) & ~(ratio - 1) };
+        uint64_t want[2] = { EXT2FS_B2C(fs, pblk), EXT2FS_B2C(fs, pblk + len - 1) };
+        unsigned dropped = 0;
+        errcode_t e = 0;
+
+        for (int k = 0; k < 2 && !e; k++) {
+                if (k == 1 && firsts[1] == firsts[0])
+                        break;
+                for (uint64_t b = firsts[k]; b < firsts[k] + ratio && b <= UINT32_MAX && !e; b++) {
+                        blk64_t old = 0;
+
+                        if (b >= lblk && b < end)
+                                continue;
+                        e = ext2fs_bmap2(fs, ino, inode, NULL, 0, b, NULL, &old);
+                        if (e || old == 0 || EXT2FS_B2C(fs, old) == want[k])
+                                continue;
+                        e = ext2fs_extent_set_bmap(h, b, 0, 0);
+                        if (!e)
+                                e = ext2fs_read_inode(fs, ino, inode);
+                        if (!e) {
+                                fcr_replay_event(r, old, false);
+                                r->nr_blocks_freed++;
+                                dropped++;
+                        }
+                }
+        }
+        if (!e)
+                *ret_dropped = dropped;
+        return e;
+}
+
 int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint32_t len,
                         uint64_t pblk, bool unwritten) {
         struct fcr_replay *r = replay_of(c);
         struct ext2_inode inode;
         ext2_extent_handle_t h = NULL;
-        unsigned added = 0, remapped = 0, converted = 0;
+        unsigned added = 0, remapped = 0, converted = 0, dropped = 0;
         struct ino_state *s;
         errcode_t e = 0;
         int ret;
@@ -30,7 +73,9 @@ int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint
         e = ext2fs_extent_open2(r->fs, ino, &inode, &h);
         if (e)
                 return fcr_replay_fail_e2(r, e, "opening the extent tree", ino);
-        for (uint32_t i = 0; i < len; i++) {
+        if (len && r->fs->cluster_ratio_bits)
+                e = drop_stale_cluster_blocks(r, h, ino, &inode, lblk, len, pblk, &dropped);
+        for (uint32_t i = 0; i < len && !e; i++) {
                 blk64_t old = 0;
                 int flags = 0;
 
@@ -61,6 +106,9 @@ int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint
         fcr_replay_note(r, "ino %u: blocks %u..%u -> %llu..%llu%s (%u new, %u remapped, %u state changed)", ino,
                         lblk, lblk + len - 1, (unsigned long long) pblk, (unsigned long long) (pblk + len - 1),
                         unwritten ? " unwritten" : "", added, remapped, converted);
+        if (dropped)
+                fcr_replay_note(r, "ino %u: %u stale block(s) of the same logical clusters mapped to another "
+                                "physical cluster, unmapped (bigalloc)", ino, dropped);
         return 0;
 }
 

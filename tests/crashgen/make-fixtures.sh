@@ -3,7 +3,9 @@
 # expected.tree, meta.txt, workload.log) with the running kernel.  Needs
 # root.  fc-lastblock-1k truncates a file whose last extent ends at the
 # filesystem's last block (libext2fs before 1.47.3 cannot punch that);
-# fc-bigalloc-punch frees more clusters than the inode's stale i_blocks.
+# fc-bigalloc-punch frees more clusters than the inode's stale i_blocks;
+# in fc-bigalloc-stale the log maps part of a logical cluster to a new
+# physical cluster and never records that the rest was dropped.
 # Seeds are fixed; a fixture whose kernel replay is not fsck-clean,
 # or (for the wrap-* ones) whose log does not wrap, is reported.
 #   top_builddir=. tests/crashgen/make-fixtures.sh [NAME...]
@@ -29,6 +31,7 @@ fc-mixed-2k     --block-size 2048 --size 32M --profile mixed --ops 150 --seed 33
 fc-inline       --size 32M --features inline_data --profile ns --ops 150 --seed 34
 fc-bigalloc     --size 64M --features bigalloc --mkfs-opts "-C 16384" --profile data --ops 100 --seed 35
 fc-bigalloc-punch --size 128M --features bigalloc --mkfs-opts -C16384 --profile data --ops 120 --seed 72075
+fc-bigalloc-stale --size 128M --features bigalloc --mkfs-opts -C16384 --profile data --ops 120 --seed 90023
 fc-plain        --size 32M --features ^metadata_csum,^64bit --profile mixed --ops 150 --seed 36
 fc-reuse-1k     --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --seed 4 --mount-opts commit=600
 fc-lastblock-1k --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --seed 64246 --mount-opts commit=600
