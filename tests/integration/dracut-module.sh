@@ -10,7 +10,9 @@
 #     says nothing; the image's own systemd, in test mode (systemd --test
 #     --unit=initrd.target), loads fcreplay-root.service wanted by
 #     initrd.target, Before=sysroot.mount and systemd-fsck-root.service,
-#     After=initrd-root-device.target, and puts it in the boot transaction;
+#     After=initrd-root-device.target and local-fs-pre.target (so after
+#     systemd-hibernate-resume@.service, with resume= on the command
+#     line), and puts it in the boot transaction with no ordering cycle;
 #   - the helper: fcreplay-root run in the image (chroot) on a loop device
 #     holding the demo crash image replays it.
 # Needs root, dracut-core (not dracut, which conflicts with
@@ -25,6 +27,7 @@ DRACUT_BASE=/usr/lib/dracut
 command -v dracut > /dev/null && [ -r "$DRACUT_BASE/dracut-init.sh" ] ||
         skip "dracut is not installed (Debian: dracut-core)"
 [ -d "$DRACUT_BASE/modules.d/01systemd-initrd" ] || skip "dracut has no systemd-initrd module"
+[ -d "$DRACUT_BASE/modules.d/95resume" ] || skip "dracut has no resume module (the order after a resume is checked with it)"
 [ -x /usr/lib/systemd/systemd ] || [ -x /lib/systemd/systemd ] || skip "systemd is not installed (the initrd's)"
 for c in unshare cpio systemd-analyze losetup ldd; do
         command -v $c > /dev/null || skip "no $c"
