@@ -1,7 +1,10 @@
 /* The connection to the system bus.  The bus does not exist in early
  * boot: the daemon works without it and connects when its socket appears
  * (inotify on the socket's directory, or on its nearest ancestor until
- * that directory exists; no polling), and again after the bus restarts. */
+ * that directory exists; no polling), and again after the bus restarts.
+ * Nothing here blocks the event loop: the name is requested
+ * asynchronously, and a socket that is there but refuses or does not
+ * answer is retried by a timer (bounded backoff). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,25 +31,111 @@ static void on_change(struct fcrd_manager *m, enum fcrd_change what, struct fcrd
 }
 
 static int watch_for_bus(struct fcrd_bus *b);
+static void connect_bus(struct fcrd_bus *b);
+
+/* Retries: from RETRY_MIN_USEC, doubling up to RETRY_MAX_USEC. */
+#define RETRY_MIN_USEC (500 * 1000ULL)
+#define RETRY_MAX_USEC (2 * 1000 * 1000ULL)
 
 static void disconnect(struct fcrd_bus *b) {
         for (size_t i = 0; i < sizeof(b->slots) / sizeof(b->slots[0]); i++)
                 b->slots[i] = sd_bus_slot_unref(b->slots[i]);
         if (b->bus) {
                 sd_bus_detach_event(b->bus);
-                b->bus = sd_bus_flush_close_unref(b->bus);
+                /* Flushing waits until the connection is up: only flush
+                 * one that is (signals still queued), never a bus that
+                 * does not answer yet. */
+                if (sd_bus_is_ready(b->bus) > 0)
+                        b->bus = sd_bus_flush_close_unref(b->bus);
+                else
+                        b->bus = sd_bus_close_unref(b->bus);
         }
+        b->serving = false;
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct fcrd_bus *b = userdata;
+
+        b->retry = sd_event_source_disable_unref(b->retry);
+        connect_bus(b);
+        return 0;
+}
+
+/* A failed attempt: logged once until the next success, then retried by
+ * a timer, since no inotify event comes for a socket that is there
+ * already but does not answer (dbus.socket listens before dbus-daemon
+ * runs) or refuses. */
+static void failed(struct fcrd_bus *b, bool connecting, const char *why) {
+        uint64_t now;
+        int r;
+
+        disconnect(b);
+        b->retry_usec = b->retry_usec ? b->retry_usec * 2 : RETRY_MIN_USEC;
+        if (b->retry_usec > RETRY_MAX_USEC)
+                b->retry_usec = RETRY_MAX_USEC;
+        if (!b->failing)
+                fcrd_log(LOG_WARNING, "cannot %s the system bus at %s: %s; retrying every %llu s at most",
+                         connecting ? "connect to" : "take " BUS_NAME " on", b->socket_path, why,
+                         RETRY_MAX_USEC / 1000000ULL);
+        b->failing = true;
+        b->retry = sd_event_source_disable_unref(b->retry);
+        r = sd_event_now(b->m->event, CLOCK_MONOTONIC, &now);
+        if (r >= 0)
+                r = sd_event_add_time(b->m->event, &b->retry, CLOCK_MONOTONIC, now + b->retry_usec, 0,
+                                      on_retry, b);
+        if (r < 0)
+                fcrd_log(LOG_WARNING, "cannot retry the system bus at %s: %s; not serving " BUS_NAME,
+                         b->socket_path, strerror(-r));
 }
 
 static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         struct fcrd_bus *b = userdata;
 
+        if (!b->serving) {
+                failed(b, false, "the connection was closed");
+                return 0;
+        }
         fcrd_log(LOG_NOTICE, "the system bus went away; waiting for it to come back");
         disconnect(b);
-        watch_for_bus(b);
+        b->retry_usec = 0;
+        connect_bus(b);
         return 0;
 }
 
+/* The reply to RequestName, in the event loop: the call never blocks it
+ * (a bus that does not answer yet would stall every duty). */
+static int on_name(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        struct fcrd_bus *b = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        uint32_t ret = 0;
+        int r;
+
+        b->slots[7] = sd_bus_slot_unref(b->slots[7]);
+        if (e) {
+                failed(b, false, e->message ? e->message : e->name);
+                return 0;
+        }
+        r = sd_bus_message_read(reply, "u", &ret);
+        if (r < 0) {
+                failed(b, false, strerror(-r));
+                return 0;
+        }
+        /* 1: primary owner, 4: already, 2: queued behind another owner. */
+        if (ret != 1 && ret != 4 && ret != 2) {
+                failed(b, false, "the bus said it exists");
+                return 0;
+        }
+        b->serving = true;
+        b->failing = false;
+        b->retry_usec = 0;
+        if (ret == 2)
+                fcrd_log(LOG_NOTICE, "another process owns " BUS_NAME "; serving it once that one lets go");
+        else
+                fcrd_log(LOG_INFO, "serving " BUS_NAME " on the system bus");
+        return 0;
+}
+
+/* Connect and ask for the name; the answer comes in on_name(). */
 static int try_connect(struct fcrd_bus *b) {
         sd_bus *bus = NULL;
         int r = sd_bus_open_system(&bus);
@@ -69,17 +158,13 @@ static int try_connect(struct fcrd_bus *b) {
                 r = sd_bus_match_signal(bus, &b->slots[6], "org.freedesktop.DBus.Local", NULL,
                                         "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, b);
         if (r >= 0)
-                r = sd_bus_request_name(bus, BUS_NAME, 0);
+                r = sd_bus_request_name_async(bus, &b->slots[7], BUS_NAME, 0, on_name, b);
         if (r >= 0)
                 r = sd_bus_attach_event(bus, b->m->event, 0);
-        if (r < 0) {
-                b->bus = bus;
-                disconnect(b);
-                return r;
-        }
         b->bus = bus;
-        fcrd_log(LOG_INFO, "serving " BUS_NAME " on the system bus");
-        return 0;
+        if (r < 0)
+                disconnect(b);
+        return r;
 }
 
 static void stop_watching(struct fcrd_bus *b) {
@@ -130,8 +215,10 @@ static int rewatch(struct fcrd_bus *b) {
                         return 0;
                 /* It is there already: move the watch down to it. */
         }
-        if (access(b->socket_path, F_OK) == 0 && try_connect(b) >= 0)
+        if (access(b->socket_path, F_OK) == 0) {
                 stop_watching(b);
+                connect_bus(b);
+        }
         return 0;
 }
 
@@ -173,6 +260,20 @@ static int watch_for_bus(struct fcrd_bus *b) {
         return r;
 }
 
+/* The socket is there: connect (a failure retries by timer).  It is not:
+ * wait for it by inotify. */
+static void connect_bus(struct fcrd_bus *b) {
+        int r;
+
+        if (access(b->socket_path, F_OK) < 0) {
+                watch_for_bus(b);
+                return;
+        }
+        r = try_connect(b);
+        if (r < 0)
+                failed(b, true, strerror(-r));
+}
+
 int fcrd_bus_start(struct fcrd_manager *m, struct fcrd_bus **ret) {
         const char *addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
         struct fcrd_bus *b = calloc(1, sizeof(*b));
@@ -190,10 +291,9 @@ int fcrd_bus_start(struct fcrd_manager *m, struct fcrd_bus **ret) {
                 snprintf(b->socket_path, sizeof(b->socket_path), "/run/dbus/system_bus_socket");
         m->bus = b;
         m->on_change = on_change;
-        if (try_connect(b) < 0) {
+        if (access(b->socket_path, F_OK) < 0)
                 fcrd_log(LOG_INFO, "no system bus yet (%s); serving it once it appears", b->socket_path);
-                watch_for_bus(b);
-        }
+        connect_bus(b);
         *ret = b;
         return 0;
 }
@@ -203,6 +303,7 @@ void fcrd_bus_free(struct fcrd_bus *b) {
                 return;
         disconnect(b);
         stop_watching(b);
+        b->retry = sd_event_source_disable_unref(b->retry);
         b->m->bus = NULL;
         b->m->on_change = NULL;
         free(b);

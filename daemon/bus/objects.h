@@ -3,6 +3,8 @@
  * lookups, and the changes each object announces. */
 #pragma once
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 #include "bus.h"
 
@@ -15,10 +17,14 @@
 struct fcrd_bus {
         struct fcrd_manager *m;
         sd_bus *bus;
-        sd_bus_slot *slots[8];
+        sd_bus_slot *slots[8];          /* [7]: the pending RequestName */
         sd_event_source *watch;
         int inotify_fd;
         int wd;                         /* the directory watched now */
+        sd_event_source *retry;         /* timer: connect again */
+        uint64_t retry_usec;            /* the next retry's delay */
+        bool serving;                   /* the name is ours */
+        bool failing;                   /* a failure logged since the last success */
         char socket_path[PATH_MAX];
 };
 

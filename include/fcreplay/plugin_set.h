@@ -1,8 +1,8 @@
 /* The plugins of one directory, loaded once to be shared: fcreplayd
  * loads them with its configuration, and every replay it forks uses that
  * set (fcr_engine_opts.plugins), so all replays until a reload run the
- * same plugins, checked once, with no dlopen each.  Refcounted.
- * Installed as <fcreplay/plugin_set.h>. */
+ * same plugins, checked once, with no dlopen each.  Refcounted.  Part of
+ * the engine's face for the programs in this tree (not installed). */
 #pragma once
 
 struct fcr_diag;

@@ -10,7 +10,9 @@
 #     says nothing; the image's own systemd, in test mode (systemd --test
 #     --unit=initrd.target), loads fcreplay-root.service wanted by
 #     initrd.target, Before=sysroot.mount and systemd-fsck-root.service,
-#     After=initrd-root-device.target, and puts it in the boot transaction;
+#     After=initrd-root-device.target and local-fs-pre.target (so after
+#     systemd-hibernate-resume@.service, with resume= on the command
+#     line), and puts it in the boot transaction with no ordering cycle;
 #   - the helper: fcreplay-root run in the image (chroot) on a loop device
 #     holding the demo crash image replays it.
 # Needs root, dracut-core (not dracut, which conflicts with
@@ -25,6 +27,7 @@ DRACUT_BASE=/usr/lib/dracut
 command -v dracut > /dev/null && [ -r "$DRACUT_BASE/dracut-init.sh" ] ||
         skip "dracut is not installed (Debian: dracut-core)"
 [ -d "$DRACUT_BASE/modules.d/01systemd-initrd" ] || skip "dracut has no systemd-initrd module"
+[ -d "$DRACUT_BASE/modules.d/95resume" ] || skip "dracut has no resume module (the order after a resume is checked with it)"
 [ -x /usr/lib/systemd/systemd ] || [ -x /lib/systemd/systemd ] || skip "systemd is not installed (the initrd's)"
 for c in unshare cpio systemd-analyze losetup ldd; do
         command -v $c > /dev/null || skip "no $c"
@@ -82,7 +85,7 @@ echo "dracut-module: overlaid on:$mounts and $DRACUT_BASE/modules.d"
 # --- the initrd: systemd with its initrd units, the root device and its
 # fsck (fs-lib: without an fsck the generator leaves systemd-fsck-root
 # out), and fcreplay.  No kernel, no compression: a few seconds.
-modules="systemd systemd-initrd dracut-systemd rootfs-block fs-lib base fcreplay"
+modules="systemd systemd-initrd dracut-systemd rootfs-block fs-lib resume base fcreplay"
 # shellcheck disable=SC2016
 in_ns '
         stage=$1 modules_d=$2 tmp=$3 dmods=$4
@@ -148,7 +151,7 @@ t=$(readlink "$want")
 case "$t" in /*) t=$R$t ;; *) t=$(dirname "$want")/$t ;; esac
 cmp -s "$t" "$R$unit" || fail "initrd.target.wants/fcreplay-root.service does not point at the unit ($(readlink "$want"))"
 # The unit file's ordering, as written.
-for l in "After=initrd-root-device.target" "DefaultDependencies=no" "ExecStart=-$helper"; do
+for l in "After=initrd-root-device.target" "After=local-fs-pre.target" "DefaultDependencies=no" "ExecStart=-$helper"; do
         grep -qx "$l" "$R$unit" || fail "$unit: no line '$l'"
 done
 before=$(sed -n 's/^Before=//p' "$R$unit" | tr ' ' '\n')
@@ -172,8 +175,19 @@ SYSTEMD_PROC_CMDLINE="root=UUID=$uuid rw" SYSTEMD_IN_INITRD=1 \
 for f in sysroot.mount systemd-fsck-root.service; do
         [ -f "$R/run/systemd/system/$f" ] || fail "the fstab generator wrote no $f for root=UUID=$uuid"
 done
+# A resume from hibernation (resume=): its service must run before the
+# replay, since the hibernated kernel still has the root mounted.
+resume_uuid=00000000-1111-2222-3333-444444444444
+resume_unit=$(systemd-escape -p --template=systemd-hibernate-resume@.service "/dev/disk/by-uuid/$resume_uuid")
+gen=/usr/lib/systemd/system-generators/systemd-hibernate-resume-generator
+[ -x "$R$gen" ] || fail "$gen is not in the initrd (dracut module resume)"
+SYSTEMD_PROC_CMDLINE="resume=UUID=$resume_uuid" SYSTEMD_IN_INITRD=1 \
+        chroot "$R" "$gen" /run/systemd/system /run/systemd/generator.early /run/systemd/generator.late ||
+        fail "$gen failed in the initrd"
+find "$R/run/systemd/system" -type l | grep -qF "/$resume_unit" ||
+        fail "the hibernate-resume generator wrote no link to $resume_unit for resume=UUID=$resume_uuid"
 
-units="initrd.target fcreplay-root.service sysroot.mount systemd-fsck-root.service"
+units="initrd.target fcreplay-root.service sysroot.mount systemd-fsck-root.service $resume_unit"
 # shellcheck disable=SC2086
 systemd-analyze verify --root="$R" --man=no $units > "$TMP/verify.out" 2>&1 || true
 if [ -s "$TMP/verify.out" ]; then
@@ -194,18 +208,20 @@ in_ns '
         mount -t tmpfs -o mode=1777 tmpfs "$R/tmp"
         SYSTEMD_PROC_CMDLINE=$cmdline SYSTEMD_IN_INITRD=1 \
                 chroot --userspec=65534:65534 "$R" "$sd" --test --system --unit=initrd.target --no-pager
-' "$R" "$sd" "root=UUID=$uuid rw" > "$TMP/sd-test.out" 2>&1 || true
+' "$R" "$sd" "root=UUID=$uuid rw resume=UUID=$resume_uuid" > "$TMP/sd-test.out" 2>&1 || true
 if ! grep -q '^-> By jobs:' "$TMP/sd-test.out"; then
         tail -n 5 "$TMP/sd-test.out" >&2
         fail "systemd --test in the initrd computed no transaction"
 fi
 # unit_props UNIT: that unit's dump.
 unit_props() {
-        awk -v u="	-> Unit $1:" '$0 == u { on = 1; next } on && /^(	->|->)/ { exit } on' "$TMP/sd-test.out"
+        # Through the environment: awk -v would read the \x2d of an
+        # escaped unit name as '-'.
+        U="	-> Unit $1:" awk '$0 == ENVIRON["U"] { on = 1; next } on && /^(	->|->)/ { exit } on' "$TMP/sd-test.out"
 }
 has() {
         unit_props "$1" | grep -qxF "		$2" || {
-                unit_props "$1" | grep -E '^		(Unit Load State|Fragment Path|Wanted|Before|After|Requires):' >&2
+                unit_props "$1" | grep -E '^		(Unit Load State|Fragment Path|Wanted|Before|After|Requires):' >&2 || true
                 fail "loaded $1: no '$2'"
         }
 }
@@ -213,6 +229,7 @@ has fcreplay-root.service "Unit Load State: loaded"
 has fcreplay-root.service "Fragment Path: /lib/systemd/system/fcreplay-root.service"
 has fcreplay-root.service "WantedBy: initrd.target (destination-file)"
 has fcreplay-root.service "After: initrd-root-device.target (origin-file)"
+has fcreplay-root.service "After: local-fs-pre.target (origin-file)"
 has fcreplay-root.service "Before: sysroot.mount (origin-file)"
 has fcreplay-root.service "Before: systemd-fsck-root.service (origin-file)"
 has fcreplay-root.service "Before: initrd-root-fs.target (origin-file)"
@@ -222,12 +239,21 @@ has sysroot.mount "After: fcreplay-root.service (destination-file)"
 has sysroot.mount "After: systemd-fsck-root.service (origin-file)"
 has systemd-fsck-root.service "After: fcreplay-root.service (destination-file)"
 has initrd-root-device.target "Before: fcreplay-root.service (destination-file)"
+# Resume first: the resume service is before local-fs-pre.target, which
+# is before the replay and the mount; and no ordering cycle comes of it.
+has "$resume_unit" "Before: local-fs-pre.target (origin-file)"
+has local-fs-pre.target "Before: fcreplay-root.service (destination-file)"
+has local-fs-pre.target "Before: sysroot.mount (destination-mount-file)"
+if grep -qi 'ordering cycle\|Job .* deleted' "$TMP/sd-test.out"; then
+        grep -i 'cycle\|deleted' "$TMP/sd-test.out" >&2
+        fail "ordering cycle in initrd.target's transaction"
+fi
 # Started at boot: a start job in initrd.target's transaction, with the
 # mount and the fsck it precedes.
-for u in fcreplay-root.service sysroot.mount systemd-fsck-root.service; do
+for u in fcreplay-root.service sysroot.mount systemd-fsck-root.service "$resume_unit"; do
         grep -qxF "		Action: $u -> start" "$TMP/sd-test.out" || fail "no start job for $u in initrd.target's transaction"
 done
-echo "dracut-module: loaded by the initrd's systemd: fcreplay-root.service wanted by initrd.target, After=initrd-root-device.target, Before=systemd-fsck-root.service sysroot.mount, started in initrd.target's transaction"
+echo "dracut-module: loaded by the initrd's systemd: fcreplay-root.service wanted by initrd.target, After=initrd-root-device.target local-fs-pre.target (so after $resume_unit), Before=systemd-fsck-root.service sysroot.mount, started in initrd.target's transaction, no ordering cycle"
 
 # --- the helper in the image, on a loop device holding the demo crash.
 if ! loop=$(losetup -f --show "$TMP/crash.img" 2> /dev/null); then

@@ -81,6 +81,17 @@ start=$(date +%s)
 FCREPLAY_BIN="$TMP/hang" run "$s" "root=$TMP/img fcreplay.timeout=1" "timeout" \
         "fcreplay: root $TMP/img: timeout (stopped after 1 s, exit 124; *)"
 [ $(( $(date +%s) - start )) -lt 10 ] || fail "the time limit did not hold"
+grep -q "replaying (time limit 1 s)" "$TMP/out" || fail "the time limit is not named"
+
+# No limit (timeout 0) is said as such, not "time limit 0 s".
+printf '#!/bin/sh
+echo "nothing to do" >&2
+' > "$TMP/noop"
+chmod +x "$TMP/noop"
+FCREPLAY_BIN="$TMP/noop" run "$s" "root=$TMP/img fcreplay.timeout=0" "no time limit" \
+        "fcreplay: root $TMP/img: clean (nothing to replay, *)"
+grep -q "replaying (no time limit)" "$TMP/out" || fail "timeout 0 is not logged as 'no time limit'"
+grep -q "time limit 0" "$TMP/out" && fail "timeout 0 logged as 'time limit 0'"
 
 # An external journal, found by its UUID (needs root, loop devices).
 if [ "$(id -u)" -ne 0 ] || ! losetup -f > /dev/null 2>&1; then
