@@ -161,6 +161,11 @@ static void job_finish(struct fcrd_job *j) {
                 d->state = FCRD_REFUSED;
                 fcrd_event(LOG_ERR, FCRD_MSG_REFUSED, &f, "refused, nothing written: %s", j->message);
                 break;
+        case FCRD_RESULT_BUSY:
+                /* Nothing written: the superblock still says what it is. */
+                d->state = reprobed_state(d->node, FCRD_DIRTY);
+                fcrd_event(LOG_WARNING, FCRD_MSG_FAILED, &f, "busy, not replayed, nothing written: %s", j->message);
+                break;
         case FCRD_RESULT_STOPPED:
                 d->state = reprobed_state(d->node, FCRD_DIRTY);
                 fcrd_event(LOG_WARNING, FCRD_MSG_STOPPED, &f, "%s", j->message);

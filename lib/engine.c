@@ -196,6 +196,10 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 r = fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", o->device);
         else
                 r = open_internal(e->fs, &e->journal, d);
+        /* The external journal is written too: its device is locked as
+         * the filesystem's is. */
+        if (r >= 0 && e->external_journal && rw)
+                r = fcr_lock_take(e->journal->ext_path, &e->lock, d);
         if (r < 0)
                 goto fail;
         *ret = e;
