@@ -686,9 +686,10 @@ static void on_unmounted_probed(int r, const struct fcrd_probe *p, void *userdat
         if (!d || d->job || d->queued)
                 return;
         remember_probe(d, p);
+        if (d->state == probed_state(p))
+                return;         /* still mounted (or mounted again) */
         set_probed_state(m, d, p);
-        fcrd_log(LOG_INFO, "%s: %s, now %s", d->node, p->mounted ? "still mounted" : "unmounted",
-                 fcrd_state_str(d->state));
+        fcrd_log(LOG_INFO, "%s: unmounted, now %s", d->node, fcrd_state_str(d->state));
 }
 
 void fcrd_manager_mounts_changed(struct fcrd_manager *m) {

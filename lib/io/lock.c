@@ -84,10 +84,14 @@ static int lock_loops_of(struct fcr_lock *l, const char *path, const struct stat
 
                 if (strncmp(de->d_name, "loop", 4) != 0)
                         continue;
+                /* Only loop devices with a file attached have it. */
+                snprintf(node, sizeof(node), "%s/loop/backing_file", de->d_name);
+                if (faccessat(dirfd(dir), node, F_OK, 0) < 0)
+                        continue;
                 snprintf(node, sizeof(node), "/dev/%s", de->d_name);
                 fd = open(node, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
                 if (fd < 0)
-                        continue;       /* no node, or gone: nothing to lock */
+                        continue;       /* gone, or not ours to open (a user replaying an image) */
                 /* ENXIO: no file attached. */
                 if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0 || info.lo_device != st->st_dev ||
                     info.lo_inode != st->st_ino) {
