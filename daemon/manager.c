@@ -635,7 +635,7 @@ static int replay_probed(struct replay_req *q, int r, const struct fcrd_probe *p
         return 0;
 }
 
-static void on_replay_probed(int r, const struct fcrd_probe *p, void *userdata) {
+static void on_replay_probed(int r, const char *node, const struct fcrd_probe *p, void *userdata) {
         struct replay_req *q = userdata;
         struct fcrd_refusal why = {};
         struct fcrd_job *j = NULL;
@@ -676,13 +676,16 @@ int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct f
 }
 
 /* An unmounted device's superblock, read again (in a child). */
-static void on_unmounted_probed(int r, const struct fcrd_probe *p, void *userdata) {
+static void on_unmounted_probed(int r, const char *node, const struct fcrd_probe *p, void *userdata) {
         struct fcrd_manager *m = userdata;
         struct fcrd_device *d;
 
+        if (r == -ETIME)
+                fcrd_log(LOG_WARNING, "%s: unmounted, but its filesystem did not let go of it in time; its state "
+                         "is read again at its next change", node);
         if (r < 0 || !p->ext4)
                 return;         /* gone or changed: its uevent says so */
-        d = find_device(m, p->node, false);
+        d = find_device(m, node, false);
         if (!d || d->job || d->queued)
                 return;
         remember_probe(d, p);
@@ -714,8 +717,8 @@ void fcrd_manager_mounts_changed(struct fcrd_manager *m) {
                         fcrd_log(LOG_INFO, "%s: mounted", d->node);
                         changed(m, FCRD_DEVICE_CHANGED, d, NULL);
                 } else if (!mounted && d->state == FCRD_MOUNTED &&
-                           fcrd_probe_start(m->event, d->node, m->config.timeout_sec ? m->config.timeout_sec : 60,
-                                            true, on_unmounted_probed, m) < 0)
+                           /* A generous limit: the filesystem may take a while to let go. */
+                           fcrd_probe_start(m->event, d->node, 60, true, on_unmounted_probed, m) < 0)
                         fcrd_log(LOG_WARNING, "%s: unmounted, but cannot probe it again", d->node);
         }
         fcrd_mounts_done(&mounts);

@@ -36,8 +36,6 @@ int fcrd_probe_device(const char *devnode, struct fcrd_probe *ret) {
         blkid_probe pr;
         int fd, r, mflags = 0;
 
-        snprintf(p.node, sizeof(p.node), "%s", devnode);
-
         pr = blkid_new_probe_from_filename(devnode);
         if (!pr)
                 return errno ? -errno : -EIO;

@@ -7,7 +7,6 @@
 #include <stdbool.h>
 
 struct fcrd_probe {
-        char node[PATH_MAX];            /* the device probed */
         bool ext4;
         char uuid[40], label[64];
         char backing[PATH_MAX];         /* a loop device's backing file, or "" */

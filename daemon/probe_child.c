@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@ struct answer {
 
 struct probe_child {
         struct fcrd_child child;
+        char node[PATH_MAX];
         struct answer a;
         size_t len;
         bool eof, exited, answered;
@@ -27,7 +30,7 @@ static void answer(struct probe_child *pc, int r) {
         if (pc->answered)
                 return;
         pc->answered = true;
-        pc->done(r, r >= 0 ? &pc->a.p : NULL, pc->userdata);
+        pc->done(r, pc->node, r >= 0 ? &pc->a.p : NULL, pc->userdata);
 }
 
 static void finish(struct probe_child *pc) {
@@ -85,10 +88,12 @@ static void test_delay(void) {
 }
 
 /* An unmount leaves the mount table before the filesystem has let go of
- * the device and written its superblock: wait (up to 2 s) until the
- * device can be opened exclusively, which it cannot while mounted. */
+ * the device and written its superblock (its journal flushed first, which
+ * takes a while on a busy machine): wait until the device can be opened
+ * exclusively, which it cannot while mounted.  Up to 30 s, in the child,
+ * under its time limit. */
 static void wait_released(const char *node) {
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 600; i++) {
                 struct timespec ts = { 0, 50000000L };
                 int fd = open(node, O_RDONLY | O_EXCL | O_NONBLOCK | O_CLOEXEC);
 
@@ -110,6 +115,7 @@ int fcrd_probe_start(sd_event *e, const char *node, unsigned limit_sec, bool aft
         if (!pc)
                 return -ENOMEM;
         pc->child = FCRD_CHILD_NULL;
+        snprintf(pc->node, sizeof(pc->node), "%s", node);
         pc->done = done;
         pc->userdata = userdata;
         if (pipe2(p, O_CLOEXEC) < 0) {

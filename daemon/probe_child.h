@@ -7,8 +7,9 @@
 #include <systemd/sd-event.h>
 #include "probe.h"
 
-/* r: fcrd_probe_device()'s result; p is valid only when r >= 0. */
-typedef void (*fcrd_probe_done_fn)(int r, const struct fcrd_probe *p, void *userdata);
+/* r: fcrd_probe_device()'s result (-ETIME past the limit); p is valid
+ * only when r >= 0. */
+typedef void (*fcrd_probe_done_fn)(int r, const char *node, const struct fcrd_probe *p, void *userdata);
 
 /* 0 when started (done is called later, exactly once), or a negative
  * errno (done is never called).  after_unmount: the device has just left
