@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
 #include <fcreplay/report.h>
@@ -132,21 +131,18 @@ static int refuse(struct fcrd_refusal *why, const char *name, int r, const char 
 int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_done_fn done, void *userdata,
                        struct fcrd_refusal *why) {
         unsigned limit = m->config.timeout_sec ? m->config.timeout_sec : DEFAULT_LIMIT_SEC;
+        struct fcr_diag d = {};
         struct inspect *in;
-        struct stat st;
-        int fd, p[2], r;
+        int p[2], r;
 
-        /* O_NONBLOCK: opening a FIFO or a tty returns at once. */
-        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return refuse(why, "NoSuchDevice", -errno, "cannot open %s: %s", path);
-        r = fstat(fd, &st) < 0 ? -errno : 0;
-        close(fd);
-        if (r < 0)
-                return refuse(why, "NoSuchDevice", r, "cannot open %s: %s", path);
-        if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
-                return refuse(why, "NotExt4", -EMEDIUMTYPE, "%s is neither a block device nor a regular file (%s)",
-                              path);
+        /* Without blocking (a FIFO, a tty); neither block device nor
+         * regular file is NotExt4.  The reading is the child's. */
+        r = fcr_check_file_type(path, &d);
+        if (r < 0) {
+                why->name = r == -EMEDIUMTYPE ? "NotExt4" : "NoSuchDevice";
+                snprintf(why->message, sizeof(why->message), "%.*s", (int) sizeof(why->message) - 1, d.msg);
+                return r;
+        }
         in = calloc(1, sizeof(*in));
         if (!in)
                 return -ENOMEM;

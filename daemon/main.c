@@ -17,6 +17,7 @@
 #include "hold.h"
 #include "log.h"
 #include "manager.h"
+#include "mounts.h"
 
 static void usage(FILE *f) {
         fprintf(f,
@@ -86,6 +87,11 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
         return 0;
 }
 
+static int on_mounts(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        fcrd_manager_mounts_changed(userdata);
+        return 0;
+}
+
 static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
         fcrd_log(LOG_INFO, "stopping");
@@ -104,6 +110,7 @@ int main(int argc, char **argv) {
         struct fcrd_manager m = { .initial_pass = true };
         struct fcrd_discover *disc = NULL;
         struct fcrd_bus *bus = NULL;
+        sd_event_source *mounts = NULL;
         struct ctx c = { .m = &m, .config_path = fcrd_config_path() };
         struct fcr_diag d = {};
         bool check_only = false;
@@ -170,6 +177,9 @@ int main(int argc, char **argv) {
                 r = fcrd_bus_start(&m, &bus);
                 if (r >= 0)
                         r = fcrd_discover_start(&m, &disc);
+                /* Mounts and unmounts change what a device is. */
+                if (r >= 0)
+                        r = fcrd_mounts_watch(m.event, on_mounts, &m, &mounts);
         }
         if (r >= 0)
                 r = sd_event_loop(m.event);
@@ -180,6 +190,7 @@ int main(int argc, char **argv) {
         /* Nothing held any more from here on: stopping replays brings
          * change events (their close). */
         fcrd_hold_stop();
+        sd_event_source_disable_unref(mounts);
         fcrd_discover_free(disc);
         fcrd_manager_stop(&m);
         fcrd_bus_free(bus);

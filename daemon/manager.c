@@ -12,6 +12,8 @@
 #include "log.h"
 #include "manager.h"
 #include "probe.h"
+#include "probe_child.h"
+#include "mounts.h"
 #include <fcreplay/util.h>
 #include "worker.h"
 
@@ -160,6 +162,11 @@ static void job_finish(struct fcrd_job *j) {
         case FCRD_RESULT_REFUSED:
                 d->state = FCRD_REFUSED;
                 fcrd_event(LOG_ERR, FCRD_MSG_REFUSED, &f, "refused, nothing written: %s", j->message);
+                break;
+        case FCRD_RESULT_BUSY:
+                /* Nothing written: the superblock still says what it is. */
+                d->state = reprobed_state(d->node, FCRD_DIRTY);
+                fcrd_event(LOG_WARNING, FCRD_MSG_FAILED, &f, "busy, not replayed, nothing written: %s", j->message);
                 break;
         case FCRD_RESULT_STOPPED:
                 d->state = reprobed_state(d->node, FCRD_DIRTY);
@@ -580,33 +587,140 @@ static int refuse(struct fcrd_refusal *why, const char *name, const char *fmt, c
         return -EINVAL;
 }
 
-int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct fcrd_replay_opts *o,
-                        struct fcrd_job **ret, struct fcrd_refusal *why) {
+/* A ReplayDevice call while its device is probed (in a child). */
+struct replay_req {
+        struct fcrd_manager *m;
+        char *node, *allocator;
+        struct fcrd_replay_opts o;
+        fcrd_replay_done_fn done;
+        void *userdata;
+};
+
+static void replay_req_free(struct replay_req *q) {
+        free(q->node);
+        free(q->allocator);
+        free(q);
+}
+
+/* The checks of a replay asked for, on what the probe found. */
+static int replay_probed(struct replay_req *q, int r, const struct fcrd_probe *p, struct fcrd_job **ret,
+                         struct fcrd_refusal *why) {
+        struct fcrd_manager *m = q->m;
+        const char *node = q->node;
         struct fcrd_device *d;
-        struct fcrd_probe p;
-        struct stat st;
         struct fcrd_job *j;
 
-        if (stat(node, &st) < 0 || !S_ISBLK(st.st_mode))
-                return refuse(why, "NoSuchDevice", "%s does not exist or is not a block device", node);
-        if (fcrd_probe_device(node, &p) < 0)
+        if (r == -ETIME)
+                return refuse(why, "Failed", "%s did not answer its probe within the time limit", node);
+        if (r < 0)
                 return refuse(why, "NoSuchDevice", "%s cannot be read", node);
-        if (!p.ext4 || !p.has_journal)
+        if (m->stopping)
+                return refuse(why, "Failed", "fcreplayd is stopping: no replay of %s", node);
+        if (!p->ext4 || !p->has_journal)
                 return refuse(why, "NotExt4", "%s does not hold an ext4 filesystem with a journal", node);
         d = find_device(m, node, true);
         if (!d)
                 return -ENOMEM;
-        remember_probe(d, &p);
+        remember_probe(d, p);
         if (d->job)
                 return refuse(why, "Busy", "%s is being replayed already", node);
-        set_probed_state(m, d, &p);
-        if (p.mounted)
+        set_probed_state(m, d, p);
+        if (p->mounted)
                 return refuse(why, "Mounted", "%s is mounted", node);
-        if (!p.needs_recovery && !o->force)
+        if (!p->needs_recovery && !q->o.force)
                 return refuse(why, "NotDirty", "%s does not need recovery (use force to run anyway)", node);
-        j = start_job(m, d, o);
+        j = start_job(m, d, &q->o);
         if (!j)
                 return refuse(why, "Failed", "cannot start a replay of %s", node);
         *ret = j;
         return 0;
+}
+
+static void on_replay_probed(int r, const char *node, const struct fcrd_probe *p, void *userdata) {
+        struct replay_req *q = userdata;
+        struct fcrd_refusal why = {};
+        struct fcrd_job *j = NULL;
+
+        r = replay_probed(q, r, p, &j, &why);
+        q->done(r, r >= 0 ? j : NULL, &why, q->userdata);
+        replay_req_free(q);
+}
+
+int fcrd_manager_replay(struct fcrd_manager *m, const char *node, const struct fcrd_replay_opts *o,
+                        fcrd_replay_done_fn done, void *userdata, struct fcrd_refusal *why) {
+        struct replay_req *q;
+        struct stat st;
+        int r;
+
+        /* The node's type only (stat does not read the device); its
+         * content is read in a child, under the time limit. */
+        if (stat(node, &st) < 0 || !S_ISBLK(st.st_mode))
+                return refuse(why, "NoSuchDevice", "%s does not exist or is not a block device", node);
+        q = calloc(1, sizeof(*q));
+        if (!q)
+                return -ENOMEM;
+        *q = (struct replay_req) { .m = m, .o = *o, .done = done, .userdata = userdata };
+        q->node = strdup(node);
+        q->allocator = o->allocator ? strdup(o->allocator) : NULL;
+        if (!q->node || (o->allocator && !q->allocator)) {
+                replay_req_free(q);
+                return -ENOMEM;
+        }
+        q->o.allocator = q->allocator;
+        r = fcrd_probe_start(m->event, node, m->config.timeout_sec ? m->config.timeout_sec : 60, false, on_replay_probed,
+                             q);
+        if (r < 0) {
+                replay_req_free(q);
+                return refuse(why, "Failed", "cannot probe %s", node);
+        }
+        return 0;
+}
+
+/* An unmounted device's superblock, read again (in a child). */
+static void on_unmounted_probed(int r, const char *node, const struct fcrd_probe *p, void *userdata) {
+        struct fcrd_manager *m = userdata;
+        struct fcrd_device *d;
+
+        if (r == -ETIME)
+                fcrd_log(LOG_WARNING, "%s: unmounted, but its filesystem did not let go of it in time; its state "
+                         "is read again at its next change", node);
+        if (r < 0 || !p->ext4)
+                return;         /* gone or changed: its uevent says so */
+        d = find_device(m, node, false);
+        if (!d || d->job || d->queued)
+                return;
+        remember_probe(d, p);
+        if (d->state == probed_state(p))
+                return;         /* still mounted (or mounted again) */
+        set_probed_state(m, d, p);
+        fcrd_log(LOG_INFO, "%s: unmounted, now %s", d->node, fcrd_state_str(d->state));
+}
+
+void fcrd_manager_mounts_changed(struct fcrd_manager *m) {
+        struct fcrd_mounts mounts;
+        int r = fcrd_mounts_read(&mounts);
+
+        if (r < 0) {
+                fcrd_log(LOG_WARNING, "cannot read the mount table: %s", strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < m->n_devices; i++) {
+                struct fcrd_device *d = m->devices[i];
+                struct stat st;
+                bool mounted;
+
+                /* A replay holds it exclusively: nothing mounts it meanwhile. */
+                if (d->job || d->queued || stat(d->node, &st) < 0 || !S_ISBLK(st.st_mode))
+                        continue;
+                mounted = fcrd_mounts_has(&mounts, st.st_rdev);
+                if (mounted && d->state != FCRD_MOUNTED) {
+                        d->state = FCRD_MOUNTED;
+                        fcrd_log(LOG_INFO, "%s: mounted", d->node);
+                        changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+                } else if (!mounted && d->state == FCRD_MOUNTED &&
+                           /* A generous limit: the filesystem may take a while to let go. */
+                           fcrd_probe_start(m->event, d->node, 60, true, on_unmounted_probed, m) < 0)
+                        fcrd_log(LOG_WARNING, "%s: unmounted, but cannot probe it again", d->node);
+        }
+        fcrd_mounts_done(&mounts);
 }

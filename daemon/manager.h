@@ -94,9 +94,16 @@ struct fcrd_refusal {
         char message[256];
 };
 
-/* Start a replay of devnode now.  On success *ret is its job. */
+/* How a replay asked for ended up: r >= 0 with its job, or the refusal. */
+typedef void (*fcrd_replay_done_fn)(int r, struct fcrd_job *j, const struct fcrd_refusal *why, void *userdata);
+
+/* Start a replay of devnode.  The device is probed in a child process,
+ * under the time limit (the caller names it: it may hang), and done is
+ * called once that is over, with the job or why there is none.  A
+ * negative errno (with why, for -EINVAL) when it cannot even begin: done
+ * is not called then. */
 int fcrd_manager_replay(struct fcrd_manager *m, const char *devnode, const struct fcrd_replay_opts *o,
-                        struct fcrd_job **ret, struct fcrd_refusal *why);
+                        fcrd_replay_done_fn done, void *userdata, struct fcrd_refusal *why);
 
 /* Cancel a job that has not begun writing: -EBUSY once it writes or ended. */
 int fcrd_manager_cancel(struct fcrd_manager *m, struct fcrd_job *j);
@@ -114,6 +121,12 @@ void fcrd_manager_consider(struct fcrd_manager *m, const char *devnode);
 /* STATUS= with prefix ("READY=1\n" or ""): the replays running, or an
  * idle line. */
 void fcrd_manager_notify_status(struct fcrd_manager *m, const char *prefix);
+
+/* The mount table changed: known devices mounted since are "mounted";
+ * those unmounted get their state from their superblock again (probed in
+ * a child).  Device numbers are compared, no superblock read for the
+ * rest. */
+void fcrd_manager_mounts_changed(struct fcrd_manager *m);
 
 /* The initial enumeration is over: READY=1 once its replays are done. */
 void fcrd_manager_discovery_done(struct fcrd_manager *m);

@@ -14,6 +14,7 @@ static const char *const names[_FCRD_RESULT_MAX] = {
         [FCRD_RESULT_CANCELLED] = "cancelled",
         [FCRD_RESULT_STOPPED] = "stopped",
         [FCRD_RESULT_SKIPPED] = "skipped",
+        [FCRD_RESULT_BUSY] = "busy",
 };
 
 const char *fcrd_result_to_string(enum fcrd_result r) {

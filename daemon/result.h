@@ -16,6 +16,7 @@ enum fcrd_result {
         FCRD_RESULT_CANCELLED,          /* over D-Bus, before writing */
         FCRD_RESULT_STOPPED,            /* by fcreplayd's own stop, before writing */
         FCRD_RESULT_SKIPPED,            /* not replayed (logs only) */
+        FCRD_RESULT_BUSY,               /* another program held a lock, after retries; nothing written */
         _FCRD_RESULT_MAX,
 };
 

@@ -60,6 +60,26 @@ static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
         return result(refused ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d->msg);
 }
 
+/* udev holds a shared flock on a whole disk while it processes its
+ * events (and the daemon starts on those very events): a lock held
+ * elsewhere is tried again, 0.1 + 0.2 + 0.4 + 0.8 s, before the replay
+ * is reported busy.  In the child, under the job's time limit. */
+#define BUSY_RETRIES 4
+
+static int open_engine(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
+        for (unsigned i = 0;; i++) {
+                int r = fcr_engine_open(o, ret, d);
+                struct timespec ts = { 0, 100000000L << i };
+
+                if (r != -EBUSY || i == BUSY_RETRIES)
+                        return r;
+                if (ts.tv_nsec >= 1000000000L)
+                        ts = (struct timespec) { ts.tv_nsec / 1000000000L, ts.tv_nsec % 1000000000L };
+                nanosleep(&ts, NULL);
+                *d = (struct fcr_diag) {};
+        }
+}
+
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
                 .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir, .plugins = a->plugins,
@@ -71,7 +91,9 @@ static int child(const struct fcrd_replay_args *a) {
         bool work;
         int r;
 
-        r = fcr_engine_open(&o, &e, &d);
+        r = open_engine(&o, &e, &d);
+        if (r == -EBUSY)
+                return result(FCRD_RESULT_BUSY, 0, d.msg);
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
         if (r < 0)

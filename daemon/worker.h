@@ -8,7 +8,7 @@
  *                         the go pipe, so a replay stopped at its time
  *                         limit has written nothing, without a race.
  *   R RESULT TAGS MESSAGE the outcome (RESULT: fcrd_result_to_string() of
- *                         replayed, nothing-to-do, dry-run, refused,
+ *                         replayed, nothing-to-do, dry-run, refused, busy,
  *                         failed); the manager parses it once.
  * Its exit status is FCR_EXIT_*, as fcreplay's. */
 #pragma once

@@ -166,7 +166,9 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
          * read-write, exclusive) and writes nothing, so that it fails
          * where the replay would.  Only inspect opens it read-only. */
         rw = !o->read_only || !o->inspect_only;
-        r = open_fs(o->device, e->io_manager, rw, &e->fs, d);
+        r = fcr_check_file_type(o->device, d);
+        if (r >= 0)
+                r = open_fs(o->device, e->io_manager, rw, &e->fs, d);
         if (r < 0)
                 goto fail;
         /* After open_fs, so that a mounted device is reported as such;
@@ -196,6 +198,10 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 r = fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", o->device);
         else
                 r = open_internal(e->fs, &e->journal, d);
+        /* The external journal is written too: its device is locked as
+         * the filesystem's is. */
+        if (r >= 0 && e->external_journal && rw)
+                r = fcr_lock_take(e->journal->ext_path, &e->lock, d);
         if (r < 0)
                 goto fail;
         *ret = e;

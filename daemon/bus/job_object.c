@@ -95,6 +95,8 @@ static int j_prop(sd_bus *bus, const char *path, const char *iface, const char *
                 return sd_bus_message_append(reply, "d", job_rate(j));
         if (!strcmp(prop, "StartTime"))
                 return sd_bus_message_append(reply, "t", j->start_realtime_usec);
+        if (!strcmp(prop, "Written"))
+                return sd_bus_message_append(reply, "b", j->writing);
         return sd_bus_message_append(reply, "s", job_state(j));
 }
 
@@ -124,6 +126,7 @@ const sd_bus_vtable fcrd_job_vtable[] = {
         SD_BUS_PROPERTY("Rate", "d", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartTime", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Written", "b", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_VTABLE_END
 };
 
@@ -132,7 +135,7 @@ void fcrd_bus_job_changed(struct fcrd_bus *b, const struct fcrd_job *j, bool don
 
         fcrd_bus_job_path(j, path, sizeof(path));
         sd_bus_emit_properties_changed(b->bus, path, BUS_NAME ".Job", "Phase", "Progress", "BlocksDone",
-                                       "BlocksTotal", "Rate", "State", NULL);
+                                       "BlocksTotal", "Rate", "State", "Written", NULL);
         if (!done)
                 return;
         snprintf(msg, sizeof(msg), "%s: %s", fcrd_result_to_string(j->result), j->message);

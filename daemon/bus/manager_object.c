@@ -96,12 +96,30 @@ static int read_replay_opts(sd_bus_message *msg, struct fcrd_replay_opts *o, sd_
         return 0;
 }
 
+/* The call, answered once the device is probed (userdata: its message). */
+static void replay_done(int r, struct fcrd_job *j, const struct fcrd_refusal *why, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        char path[128];
+
+        if (r >= 0) {
+                fcrd_bus_job_path(j, path, sizeof(path));
+                (void) sd_bus_reply_method_return(msg, "o", path);
+                return;
+        }
+        if (r == -EINVAL)
+                fcrd_bus_error(&e, why->name, why->message);
+        else
+                sd_bus_error_set_errno(&e, r);
+        (void) sd_bus_reply_method_error(msg, &e);
+}
+
+/* Answered asynchronously: the device the caller names is read (probed)
+ * in a child, so that one that hangs never blocks the main loop. */
 static int m_replay_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         struct fcrd_bus *b = userdata;
         struct fcrd_replay_opts o = {};
         struct fcrd_refusal why = {};
-        struct fcrd_job *j;
-        char path[128];
         const char *dev;
         int r;
 
@@ -114,13 +132,14 @@ static int m_replay_device(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 r = check_allocator(b, o.allocator, error);
         if (r < 0)
                 return r;
-        r = fcrd_manager_replay(b->m, dev, &o, &j, &why);
+        r = fcrd_manager_replay(b->m, dev, &o, replay_done, sd_bus_message_ref(msg), &why);
+        if (r < 0)
+                sd_bus_message_unref(msg);      /* replay_done is not called */
         if (r == -EINVAL)
                 return fcrd_bus_error(error, why.name, why.message);
         if (r < 0)
                 return sd_bus_error_set_errno(error, r);
-        fcrd_bus_job_path(j, path, sizeof(path));
-        return sd_bus_reply_method_return(msg, "o", path);
+        return 1;
 }
 
 /* The call, answered when the inspection ends (userdata: its message). */

@@ -56,8 +56,16 @@ enum fcr_state {
         FCR_STATE_REPLAY,               /* transactions to replay */
 };
 
+/* Whether path is something a filesystem can be read from: a block
+ * device or a regular file.  Looked at without blocking (O_NONBLOCK: a
+ * FIFO or a terminal opens at once); anything else is -EMEDIUMTYPE, "PATH
+ * is a FIFO, not a block device or a regular file".  fcr_engine_open()
+ * checks it first; fcreplayd checks caller-named paths with it. */
+int fcr_check_file_type(const char *path, struct fcr_diag *d);
+
 /* Open the filesystem (exclusively, unless read-only) and its journal.
- * A mounted device is refused for writing with -EBUSY. */
+ * A mounted device is refused for writing with -EBUSY; what is neither a
+ * block device nor a regular file with -EMEDIUMTYPE. */
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d);
 
 /* Read and validate the journal superblock, walk the log and the

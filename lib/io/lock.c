@@ -1,4 +1,8 @@
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +16,30 @@
 
 /* what: the file to lock; dev: the device or image asked for, named in
  * the message when they differ. */
-static int lock_one(struct fcr_lock *l, const char *what, const char *dev, struct fcr_diag *d) {
-        int fd = open(what, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+/* Whether l holds the lock of fd's file already (two partitions of one
+ * disk: a filesystem and its external journal).  A second flock of it
+ * through another open file would fail against our own. */
+static bool held(const struct fcr_lock *l, int fd) {
+        struct stat a, b;
 
-        if (fd < 0)
-                return fcr_fail(d, -errno, "cannot open %s to lock it: %s", what, strerror(errno));
+        if (fstat(fd, &a) < 0)
+                return false;
+        for (unsigned i = 0; i < l->n; i++)
+                if (fstat(l->fds[i], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        return true;
+        return false;
+}
+
+static int lock_fd(struct fcr_lock *l, int fd, const char *what, const char *dev, struct fcr_diag *d) {
+        if (held(l, fd)) {
+                close(fd);
+                return 0;
+        }
+        if (l->n >= FCR_LOCK_MAX) {
+                close(fd);
+                return fcr_fail(d, -E2BIG, "cannot lock %s: more than %d locks to take for %s", what,
+                                FCR_LOCK_MAX, dev);
+        }
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 
@@ -28,6 +51,57 @@ static int lock_one(struct fcr_lock *l, const char *what, const char *dev, struc
                 return fcr_fail(d, r, "%s is busy: another program holds the lock of %s", dev, what);
         }
         l->fds[l->n++] = fd;
+        return 0;
+}
+
+static int lock_one(struct fcr_lock *l, const char *what, const char *dev, struct fcr_diag *d) {
+        int fd = open(what, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+        if (fd < 0)
+                return fcr_fail(d, -errno, "cannot open %s to lock it: %s", what, strerror(errno));
+        return lock_fd(l, fd, what, dev, d);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+/* An image file: also every loop device backed by it, as a program that
+ * locks only /dev/loopN (systemd's convention) must keep us off the file.
+ * Matched by the loop's own device and inode numbers
+ * (LOOP_GET_STATUS64), exact where sysfs's path may be stale. */
+static int lock_loops_of(struct fcr_lock *l, const char *path, const struct stat *st, struct fcr_diag *d) {
+        _cleanup_(closedirp) DIR *dir = opendir("/sys/block");
+        struct dirent *de;
+
+        if (!dir)
+                return errno == ENOENT ? 0 : fcr_fail(d, -errno, "cannot list the loop devices: %s", strerror(errno));
+        while ((de = readdir(dir))) {
+                struct loop_info64 info;
+                char node[300];
+                int fd, r;
+
+                if (strncmp(de->d_name, "loop", 4) != 0)
+                        continue;
+                /* Only loop devices with a file attached have it. */
+                snprintf(node, sizeof(node), "%s/loop/backing_file", de->d_name);
+                if (faccessat(dirfd(dir), node, F_OK, 0) < 0)
+                        continue;
+                snprintf(node, sizeof(node), "/dev/%s", de->d_name);
+                fd = open(node, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;       /* gone, or not ours to open (a user replaying an image) */
+                /* ENXIO: no file attached. */
+                if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0 || info.lo_device != st->st_dev ||
+                    info.lo_inode != st->st_ino) {
+                        close(fd);
+                        continue;
+                }
+                r = lock_fd(l, fd, node, path, d);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -75,23 +149,24 @@ static int lock_block(struct fcr_lock *l, const char *path, dev_t devno, struct 
         return backing ? lock_one(l, backing, path, d) : 0;
 }
 
-int fcr_lock_take(const char *path, struct fcr_lock *ret, struct fcr_diag *d) {
-        struct fcr_lock l = {};
+int fcr_lock_take(const char *path, struct fcr_lock *l, struct fcr_diag *d) {
+        unsigned had = l->n;
         struct stat st;
         int r;
 
         if (stat(path, &st) < 0)
                 return fcr_fail(d, -errno, "cannot open %s: %s", path, strerror(errno));
         if (S_ISBLK(st.st_mode))
-                r = lock_block(&l, path, st.st_rdev, d);
-        else
-                r = lock_one(&l, path, path, d);
-        if (r < 0) {
-                fcr_lock_release(&l);
-                return r;
+                r = lock_block(l, path, st.st_rdev, d);
+        else {
+                r = lock_one(l, path, path, d);
+                if (r >= 0 && S_ISREG(st.st_mode))
+                        r = lock_loops_of(l, path, &st, d);
         }
-        *ret = l;
-        return 0;
+        if (r < 0)
+                while (l->n > had)
+                        close(l->fds[--l->n]);
+        return r;
 }
 
 void fcr_lock_release(struct fcr_lock *l) {

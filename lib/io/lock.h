@@ -3,19 +3,24 @@
  * writing, flock(LOCK_EX) on
  *   - the whole-disk block device (udev honours that lock too),
  *   - an image file itself,
- *   - and, for a loop device, its backing file as well, so that a replay
- *     of /dev/loopN and one of the file behind it exclude each other.
+ *   - for a loop device, its backing file as well, and for an image file
+ *     every loop device backed by it, so that a replay of /dev/loopN and
+ *     one of the file behind it exclude each other, whichever of the two
+ *     another program locked;
+ *   - and the external journal's device, when there is one.
  * Never waits: a lock held elsewhere is -EBUSY, "busy". */
 #pragma once
 #include <fcreplay/diag.h>
 
-#define FCR_LOCK_MAX 2
+#define FCR_LOCK_MAX 16
 
 struct fcr_lock {
         int fds[FCR_LOCK_MAX];
         unsigned n;
 };
 
-/* Take every lock path needs; on failure none is held. */
-int fcr_lock_take(const char *path, struct fcr_lock *ret, struct fcr_diag *d);
+/* Add every lock path needs to l (which may hold others already: the
+ * filesystem's, then its external journal's); on failure those taken by
+ * this call are released, the others kept. */
+int fcr_lock_take(const char *path, struct fcr_lock *l, struct fcr_diag *d);
 void fcr_lock_release(struct fcr_lock *l);

@@ -20,7 +20,14 @@ wait_owned 5
 
 # 1. nobody: refused before the path is looked at; the same answer for a
 # secret image, a loop device, a path that does not exist and a FIFO.
-for p in "$TMP/private/secret.img" /dev/loop-control /no/such/path "$TMP/fifo"; do
+# A loop device on the secret image, brw------- (root only, as a disk).
+sdev=$(losetup -f --show -r "$TMP/private/secret.img")
+smode=$(stat -c %a "$sdev")
+chmod 600 "$sdev"
+[ "$(stat -c %A "$sdev")" = "brw-------" ] || fail "$sdev is not brw-------"
+nobody test -r "$sdev" && fail "nobody can read $sdev"
+nobody test -r "$TMP/private/secret.img" && fail "nobody can read the secret image"
+for p in "$TMP/private/secret.img" "$sdev" /dev/loop-control /no/such/path "$TMP/fifo"; do
         rc=0
         nobody "$CTL" inspect "$p" > "$TMP/out" 2> "$TMP/err" || rc=$?
         [ $rc -eq 3 ] || fail "nobody: inspect $p: exit $rc: $(cat "$TMP/out" "$TMP/err")"
@@ -30,12 +37,14 @@ for p in "$TMP/private/secret.img" /dev/loop-control /no/such/path "$TMP/fifo"; 
         sed "s|$p|PATH|" "$TMP/err" > "$TMP/err.$(echo "$p" | tr / _)"
 done
 [ "$(sort -u "$TMP"/err._* | wc -l)" -eq 1 ] || { cat "$TMP"/err._*; fail "nobody gets different answers for different paths"; }
-echo "inspect: nobody is refused, with one answer for every path"
+chmod "$smode" "$sdev"
+losetup -d "$sdev"
+echo "inspect: nobody is refused, with one answer for every path (a 0600 image in a 0700 directory, a brw------- loop device)"
 
 # 2. root: a FIFO is refused at once, and the daemon goes on serving.
 rc=0
 timeout 5 "$CTL" inspect "$TMP/fifo" 2> "$TMP/err" || rc=$?
-[ $rc -eq 3 ] && grep -q "neither a block device nor a regular file" "$TMP/err" ||
+[ $rc -eq 3 ] && grep -q "is a FIFO, not a block device or a regular file" "$TMP/err" ||
         fail "root: inspect of a FIFO: exit $rc: $(cat "$TMP/err")"
 timeout 5 "$CTL" status > /dev/null || fail "fcreplayctl status after the FIFO: exit $?"
 # A dirty device attached now is still handled.

@@ -59,7 +59,7 @@ run "$s" "root=$TMP/img fcreplay.mode=skip" "fcreplay.mode=skip" \
         "fcreplay: root $TMP/img: skipped (fcreplay.mode=skip on the kernel command line)"
 run "$s" "root=$TMP/img fcreplay.mode=bogus" "bad fcreplay.mode" \
         "fcreplay: root $TMP/img: skipped (fcreplay.mode=bogus is neither auto nor skip)"
-run "$s" "fcreplay.allocator=nosuch" "unknown allocator" "fcreplay: root $TMP/img: failed (exit 3; *)" "$TMP/img"
+run "$s" "fcreplay.allocator=nosuch" "unknown allocator" "fcreplay: root $TMP/img: failed (exit 64; *)" "$TMP/img"
 printf '# comment\n  root_replay =  no  # trailing\nbogus = 1\n' > "$FCREPLAY_INITRAMFS_CONF"
 run "$s" "root=$TMP/img" "root_replay = no" "fcreplay: root $TMP/img: skipped (root_replay = no in *)"
 grep -q "initramfs.conf:3: unknown key or bad value, ignored: bogus = 1" "$TMP/out" || fail "the unknown key is not reported"

@@ -86,8 +86,21 @@ chmod -R go-w "$TMP/p"
 "$FCREPLAY" inspect "$TMP/img" | grep -q '\] LINK ' || fail "the demo should hold a LINK tag"
 expect 2 "no plugin" "tag without a plugin" -- replay --plugin-dir "$TMP/p" "$TMP/img"
 
-# An unknown allocator names the ones there are.
-expect 3 "available: goal, kernel" "unknown allocator" -- replay --allocator no-such-policy "$TMP/img"
+# An unknown allocator on the command line is a usage error (as one in the
+# configuration is a configuration error), naming the ones there are.
+expect 64 "--allocator no-such-policy: no allocator plugin named 'no-such-policy'.*available: goal, kernel" \
+        "unknown allocator" -- replay --allocator no-such-policy "$TMP/img"
+expect 64 "no allocator plugin named 'no-such-policy'" "unknown allocator (dry run)" -- replay -n -a no-such-policy "$TMP/img"
+# Neither a block device nor a regular file: refused at once, not opened
+# for reading (a FIFO without a writer would block open()).
+mkfifo "$TMP/fifo"
+for args in "inspect" "replay -n" "replay"; do
+        rc=0
+        timeout 10 "$FCREPLAY" $args "$TMP/fifo" > "$TMP/out" 2>&1 || rc=$?
+        [ $rc -eq 3 ] || fail "fcreplay $args FIFO: exit $rc: $(cat "$TMP/out")"
+        grep -q "fifo is a FIFO, not a block device or a regular file" "$TMP/out" ||
+                fail "fcreplay $args FIFO: no clear refusal: $(cat "$TMP/out")"
+done
 # A path that does not exist.
 rc=0
 "$FCREPLAY" replay "$TMP/none.img" 2> "$TMP/err" || rc=$?

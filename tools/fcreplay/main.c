@@ -12,6 +12,7 @@
 #include <fcreplay/exit_codes.h>
 #include <fcreplay/report.h>
 #include <fcreplay/util.h>
+#include "json_error.h"
 #include "print.h"
 #include "progress.h"
 
@@ -63,7 +64,8 @@ static void usage(FILE *f) {
                 "Not fsck's codes: 2 is like fsck's 4 (run e2fsck), 3 like its 8; see fcreplay(8).\n");
 }
 
-static int parse_args(int argc, char **argv, struct args *a) {
+/* A usage error: its reason in why (getopt's own is on stderr too). */
+static int parse_args(int argc, char **argv, struct args *a, char *why, size_t len) {
         static const struct option opts[] = {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "json", no_argument, NULL, 'j' },
@@ -89,20 +91,22 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 case 'v': a->verbose = true; break;
                 case 'h': usage(stdout); exit(FCR_EXIT_CLEAN);
                 case 'V': printf("fcreplay %s\n", PACKAGE_VERSION); exit(FCR_EXIT_CLEAN);
-                default: return -EINVAL;
+                default:
+                        snprintf(why, len, "bad option %s", argv[optind - 1]);
+                        return -EINVAL;
                 }
         if (argc - optind != 2) {
-                fprintf(stderr, "fcreplay: expected a command and one device or image\n");
+                snprintf(why, len, "expected a command and one device or image");
                 return -EINVAL;
         }
         a->command = argv[optind];
         a->device = argv[optind + 1];
         if (strcmp(a->command, "replay") != 0 && strcmp(a->command, "inspect") != 0) {
-                fprintf(stderr, "fcreplay: unknown command '%s'\n", a->command);
+                snprintf(why, len, "unknown command '%s'", a->command);
                 return -EINVAL;
         }
         if (a->dry_run && strcmp(a->command, "replay") != 0) {
-                fprintf(stderr, "fcreplay: --dry-run goes with replay\n");
+                snprintf(why, len, "--dry-run goes with replay");
                 return -EINVAL;
         }
         return 0;
@@ -153,15 +157,18 @@ static int exit_code(int r, bool written) {
 
 /* With --json, errors are JSON too: one object on stdout. */
 static void print_json_error(const struct args *a, int code, const char *why, bool written) {
-        struct json_object *o = json_object_new_object();
+        print_json(json_error_new(a->device, code, NULL, why, written));
+}
 
-        json_object_object_add(o, "device", json_object_new_string(a->device));
-        json_object_object_add(o, "exit_code", json_object_new_int(code));
-        json_object_object_add(o, "result", json_object_new_string(code == FCR_EXIT_REFUSED ? "refused"
-                                                                : code == FCR_EXIT_USAGE ? "usage" : "failed"));
-        json_object_object_add(o, "error", json_object_new_string(why));
-        json_object_object_add(o, "written", json_object_new_boolean(written));
-        print_json(o);
+/* Usage and configuration errors: exit 64, on stderr and, with --json
+ * (read before the error), as the error object on stdout. */
+static int fail_usage(const struct args *a, const char *why, bool show_usage) {
+        if (a->json)
+                print_json_error(a, FCR_EXIT_USAGE, why, false);
+        fprintf(stderr, "fcreplay: %s\n", why);
+        if (show_usage)
+                usage(stderr);
+        return FCR_EXIT_USAGE;
 }
 
 /* written: whether writing has begun (fcr_engine_wrote()). */
@@ -195,19 +202,15 @@ int main(int argc, char **argv) {
         bool inspect;
         int r;
 
-        if (parse_args(argc, argv, &a) < 0) {
-                usage(stderr);
-                return FCR_EXIT_USAGE;
-        }
+        char why[sizeof(d.msg) + PATH_MAX];
+
+        if (parse_args(argc, argv, &a, why, sizeof(why)) < 0)
+                return fail_usage(&a, why, true);
         a.start_usec = now_usec();
         inspect = strcmp(a.command, "inspect") == 0;
         r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
-        if (r < 0) {
-                if (a.json)
-                        print_json_error(&a, FCR_EXIT_USAGE, d.msg, false);
-                fprintf(stderr, "fcreplay: %s\n", d.msg);
-                return FCR_EXIT_USAGE;
-        }
+        if (r < 0)
+                return fail_usage(&a, d.msg, false);
 
         char prefix[PATH_MAX + 3];
         snprintf(prefix, sizeof(prefix), "%s: ", a.device);
@@ -226,17 +229,15 @@ int main(int argc, char **argv) {
                 .progress = show_progress ? progress : NULL,
                 .userdata = &pr,
         };
-        /* An allocator the configuration names must exist: that is a
-         * configuration error, reported with its file and line. */
-        if (cfg.allocator && !a.allocator &&
-            fcr_allocators_check(fcr_plugin_dir(o.plugin_dir), cfg.allocator, &d) == -EINVAL) {
-                char why[sizeof(cfg.allocator_origin) + sizeof(d.msg) + 2];
-
-                snprintf(why, sizeof(why), "%s: %s", cfg.allocator_origin, d.msg);
-                if (a.json)
-                        print_json_error(&a, FCR_EXIT_USAGE, why, false);
-                fprintf(stderr, "fcreplay: %s\n", why);
-                return FCR_EXIT_USAGE;
+        /* The allocator must exist: named by --allocator, that is a usage
+         * error; by the configuration, a configuration error with its
+         * file and line.  Both exit 64 and list the allocators there. */
+        if (o.allocator && fcr_allocators_check(fcr_plugin_dir(o.plugin_dir), o.allocator, &d) == -EINVAL) {
+                if (a.allocator)
+                        snprintf(why, sizeof(why), "--allocator %s: %s", a.allocator, d.msg);
+                else
+                        snprintf(why, sizeof(why), "%s: %s", cfg.allocator_origin, d.msg);
+                return fail_usage(&a, why, false);
         }
         d = (struct fcr_diag) {};
         r = fcr_engine_open(&o, &e, &d);

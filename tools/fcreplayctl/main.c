@@ -1,5 +1,6 @@
 /* fcreplayctl: ask fcreplayd, over D-Bus (org.fcreplay1), what it did,
  * and have it replay a device or change the allocation policy. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 #include <fcreplay/exit_codes.h>
+#include "json_error.h"
 #include "print_inspect.h"
 #include "progress.h"
 #include "result.h"
@@ -62,12 +64,14 @@ static void usage(FILE *f) {
 }
 
 static bool json_output;         /* --json: errors are JSON on stdout too */
+static const char *json_device;  /* the device the command names, for the error object */
 
 static void print_json(struct json_object *o);
 
 /* A D-Bus error (e may be NULL, then r says why) to our exit codes, with
- * one line on stderr, "fcreplayctl: WHAT: WHY" (and, with --json, one
- * object on stdout). */
+ * one line on stderr, "fcreplayctl: WHAT: WHY" (and, with --json, the
+ * error object on stdout).  NotDirty is no error: "nothing to do", exit
+ * 0, its message on stdout. */
 static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
         char what[512];
@@ -83,20 +87,25 @@ static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
         vsnprintf(what, sizeof(what), fmt, ap);
         va_end(ap);
         if (json_output) {
-                struct json_object *o = json_object_new_object();
+                struct json_object *o = json_error_new(json_device, code, fcrd_result_to_string(res), why, false);
 
-                json_object_object_add(o, "exit_code", json_object_new_int(code));
-                json_object_object_add(o, "result", json_object_new_string(fcrd_result_to_string(res)));
-                json_object_object_add(o, not_dirty ? "message" : "error", json_object_new_string(why));
                 if (e && e->name)
                         json_object_object_add(o, "error_name", json_object_new_string(e->name));
-                json_object_object_add(o, "written", json_object_new_boolean(false));
                 print_json(o);
         } else if (not_dirty)
                 printf("%s\n", e->message);
         if (!not_dirty)
                 fprintf(stderr, "fcreplayctl: %s: %s\n", what, why);
         return code;
+}
+
+/* A bad command line: exit 64, and the error object with --json when it
+ * was read before the mistake. */
+static int fail_usage(const char *why) {
+        if (json_output)
+                print_json(json_error_new(NULL, FCR_EXIT_USAGE, NULL, why, false));
+        fprintf(stderr, "fcreplayctl: %s\n", why);
+        return FCR_EXIT_USAGE;
 }
 
 static char *get_string(sd_bus *bus, const char *path, const char *iface, const char *prop) {
@@ -122,6 +131,13 @@ static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const 
         uint64_t v = 0;
 
         sd_bus_get_property_trivial(bus, DEST, path, iface, prop, NULL, 't', &v);
+        return v;
+}
+
+static bool get_bool(sd_bus *bus, const char *path, const char *iface, const char *prop) {
+        int v = 0;
+
+        sd_bus_get_property_trivial(bus, DEST, path, iface, prop, NULL, 'b', &v);
         return v;
 }
 
@@ -197,13 +213,13 @@ static bool needs_reason(const char *last_result) {
         return *last_result && (fcrd_result_from_string(last_result, &r) < 0 || !fcrd_result_is_success(r));
 }
 
-/* The exit status for a job's end, "RESULT: message". */
-static int job_exit_code(const char *message) {
+/* How a job ended, from its end's "RESULT: message"; failed if unknown. */
+static enum fcrd_result job_result(const char *message) {
         char name[32];
         enum fcrd_result r;
 
         snprintf(name, sizeof(name), "%.*s", (int) strcspn(message, ":"), message);
-        return fcrd_result_from_string(name, &r) < 0 ? FCR_EXIT_FAILED : fcrd_result_exit_code(r);
+        return fcrd_result_from_string(name, &r) < 0 ? FCRD_RESULT_FAILED : r;
 }
 
 static void print_devices(struct json_object *arr) {
@@ -287,7 +303,9 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return 0;
 }
 
-/* Ask for the replay: the job's path, copied out of the reply. */
+/* Ask for the replay: the job's path, copied out of the reply.  Any
+ * other answer is dealt with here, and its exit code returned with
+ * *ret_job untouched: an error, or NotDirty (exit 0, nothing to do). */
 static int start_replay(sd_bus *bus, const char *dev, const struct opts *o, char **ret_job) {
         _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
@@ -369,10 +387,11 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         char prefix[PATH_MAX + 3];
         /* A bar on a terminal; otherwise throttled lines, with the result. */
         struct wait_state w = { .progress = { .prefix = prefix, .tty = isatty(STDERR_FILENO) } };
-        int r = start_replay(bus, dev, o, &job);
+        enum fcrd_result res;
+        int code, r = start_replay(bus, dev, o, &job);
 
-        if (r != FCR_EXIT_CLEAN)
-                return r;
+        if (!job)
+                return r;       /* told already: no job to watch */
         w.job = job;
         w.progress.f = w.progress.tty ? stderr : stdout;
         snprintf(prefix, sizeof(prefix), "%s: ", dev);
@@ -383,17 +402,19 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         r = wait_for_job(bus, dev, &w, o);
         if (r != FCR_EXIT_CLEAN)
                 return r;
+        res = job_result(w.message);
+        code = w.success ? FCR_EXIT_CLEAN : fcrd_result_exit_code(res);
         if (o->json) {
-                struct json_object *j = json_object_new_object();
+                /* The error object, as fcreplay's, with the job and success. */
+                struct json_object *j = json_error_new(dev, code, fcrd_result_to_string(res), w.message,
+                                                       get_bool(bus, job, JOB, "Written"));
 
                 json_object_object_add(j, "job", json_object_new_string(job));
-                json_object_object_add(j, "device", json_object_new_string(dev));
                 json_object_object_add(j, "success", json_object_new_boolean(w.success));
-                json_object_object_add(j, "message", json_object_new_string(w.message));
                 print_json(j);
         } else
                 printf("%s: %s\n", dev, w.message);
-        return w.success ? FCR_EXIT_CLEAN : job_exit_code(w.message);
+        return code;
 }
 
 static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
@@ -474,6 +495,30 @@ static struct json_object *variant_json(sd_bus_message *m) {
         return v;
 }
 
+/* A property's name as a JSON key: snake_case, as every key of our JSON
+ * ("BlocksDone": "blocks_done", "UUID": "uuid"), with the unit where
+ * list and info give one. */
+static void json_key(const char *prop, char *buf, size_t len) {
+        static const char *const units[][2] = { { "TimeTaken", "time_taken_usec" }, { "StartTime", "start_time_usec" } };
+        size_t n = 0;
+
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+                if (!strcmp(prop, units[i][0])) {
+                        snprintf(buf, len, "%s", units[i][1]);
+                        return;
+                }
+        for (const char *p = prop; *p && n + 2 < len; p++) {
+                /* A word starts at a capital after a small letter or a
+                 * digit, or before a small letter after capitals. */
+                if (p > prop && isupper((unsigned char) *p) &&
+                    (islower((unsigned char) p[-1]) || isdigit((unsigned char) p[-1]) ||
+                     (isupper((unsigned char) p[-1]) && islower((unsigned char) p[1]))))
+                        buf[n++] = '_';
+                buf[n++] = tolower((unsigned char) *p);
+        }
+        buf[n] = '\0';
+}
+
 /* One line a signal: "PATH: what changed", or one JSON object a line. */
 static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const struct opts *o = userdata;
@@ -488,9 +533,11 @@ static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *er
                 while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
                         if (sd_bus_message_read(m, "s", &key) >= 0) {
                                 struct json_object *v = variant_json(m);
+                                char k[64];
 
+                                json_key(key, k, sizeof(k));
                                 if (v)
-                                        json_object_object_add(changed, key, v);
+                                        json_object_object_add(changed, o->json ? k : key, v);
                         }
                         (void) sd_bus_message_exit_container(m);
                 }
@@ -644,33 +691,42 @@ int main(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         const struct command *cmd = NULL;
         struct opts o = {};
+        char why[256];
         int c, r;
 
+        /* With --json, a mistake found after it was read is JSON too. */
         while ((c = getopt_long(argc, argv, "a:nfjhV", options, NULL)) != -1) {
                 switch (c) {
                 case 'a': o.allocator = optarg; break;
                 case 'n': o.dry_run = true; break;
                 case 'f': o.force = true; break;
                 case OPT_NO_WAIT: o.no_wait = true; break;
-                case 'j': o.json = true; break;
+                case 'j': o.json = json_output = true; break;
                 case 'h': usage(stdout); return FCR_EXIT_CLEAN;
                 case 'V': printf("fcreplayctl %s\n", PACKAGE_VERSION); return FCR_EXIT_CLEAN;
-                default: usage(stderr); return FCR_EXIT_USAGE;
+                default:
+                        usage(stderr);
+                        snprintf(why, sizeof(why), "bad option %s", argv[optind - 1]);
+                        return fail_usage(why);
                 }
         }
         if (optind >= argc) {
                 usage(stderr);
-                return FCR_EXIT_USAGE;
+                return fail_usage("no command");
         }
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[optind], commands[i].name))
                         cmd = &commands[i];
         if (!cmd || argc - optind - 1 != cmd->takes_arg) {
-                fprintf(stderr, "fcreplayctl: %s\n", cmd ? "wrong number of arguments" : "unknown command");
                 usage(stderr);
-                return FCR_EXIT_USAGE;
+                if (cmd)
+                        snprintf(why, sizeof(why), "%s: wrong number of arguments", cmd->name);
+                else
+                        snprintf(why, sizeof(why), "unknown command '%s'", argv[optind]);
+                return fail_usage(why);
         }
-        json_output = o.json;
+        if (cmd->takes_arg && cmd->run != cmd_cancel && cmd->run != cmd_set_allocator)
+                json_device = argv[optind + 1];
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return fail_bus(NULL, r, "cannot reach the system bus");
