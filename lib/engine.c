@@ -351,7 +351,7 @@ static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         if (r < 0)
                 return r;
         if (e->journal->from_backup) {
-                r = fcr_journal_restore_inode(e->replay, &e->journal_restored);
+                r = fcr_journal_restore_inode(e->replay, e->fs->super, &e->journal_restored);
                 if (r < 0)
                         return r;
         }
