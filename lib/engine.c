@@ -248,10 +248,10 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
 
         if (e->scanned)
                 return 0;
-        /* Inspect shows the orphans as they are on disk now; a replay
-         * finds them again in its view, after the journal. */
+        /* Inspect shows the orphans as they are on disk now, apart from
+         * those the plan finds in its view after the journal. */
         if (e->inspect_only && fcr_orphans_possible(e->fs->super)) {
-                r = fcr_orphans_find(e->fs, false, NULL, NULL, &e->orphans);
+                r = fcr_orphans_find(e->fs, false, NULL, NULL, &e->orphans_on_disk);
                 if (r < 0)
                         return fcr_fail(d, r, "cannot read the orphan inodes: %s", strerror(-r));
         }
@@ -428,6 +428,14 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                                 "e2fsck -fy (it replays up to the damage and repairs the rest); recent changes "
                                 "may be lost", e->log.end_block,
                                 jbd2_end_reason_str(e->log.end_reason), e->log.cont_tid, e->log.cont_block);
+        /* The kernel does not mount a filesystem whose journal inode is
+         * damaged (EUCLEAN), clean journal or not; only e2fsck rebuilds it
+         * then.  Inspect shows it. */
+        if (e->state == FCR_STATE_CLEAN && e->journal && e->journal->from_backup && !e->inspect_only)
+                return fcr_fail(d, -EUCLEAN,
+                                "the journal is clean, but %s (found through the superblock's backup of it): "
+                                "the kernel will not mount the filesystem. Run e2fsck -f: it rebuilds the inode "
+                                "from the backup", e->journal->inode_damage);
         if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY) {
                 e->planned = true;
                 return 0;
@@ -617,6 +625,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         fcr_replay_free(e->replay);
         fcr_overlay_free(e->overlay);
         fcr_orphans_done(&e->orphans);
+        fcr_orphans_done(&e->orphans_on_disk);
         fcr_plugins_unref(e->plugins);
         free(e->plugin_dir);
         free(e->allocator_name);

@@ -90,3 +90,22 @@ fsck_clean "$TMP/old.img"
 "$FCTREE" "$TMP/old.img" > "$TMP/got.tree" || fail "journal-old-sb: fcr-fctree exit $?"
 diff -u "$fx/expected.tree" "$TMP/got.tree" >&2 || fail "journal-old-sb: the tree differs from the kernel's replay"
 echo "journal-backup: journal-old-sb: ok"
+
+# A clean journal with a damaged journal inode (clri after a replay): the
+# kernel will not mount it (EUCLEAN); replay and --dry-run refuse (exit 2,
+# run e2fsck) and write nothing; inspect shows the damage.
+unpack "$FIXTURES/demo" "$TMP/clean.img"
+"$FCREPLAY" replay "$TMP/clean.img" > /dev/null || fail "clean: first replay exit $?"
+debugfs -w -R "clri <8>" "$TMP/clean.img" > /dev/null 2>&1
+cp --sparse=always "$TMP/clean.img" "$TMP/before.img"
+for mode in "replay" "replay --dry-run"; do
+        rc=0
+        "$FCREPLAY" $mode "$TMP/clean.img" > "$TMP/out" 2> "$TMP/err" || rc=$?
+        [ "$rc" -eq 2 ] || fail "clean ($mode): exit $rc, not 2: $(cat "$TMP/out" "$TMP/err")"
+        grep -q "the journal is clean, but journal inode 8 is not a regular in-use file .*Run e2fsck -f" "$TMP/err" ||
+                fail "clean ($mode): the refusal does not explain: $(cat "$TMP/err")"
+        cmp -s "$TMP/clean.img" "$TMP/before.img" || fail "clean ($mode): the image changed"
+done
+"$FCREPLAY" inspect "$TMP/clean.img" > "$TMP/inspect" || fail "clean: inspect exit $?"
+grep -q "journal read through the superblock's backup of its inode" "$TMP/inspect" || fail "clean: inspect does not show the damage"
+echo "journal-backup: clean journal, damaged inode: refused: $(cat "$TMP/err")"
