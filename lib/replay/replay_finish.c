@@ -410,14 +410,38 @@ static errcode_t write_primary_super(ext2_filsys fs) {
         return e;
 }
 
-/* The superblock, its free counts as opened moved by what the touched
- * groups gained or lost (write_group() wrote their descriptor blocks);
- * libext2fs's own alloc stats on it do not count. */
+/* The superblock's free counts.  While mounted the kernel keeps them in
+ * per-CPU counters and writes them back only at unmount, so the copy in
+ * the log or on disk is stale (often as old as the mount); the kernel and
+ * e2fsck recount them from the descriptors anyway.  When the replay loaded
+ * every group's descriptor, the sum is exact; otherwise the counts as
+ * opened are moved by what the touched groups gained or lost (stale
+ * counts stay stale, clamped to what is possible).  libext2fs's own alloc
+ * stats on the superblock do not count. */
+static void free_counts(struct fcr_replay *r, int64_t *ret_clusters, int64_t *ret_inodes) {
+        ext2_filsys fs = r->fs;
+        int64_t clusters = 0, inodes = 0;
+
+        for (uint32_t g = 0; g < r->geom.group_count; g++) {
+                if (!r->groups[g]) {
+                        *ret_clusters = (int64_t) r->sb_free_clusters + r->free_clusters_delta;
+                        *ret_inodes = (int64_t) r->sb_free_inodes + r->free_inodes_delta;
+                        return;
+                }
+                clusters += ext2fs_bg_free_blocks_count(fs, g);
+                inodes += ext2fs_bg_free_inodes_count(fs, g);
+        }
+        *ret_clusters = clusters;
+        *ret_inodes = inodes;
+}
+
 static int write_super(struct fcr_replay *r) {
         ext2_filsys fs = r->fs;
-        int64_t free_clusters = (int64_t) r->sb_free_clusters + r->free_clusters_delta;
-        int64_t free_inodes = (int64_t) r->sb_free_inodes + r->free_inodes_delta;
+        int64_t free_clusters, free_inodes;
         errcode_t e;
+
+        free_counts(r, &free_clusters, &free_inodes);
+        free_clusters = MIN(free_clusters, (int64_t) (ext2fs_blocks_count(fs->super) >> fs->cluster_ratio_bits));
 
         ext2fs_free_blocks_count_set(fs->super, (uint64_t) MAX(free_clusters, 0) << fs->cluster_ratio_bits);
         fs->super->s_free_inodes_count = MIN(MAX(free_inodes, 0), (int64_t) fs->super->s_inodes_count);

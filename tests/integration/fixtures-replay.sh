@@ -30,6 +30,10 @@ for fx in "$FIXTURES"/*/; do
                                 fail "$name/$alloc: the orphan list is not empty"
                         dumpe2fs -h "$TMP/img" 2> /dev/null | grep -q "^Filesystem features:.*orphan_present" &&
                                 fail "$name/$alloc: orphan_present still set"
+                        # Every group's descriptor was loaded: the superblock's
+                        # free counts are their sum, not stale ones moved.
+                        grep -q "count wrong" "$TMP/fsck.out" &&
+                                fail "$name/$alloc: the superblock's free counts are wrong: $(grep "count wrong" "$TMP/fsck.out")"
                 esac
                 "$FCTREE" "$TMP/img" > "$TMP/got.tree" || fail "$name/$alloc: fcr-fctree exit $?"
                 diff -u "$fx/expected.tree" "$TMP/got.tree" >&2 ||
