@@ -444,9 +444,13 @@ static void op_orphan(int rootfd, bool tail) {
         }
 }
 
-/* A truncate in flight: a fragmented file shrinks while a child commits
- * the journal again and again, so that a commit may catch the file on the
- * orphan list mid-truncate. */
+/* A truncate during commits: a fragmented file shrinks while a child
+ * commits the journal again and again, so that a commit may catch the
+ * file on the orphan list mid-truncate.  The truncate ends before the
+ * power cut, and so does its ext4_orphan_del: no linked orphan is left at
+ * the crash (none of the generated fixtures has one).  A truncate still in
+ * flight at the cut is made by make-truncate-orphan-fixture.sh, whose
+ * kernel tree differs in the orphan's mtime (the mount's truncate sets it). */
 static void op_truncate_in_flight(int rootfd) {
         char *p = new_name();
         pid_t child;
