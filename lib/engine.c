@@ -294,6 +294,10 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
+static void keep_backup(uint64_t fs_block, uint8_t *buf, void *userdata) {
+        fcr_journal_backup_keep(userdata, fs_block, buf);
+}
+
 /* The superblock as the jbd2 replay leaves it: it is usually one of the
  * logged blocks. */
 static int replayed_super(struct fcr_engine *e, struct ext2_super_block *ret, struct fcr_diag *d) {
@@ -343,6 +347,8 @@ static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
                         return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
                 if (w->escape)
                         put_be32(buf, JBD2_MAGIC);
+                if (e->plan.fixup)
+                        e->plan.fixup(w->fs_block, buf, e->plan.fixup_data);
                 r = fcr_overlay_preload(e->overlay, w->fs_block, buf);
                 if (r < 0)
                         return r;
@@ -455,6 +461,12 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 r = jbd2_plan_build(e->journal, &e->jsb, &e->log, ext2fs_blocks_count(e->fs->super), &e->plan, d);
                 if (r < 0)
                         return r;
+                /* Found through the backup: the superblock going home keeps
+                 * it, so that a cut leaves the journal findable. */
+                if (e->journal->from_backup) {
+                        e->plan.fixup = keep_backup;
+                        e->plan.fixup_data = e->fs;
+                }
         }
         r = replayed_super(e, &sb, d);
         if (r < 0)
