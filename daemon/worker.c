@@ -113,10 +113,13 @@ static int child(const struct fcrd_replay_args *a) {
         r = fcr_engine_apply(e, &d);
         if (r < 0)
                 return failed(e, r, &d);
-        char msg[256];
+        char msg[512];
         res = fcr_engine_result(e);
-        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s", res->transactions,
-                 res->fc_commits, res->allocator ? res->allocator : "none");
+        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s, %zu orphan(s) released%s%s",
+                 res->transactions, res->fc_commits, res->allocator ? res->allocator : "none",
+                 res->orphans_released ? res->nr_orphans : 0,
+                 res->orphans_left_alone ? "; orphans left alone: " : "",
+                 res->orphans_left_alone ? res->orphans_left_alone : "");
         return result(FCRD_RESULT_REPLAYED, (long) res->fc_tags_replayed, msg);
 }
 

@@ -260,10 +260,10 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
 
         if (e->scanned)
                 return 0;
-        /* Inspect shows the orphans as they are on disk now; a replay
-         * finds them again in its view, after the journal. */
+        /* Inspect shows the orphans as they are on disk now, apart from
+         * those the plan finds in its view after the journal. */
         if (e->inspect_only && fcr_orphans_possible(e->fs->super)) {
-                r = fcr_orphans_find(e->fs, false, NULL, NULL, &e->orphans);
+                r = fcr_orphans_find(e->fs, false, NULL, NULL, &e->orphans_on_disk);
                 if (r < 0)
                         return fcr_fail(d, r, "cannot read the orphan inodes: %s", strerror(-r));
         }
@@ -304,6 +304,10 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d) {
         }
         e->scanned = true;
         return 0;
+}
+
+static void keep_backup(uint64_t fs_block, uint8_t *buf, void *userdata) {
+        fcr_journal_backup_keep(userdata, fs_block, buf);
 }
 
 /* The superblock as the jbd2 replay leaves it: it is usually one of the
@@ -355,6 +359,8 @@ static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
                         return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
                 if (w->escape)
                         put_be32(buf, JBD2_MAGIC);
+                if (e->plan.fixup)
+                        e->plan.fixup(w->fs_block, buf, e->plan.fixup_data);
                 r = fcr_overlay_preload(e->overlay, w->fs_block, buf);
                 if (r < 0)
                         return r;
@@ -363,7 +369,7 @@ static int plan_view(struct fcr_engine *e, bool orphans, struct fcr_diag *d) {
         if (r < 0)
                 return r;
         if (e->journal->from_backup) {
-                r = fcr_journal_restore_inode(e->replay, &e->journal_restored);
+                r = fcr_journal_restore_inode(e->replay, e->fs->super, &e->journal_restored);
                 if (r < 0)
                         return r;
         }
@@ -440,6 +446,14 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                                 "e2fsck -fy (it replays up to the damage and repairs the rest); recent changes "
                                 "may be lost", e->log.end_block,
                                 jbd2_end_reason_str(e->log.end_reason), e->log.cont_tid, e->log.cont_block);
+        /* The kernel does not mount a filesystem whose journal inode is
+         * damaged (EUCLEAN), clean journal or not; only e2fsck rebuilds it
+         * then.  Inspect shows it. */
+        if (e->state == FCR_STATE_CLEAN && e->journal && e->journal->from_backup && !e->inspect_only)
+                return fcr_fail(d, -EUCLEAN,
+                                "the journal is clean, but %s (found through the superblock's backup of it): "
+                                "the kernel will not mount the filesystem. Run e2fsck -f: it rebuilds the inode "
+                                "from the backup", e->journal->inode_damage);
         if (e->state != FCR_STATE_REPLAY && e->state != FCR_STATE_FINISH_ONLY) {
                 e->planned = true;
                 return 0;
@@ -459,6 +473,12 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 r = jbd2_plan_build(e->journal, &e->jsb, &e->log, ext2fs_blocks_count(e->fs->super), &e->plan, d);
                 if (r < 0)
                         return r;
+                /* Found through the backup: the superblock going home keeps
+                 * it, so that a cut leaves the journal findable. */
+                if (e->journal->from_backup) {
+                        e->plan.fixup = keep_backup;
+                        e->plan.fixup_data = e->fs;
+                }
         }
         r = replayed_super(e, &sb, d);
         if (r < 0)
@@ -629,6 +649,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         fcr_replay_free(e->replay);
         fcr_overlay_free(e->overlay);
         fcr_orphans_done(&e->orphans);
+        fcr_orphans_done(&e->orphans_on_disk);
         fcr_plugins_unref(e->plugins);
         fcr_plugins_unref(e->given_plugins);
         free(e->plugin_dir);

@@ -40,7 +40,8 @@ struct fcr_engine {
         struct fcr_replay *replay;      /* NULL without fast commits or orphans */
         struct jbd2_out_block *commit;  /* the replay's result, as apply logs it */
         size_t nr_commit, cap_commit;
-        struct fcr_orphans orphans;     /* inspect: as on disk; replay: as released */
+        struct fcr_orphans orphans;     /* as the replay releases them (or would) */
+        struct fcr_orphans orphans_on_disk; /* inspect: before any replay */
         bool journal_restored;          /* the journal inode, from the backup, in the view */
         enum fcr_state state;
         bool scanned, planned, applied;

@@ -178,15 +178,21 @@ static struct json_object *fc_json(struct fcr_engine *e, const struct fc_log *l)
         return o;
 }
 
-static struct json_object *orphans_json(const struct fcr_result *r) {
+static struct json_object *str_or_null(const char *s) {
+        return s ? json_object_new_string(s) : NULL;
+}
+
+/* released_key: "released" in a replay's report, "would_release" in
+ * inspect's (it plans, never writes). */
+static struct json_object *orphans_json(const struct fcr_result *r, const char *released_key) {
         struct json_object *j = json_object_new_object(), *v = json_object_new_array();
 
         add_int(j, "list_head", r->orphan_list_head);
         add_int(j, "orphan_file_inode", r->orphan_file_ino);
         add_bool(j, "orphan_present", r->orphan_present);
-        json_object_object_add(j, "left_alone_because",
-                               r->orphans_left_alone ? json_object_new_string(r->orphans_left_alone) : NULL);
-        add_bool(j, "released", r->orphans_released);
+        json_object_object_add(j, "left_alone_because", str_or_null(r->orphans_left_alone));
+        json_object_object_add(j, "list_damage", str_or_null(r->orphan_list_damage));
+        add_bool(j, released_key, r->orphans_released);
         add_int(j, "orphan_file_blocks_with_entries", r->orphan_file_blocks);
         for (size_t i = 0; i < r->nr_orphans; i++) {
                 const struct fcr_orphan_result *o = &r->orphans[i];
@@ -205,15 +211,45 @@ static struct json_object *orphans_json(const struct fcr_result *r) {
         return j;
 }
 
+/* The orphans as on disk before any replay: what they are, and the
+ * action each would get; nothing is released here. */
+static struct json_object *disk_orphans_json(const struct fcr_orphans *o) {
+        struct json_object *j = json_object_new_object(), *v = json_object_new_array();
+
+        add_int(j, "list_head", o->list_head);
+        add_int(j, "orphan_file_inode", o->file_ino);
+        add_bool(j, "orphan_present", o->present);
+        json_object_object_add(j, "left_alone_because", str_or_null(o->skipped[0] ? o->skipped : NULL));
+        json_object_object_add(j, "list_damage", str_or_null(o->list_damage[0] ? o->list_damage : NULL));
+        json_object_object_add(j, "orphan_file_damage", str_or_null(o->refused[0] ? o->refused : NULL));
+        add_int(j, "orphan_file_blocks_with_entries", o->nr_blocks);
+        for (size_t i = 0; i < o->n; i++) {
+                struct json_object *x = json_object_new_object();
+
+                add_int(x, "ino", o->v[i].ino);
+                add_str(x, "source", o->v[i].in_file ? "orphan_file" : "list");
+                add_int(x, "links", o->v[i].links);
+                add_int(x, "size", o->v[i].size);
+                add_str(x, "action", fcr_orphan_action_str(o->v[i].action));
+                json_object_array_add(v, x);
+        }
+        json_object_object_add(j, "inodes", v);
+        return j;
+}
+
 struct json_object *fcr_report_inspect(struct fcr_engine *e) {
         const struct fcr_result *r = fcr_engine_result(e);
+        const struct fcr_orphans *disk = &e->orphans_on_disk;
         struct json_object *o = json_object_new_object(), *j;
 
         add_str(o, "device", e->device);
         add_str(o, "state", fcr_state_str(e->state));
         json_object_object_add(o, "filesystem", fs_json(e));
+        if (fcr_orphans_pending(disk) || disk->skipped[0] || disk->list_damage[0] || disk->refused[0])
+                json_object_object_add(o, "orphans", disk_orphans_json(disk));
+        /* The plan's: the replay reads them after the journal. */
         if (r->has_orphans)
-                json_object_object_add(o, "orphans", orphans_json(r));
+                json_object_object_add(o, "orphans_after_replay", orphans_json(r, "would_release"));
         if (e->has_journal && e->scanned) {
                 j = json_object_new_object();
                 json_object_object_add(j, "superblock", jsb_json(&e->jsb));
@@ -268,6 +304,6 @@ struct json_object *fcr_report_replay(struct fcr_engine *e) {
                 json_object_object_add(o, "fast_commit", fc);
         }
         if (r->orphans_released || r->orphans_left_alone)
-                json_object_object_add(o, "orphans", orphans_json(r));
+                json_object_object_add(o, "orphans", orphans_json(r, "released"));
         return o;
 }

@@ -44,6 +44,7 @@ static void fill_orphans(struct fcr_engine *e, struct fcr_result *r) {
 
         r->has_orphans = fcr_orphans_pending(o) || o->skipped[0];
         r->orphans_left_alone = o->skipped[0] ? o->skipped : NULL;
+        r->orphan_list_damage = o->list_damage[0] ? o->list_damage : NULL;
         r->orphans_released = o->released;
         r->orphan_list_head = o->list_head;
         r->orphan_file_ino = o->file_ino;

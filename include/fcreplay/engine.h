@@ -154,9 +154,13 @@ struct fcr_result {
         const char *const *notes;
         size_t nr_notes;
 
-        /* Orphans: on disk (inspect) or as released (replay). */
+        /* Orphans as the replay releases them (or would); inspect reports
+         * those on disk before the replay apart (fcr_report_inspect). */
         bool has_orphans;               /* any pending, or left alone */
         const char *orphans_left_alone; /* why, or NULL */
+        /* The list is damaged (why, or NULL): released up to the damage,
+         * head cleared, the filesystem marked with errors. */
+        const char *orphan_list_damage;
         bool orphans_released;
         uint32_t orphan_list_head, orphan_file_ino;
         bool orphan_present;

@@ -188,6 +188,8 @@ int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_pl
                         return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
                 if (w->escape)
                         put_be32(buf, JBD2_MAGIC);
+                if (p->fixup)
+                        p->fixup(w->fs_block, buf, p->fixup_data);
                 e = io_channel_write_blk64(fsio, w->fs_block, 1, buf);
                 if (e)
                         return fcr_fail(d, fcr_errcode_to_errno(e), "cannot write filesystem block %llu: %s",

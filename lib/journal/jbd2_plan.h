@@ -20,6 +20,10 @@ struct jbd2_plan {
         size_t nr_tags;                 /* tags in those transactions */
         size_t nr_revoked;              /* tags skipped because revoked */
         size_t nr_revokes;              /* revoke records in force */
+        /* Set by the caller after the build: changes a logged block
+         * before it goes home (and into any view of the result). */
+        void (*fixup)(uint64_t fs_block, uint8_t *buf, void *userdata);
+        void *fixup_data;
 };
 
 int jbd2_plan_build(struct fcr_journal *j, const struct jbd2_super *s, const struct jbd2_log *log,

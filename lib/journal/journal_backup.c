@@ -3,6 +3,7 @@
  * and the size; the inode e2fsck rebuilds from it is a regular file
  * with one link.  An extent-mapped journal's backup starts with the
  * extent header, which is how it is told from a block map. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <et/com_err.h>
@@ -89,4 +90,21 @@ int fcr_journal_open_backup(ext2_filsys fs, const char *inode_damage, struct fcr
         snprintf(j->inode_damage, sizeof(j->inode_damage), "%s", inode_damage);
         *ret = j;
         return 0;
+}
+
+void fcr_journal_backup_keep(ext2_filsys fs, uint64_t fs_block, uint8_t *buf) {
+        struct ext2_super_block *sb;
+
+        if (fs_block != SUPERBLOCK_OFFSET / fs->blocksize || fs->super->s_jnl_backup_type != EXT3_JNL_BACKUP_BLOCKS)
+                return;
+        /* On-disk (little-endian) fields, changed in place. */
+        sb = (struct ext2_super_block *) (buf + SUPERBLOCK_OFFSET % fs->blocksize);
+        if (ext2fs_le16_to_cpu(sb->s_magic) != EXT2_SUPER_MAGIC || sb->s_jnl_backup_type == EXT3_JNL_BACKUP_BLOCKS)
+                return;
+        for (unsigned i = 0; i < EXT2_N_BLOCKS + 2; i++)
+                sb->s_jnl_blocks[i] = ext2fs_cpu_to_le32(fs->super->s_jnl_blocks[i]);
+        sb->s_jnl_backup_type = EXT3_JNL_BACKUP_BLOCKS;
+        if (ext2fs_le32_to_cpu(sb->s_feature_ro_compat) & EXT4_FEATURE_RO_COMPAT_METADATA_CSUM)
+                sb->s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) sb,
+                                                                     offsetof(struct ext2_super_block, s_checksum)));
 }

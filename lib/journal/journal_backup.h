@@ -22,3 +22,11 @@ int fcr_journal_open_backup(ext2_filsys fs, const char *inode_damage, struct fcr
  * holds no backup of a block map. */
 int fcr_journal_backup_inode(ext2_filsys fs, const struct ext2_super_block *sb, struct ext2_inode *ret,
                              struct fcr_diag *d);
+
+/* For a journal found through the backup: if buf (filesystem block
+ * fs_block, from the log) holds the superblock and it carries no backup,
+ * give it the one of fs's superblock as opened, checksum included.  The
+ * log's copy may be older than the backup (an ext3 superblock, type 0);
+ * written home as it is, a cut right after it would leave a damaged
+ * journal inode with nothing to find the journal by. */
+void fcr_journal_backup_keep(ext2_filsys fs, uint64_t fs_block, uint8_t *buf);

@@ -51,6 +51,29 @@ static int skip(struct fcr_orphans *o, const char *fmt, ...) {
         return 0;
 }
 
+/* The list stops at a damaged entry; what came before it stays. */
+static int list_damaged(struct fcr_orphans *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int list_damaged(struct fcr_orphans *o, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(o->list_damage, sizeof(o->list_damage), fmt, ap);
+        va_end(ap);
+        return 0;
+}
+
+/* The orphan file cannot be read: the kernel does not mount it. */
+static int refuse(struct fcr_orphans *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(struct fcr_orphans *o, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(o->refused, sizeof(o->refused), fmt, ap);
+        va_end(ap);
+        o->nr_blocks = 0;
+        return 0;
+}
+
 /* Blocks only exist for these; a fast symlink keeps its target in i_block. */
 static bool truncatable(ext2_filsys fs, struct ext2_inode *inode) {
         if (!LINUX_S_ISREG(inode->i_mode) && !LINUX_S_ISDIR(inode->i_mode) && !LINUX_S_ISLNK(inode->i_mode))
@@ -74,19 +97,19 @@ static int take(struct walk *w, uint32_t ino, bool in_file, struct ext2_inode *i
         errcode_t e;
 
         if (ino < EXT2_FIRST_INO(fs->super) || ino > fs->super->s_inodes_count)
-                return skip(w->o, "%s names inode %u, which cannot be an orphan",
-                            in_file ? "the orphan file" : "the orphan list", ino) + 1;
+                return in_file ? skip(w->o, "the orphan file names inode %u, which cannot be an orphan", ino) + 1 :
+                                 list_damaged(w->o, "it names inode %u, which cannot be an orphan", ino) + 1;
         if (ext2fs_fast_test_inode_bitmap2(w->seen, ino)) {
                 if (in_file)
                         return 2;       /* listed twice: one cleanup is enough */
-                return skip(w->o, "the orphan list loops at inode %u", ino) + 1;
+                return list_damaged(w->o, "it loops at inode %u", ino) + 1;
         }
         e = ext2fs_read_inode(fs, ino, inode);
         if (e)
                 return -EIO;
         if (inode->i_mode == 0 || (w->in_use && !w->in_use(w->userdata, ino)))
-                return skip(w->o, "%s names inode %u, which is not in use",
-                            in_file ? "the orphan file" : "the orphan list", ino) + 1;
+                return in_file ? skip(w->o, "the orphan file names inode %u, which is not in use", ino) + 1 :
+                                 list_damaged(w->o, "it names inode %u, which is not in use", ino) + 1;
         ext2fs_fast_mark_inode_bitmap2(w->seen, ino);
         p = FCR_PUSH(w->o->v, w->o->n, w->o->cap);
         if (!p)
@@ -123,7 +146,7 @@ static int read_orphan_file(struct walk *w) {
                 return -ENOMEM;
         if (ino == 0 || ino > fs->super->s_inodes_count || ext2fs_read_inode(fs, ino, &inode) != 0 ||
             !LINUX_S_ISREG(inode.i_mode))
-                return skip(w->o, "the orphan file (inode %u) is not a regular file", ino);
+                return refuse(w->o, "the orphan file (inode %u) is not a regular file", ino);
         w->o->file_ino = ino;
         nblocks = EXT2_I_SIZE(&inode) / fs->blocksize;
         for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
@@ -132,12 +155,12 @@ static int read_orphan_file(struct walk *w) {
 
                 if (ext2fs_bmap2(fs, ino, &inode, NULL, 0, lblk, NULL, &pblk) || pblk == 0 ||
                     pblk >= ext2fs_blocks_count(fs->super))
-                        return skip(w->o, "orphan file block %llu is not mapped", (unsigned long long) lblk);
+                        return refuse(w->o, "orphan file block %llu is not mapped", (unsigned long long) lblk);
                 if (io_channel_read_blk64(fs->io, pblk, 1, buf))
                         return -EIO;
                 if (get_le32(ext2fs_orphan_block_tail(fs, buf)) != EXT4_ORPHAN_BLOCK_MAGIC ||
                     !ext2fs_orphan_file_block_csum_verify(fs, ino, pblk, buf))
-                        return skip(w->o, "orphan file block %llu has a bad magic or checksum",
+                        return refuse(w->o, "orphan file block %llu has a bad magic or checksum",
                                     (unsigned long long) lblk);
                 for (int i = 0; i < per; i++) {
                         uint32_t entry = get_le32(buf + 4 * i);
@@ -179,6 +202,7 @@ int fcr_orphans_find(ext2_filsys fs, bool errors, bool (*in_use)(void *userdata,
         if (e)
                 return -ENOMEM;
         r = walk_list(&w);
+        /* After a damaged list the kernel goes on with the orphan file. */
         if (r == 0 && !ret->skipped[0] && ext2fs_has_feature_orphan_file(fs->super))
                 r = read_orphan_file(&w);
         ext2fs_free_inode_bitmap(w.seen);
@@ -284,6 +308,12 @@ static int empty_orphan_file(struct fcr_replay *r, const struct fcr_orphans *o) 
         return 0;
 }
 
+/* The kernel's orphan cleanup runs with quotas on and updates usage. */
+static bool has_quota(const struct ext2_super_block *sb) {
+        return (sb->s_feature_ro_compat & EXT4_FEATURE_RO_COMPAT_QUOTA) || sb->s_usr_quota_inum ||
+               sb->s_grp_quota_inum || sb->s_prj_quota_inum;
+}
+
 static bool replay_in_use(void *userdata, uint32_t ino) {
         return fcr_replay_inode_was_in_use(userdata, ino);
 }
@@ -294,8 +324,13 @@ int fcr_orphans_release(struct fcr_replay *r, bool errors, struct fcr_orphans *o
         ret = fcr_orphans_find(r->fs, errors, replay_in_use, r, o);
         if (ret < 0)
                 return fcr_fail(r->d, ret, "cannot read the orphan inodes: %s", strerror(-ret));
+        if (o->refused[0])
+                return fcr_fail(r->d, -EUCLEAN, "%s: the kernel does not mount a filesystem whose orphan file "
+                                "it cannot read; run e2fsck -f", o->refused);
         if (o->skipped[0] || !fcr_orphans_pending(o))
                 return 0;
+        if (has_quota(r->fs->super))
+                return skip(o, "orphans left for the kernel's mount: fcreplay does not update quota files");
         for (size_t i = 0; i < o->n; i++) {
                 struct fcr_orphan *p = &o->v[i];
 
@@ -319,10 +354,17 @@ int fcr_orphans_release(struct fcr_replay *r, bool errors, struct fcr_orphans *o
                 return ret;
         r->fs->super->s_last_orphan = 0;
         ext2fs_clear_feature_orphan_present(r->fs->super);
+        /* The kernel's ext4_orphan_get() calls ext4_error() on a damaged
+         * entry: the next boot's fsck must check the whole filesystem. */
+        if (o->list_damage[0])
+                r->fs->super->s_state |= EXT2_ERROR_FS;
         ext2fs_mark_super_dirty(r->fs);
         fcr_replay_note_head(r, "[orphan] done:");
         fcr_replay_note(r, "%zu orphan(s); list emptied, %zu orphan-file block(s) emptied%s", o->n, o->nr_blocks,
                         o->present ? ", orphan_present cleared" : "");
+        if (o->list_damage[0])
+                fcr_replay_note(r, "the list is damaged (%s): the orphans after it are left to e2fsck, "
+                                "the filesystem is marked with errors", o->list_damage);
         o->released = true;
         return 0;
 }

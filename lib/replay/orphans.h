@@ -43,25 +43,44 @@ struct fcr_orphans {
         struct fcr_orphan_block *blocks;/* orphan-file blocks holding entries */
         size_t nr_blocks, cap_blocks;
         char skipped[256];              /* why they are left alone; "" if not */
+        /* The list is damaged at an entry: the orphans before it are
+         * released and the head cleared, as the kernel's mount does. */
+        char list_damage[256];
+        /* The orphan file is damaged: the kernel fails the mount, the
+         * replay refuses. */
+        char refused[256];
         bool released;
 };
 
 /* Whether the superblock says there may be orphans to clean up. */
 bool fcr_orphans_possible(const struct ext2_super_block *sb);
 
-/* Collect the orphans of fs: walk the list, read the orphan file.  A
- * damaged list or orphan file, or a filesystem with errors (errors also
- * covers an error recorded in the journal), is not a failure:
- * ret->skipped says why the orphans are left to e2fsck, as the kernel
- * leaves them.  in_use (may be NULL) says whether an inode is in use in
- * fs's view.  Reads only; a negative errno on I/O or memory failure. */
+/* Collect the orphans of fs: walk the list, read the orphan file.  None
+ * of these is a failure here:
+ * - a filesystem with errors (errors also covers an error recorded in
+ *   the journal), or a damaged entry in the orphan file: ret->skipped
+ *   says why the orphans are left to e2fsck;
+ * - a damaged list entry (an impossible inode number, a loop, an inode
+ *   not in use): the walk stops there, ret->list_damage says so, and the
+ *   orphans before it stay in ret, as the kernel's ext4_orphan_cleanup()
+ *   processes them;
+ * - a damaged orphan file (not a regular file, a block unmapped, a bad
+ *   magic or checksum): ret->refused says so; the kernel fails the mount
+ *   (ext4_init_orphan_info) and fcr_orphans_release() refuses.
+ * in_use (may be NULL) says whether an inode is in use in fs's view.
+ * Reads only; a negative errno on I/O or memory failure. */
 int fcr_orphans_find(ext2_filsys fs, bool errors, bool (*in_use)(void *userdata, uint32_t ino),
                      void *userdata, struct fcr_orphans *ret);
 
 /* Find and release the orphans of the replay view, before its finish
  * step: mark unlinked ones for deletion (the finish step deletes them),
  * truncate linked ones to i_size, empty the list and the orphan-file
- * blocks, clear orphan_present.  Writes only to the replay view. */
+ * blocks, clear orphan_present.  A damaged list: the orphans before the
+ * damage, then the head cleared and the filesystem marked with errors,
+ * as the kernel's ext4_error() does.  A damaged orphan file: -EUCLEAN.
+ * With quota (the feature or quota inodes), the orphans are left for the
+ * kernel's mount: deleting them changes usage, and fcreplay does not
+ * write quota files.  Writes only to the replay view. */
 int fcr_orphans_release(struct fcr_replay *r, bool errors, struct fcr_orphans *o);
 
 /* Whether anything would change: orphans, a list head or the flag. */

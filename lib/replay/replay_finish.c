@@ -31,8 +31,9 @@ static int collect_block(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt,
 }
 
 /* Every block the inode owns: data, extent-tree or indirect blocks, and
- * its extended-attribute block. */
-static int inode_blocks(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode, struct blocks *ret) {
+ * (with_acl) its extended-attribute block. */
+static int inode_blocks(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode, bool with_acl,
+                        struct blocks *ret) {
         errcode_t e;
 
         ret->n = 0;
@@ -43,13 +44,59 @@ static int inode_blocks(struct fcr_replay *r, uint32_t ino, struct ext2_inode *i
                 return fcr_fail(r->d, fcr_errcode_to_errno(e), "cannot walk the blocks of inode %u: %s",
                                 ino, error_message(e));
 acl:
-        if (ext2fs_file_acl_block(r->fs, inode)) {
+        if (with_acl && ext2fs_file_acl_block(r->fs, inode)) {
                 uint64_t *slot = FCR_PUSH(ret->v, ret->n, ret->cap);
 
                 if (!slot)
                         return -ENOMEM;
                 *slot = ext2fs_file_acl_block(r->fs, inode);
         }
+        return 0;
+}
+
+/* An extended-attribute block may be shared by several inodes (its
+ * h_refcount): a deleted inode drops its reference, and the block is freed
+ * with the last one, as the kernel (ext4_xattr_release_block) and e2fsck
+ * do.  The refcount write goes through the view like every other block. */
+static int release_ea_block(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode, bool *ret_freed) {
+        uint64_t blk = ext2fs_file_acl_block(r->fs, inode);
+        _cleanup_free_ char *buf = NULL;
+        struct ext2_ext_attr_header *h;
+        __u32 count;
+        errcode_t e;
+
+        if (blk == 0) {
+                *ret_freed = false;
+                return 0;
+        }
+        if (blk < r->geom.first_data_block || blk >= r->geom.blocks_count)
+                return fcr_fail(r->d, -EUCLEAN,
+                                "inode %u names extended-attribute block %llu, outside the filesystem; run e2fsck",
+                                ino, (unsigned long long) blk);
+        buf = malloc(r->fs->blocksize);
+        if (!buf)
+                return -ENOMEM;
+        e = ext2fs_read_ext_attr3(r->fs, blk, buf, ino);
+        h = (struct ext2_ext_attr_header *) buf;
+        if (!e && h->h_magic != EXT2_EXT_ATTR_MAGIC)
+                e = EXT2_ET_BAD_EA_HEADER;
+        if (e)
+                return fcr_fail(r->d, fcr_errcode_to_errno(e),
+                                "cannot release the extended-attribute block %llu of deleted inode %u: %s; run e2fsck",
+                                (unsigned long long) blk, ino, error_message(e));
+        if (h->h_refcount <= 1) {
+                /* The last reference: the block goes, unwritten. */
+                *ret_freed = true;
+                return 0;
+        }
+        e = ext2fs_adjust_ea_refcount3(r->fs, blk, buf, -1, &count, ino);
+        if (e)
+                return fcr_fail(r->d, fcr_errcode_to_errno(e),
+                                "cannot lower the reference count of extended-attribute block %llu (inode %u): %s",
+                                (unsigned long long) blk, ino, error_message(e));
+        fcr_replay_note(r, "ino %u: extended-attribute block %llu kept, %u reference(s) left", ino,
+                        (unsigned long long) blk, count);
+        *ret_freed = false;
         return 0;
 }
 
@@ -169,9 +216,23 @@ static int finish_inode(struct finish *f, struct ino_state *s) {
             (s->was_used || (s->flags & INO_USED))) {
                 /* Its last name is gone: delete it, as the kernel's orphan
                  * cleanup would after mount. */
-                ret = inode_blocks(r, s->ino, (struct ext2_inode *) inode, &f->blocks);
+                bool acl_freed;
+
+                ret = inode_blocks(r, s->ino, (struct ext2_inode *) inode, false, &f->blocks);
                 if (ret < 0)
                         goto out;
+                ret = release_ea_block(r, s->ino, (struct ext2_inode *) inode, &acl_freed);
+                if (ret < 0)
+                        goto out;
+                if (acl_freed) {
+                        uint64_t *slot = FCR_PUSH(f->blocks.v, f->blocks.n, f->blocks.cap);
+
+                        if (!slot) {
+                                ret = -ENOMEM;
+                                goto out;
+                        }
+                        *slot = ext2fs_file_acl_block(r->fs, (struct ext2_inode *) inode);
+                }
                 for (size_t i = 0; i < f->blocks.n; i++)
                         fcr_replay_event(r, f->blocks.v[i], false);
                 inode->i_dtime = r->fs->now ? r->fs->now : time(NULL);
@@ -187,7 +248,7 @@ static int finish_inode(struct finish *f, struct ino_state *s) {
                         goto out;
         }
         if ((s->flags & INO_MODIFIED) && inode->i_mode != 0) {
-                ret = inode_blocks(r, s->ino, (struct ext2_inode *) inode, &f->blocks);
+                ret = inode_blocks(r, s->ino, (struct ext2_inode *) inode, true, &f->blocks);
                 if (ret < 0)
                         goto out;
                 ret = mark_blocks(f, &f->blocks);
@@ -349,14 +410,38 @@ static errcode_t write_primary_super(ext2_filsys fs) {
         return e;
 }
 
-/* The superblock, its free counts as opened moved by what the touched
- * groups gained or lost (write_group() wrote their descriptor blocks);
- * libext2fs's own alloc stats on it do not count. */
+/* The superblock's free counts.  While mounted the kernel keeps them in
+ * per-CPU counters and writes them back only at unmount, so the copy in
+ * the log or on disk is stale (often as old as the mount); the kernel and
+ * e2fsck recount them from the descriptors anyway.  When the replay loaded
+ * every group's descriptor, the sum is exact; otherwise the counts as
+ * opened are moved by what the touched groups gained or lost (stale
+ * counts stay stale, clamped to what is possible).  libext2fs's own alloc
+ * stats on the superblock do not count. */
+static void free_counts(struct fcr_replay *r, int64_t *ret_clusters, int64_t *ret_inodes) {
+        ext2_filsys fs = r->fs;
+        int64_t clusters = 0, inodes = 0;
+
+        for (uint32_t g = 0; g < r->geom.group_count; g++) {
+                if (!r->groups[g]) {
+                        *ret_clusters = (int64_t) r->sb_free_clusters + r->free_clusters_delta;
+                        *ret_inodes = (int64_t) r->sb_free_inodes + r->free_inodes_delta;
+                        return;
+                }
+                clusters += ext2fs_bg_free_blocks_count(fs, g);
+                inodes += ext2fs_bg_free_inodes_count(fs, g);
+        }
+        *ret_clusters = clusters;
+        *ret_inodes = inodes;
+}
+
 static int write_super(struct fcr_replay *r) {
         ext2_filsys fs = r->fs;
-        int64_t free_clusters = (int64_t) r->sb_free_clusters + r->free_clusters_delta;
-        int64_t free_inodes = (int64_t) r->sb_free_inodes + r->free_inodes_delta;
+        int64_t free_clusters, free_inodes;
         errcode_t e;
+
+        free_counts(r, &free_clusters, &free_inodes);
+        free_clusters = MIN(free_clusters, (int64_t) (ext2fs_blocks_count(fs->super) >> fs->cluster_ratio_bits));
 
         ext2fs_free_blocks_count_set(fs->super, (uint64_t) MAX(free_clusters, 0) << fs->cluster_ratio_bits);
         fs->super->s_free_inodes_count = MIN(MAX(free_inodes, 0), (int64_t) fs->super->s_inodes_count);

@@ -4,7 +4,7 @@
  * by EXT4_IOC_SHUTDOWN without log flush: a power cut.
  *
  *   fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files|orphan]
- *                [--sync-every K] [--shutdown]
+ *                [--sync-every K] [--live-tree FILE] [--shutdown]
  *
  * One line per operation goes to stdout, so a failing seed can be read. */
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/falloc.h>
+#include "live-tree.h"
 
 #define EXT4_IOC_SHUTDOWN _IOR('X', 125, uint32_t)
 #define EXT4_GOING_FLAGS_NOLOGFLUSH 0x2
@@ -444,9 +445,13 @@ static void op_orphan(int rootfd, bool tail) {
         }
 }
 
-/* A truncate in flight: a fragmented file shrinks while a child commits
- * the journal again and again, so that a commit may catch the file on the
- * orphan list mid-truncate. */
+/* A truncate during commits: a fragmented file shrinks while a child
+ * commits the journal again and again, so that a commit may catch the
+ * file on the orphan list mid-truncate.  The truncate ends before the
+ * power cut, and so does its ext4_orphan_del: no linked orphan is left at
+ * the crash (none of the generated fixtures has one).  A truncate still in
+ * flight at the cut is made by make-truncate-orphan-fixture.sh, whose
+ * kernel tree differs in the orphan's mtime (the mount's truncate sets it). */
 static void op_truncate_in_flight(int rootfd) {
         char *p = new_name();
         pid_t child;
@@ -478,10 +483,11 @@ static void op_truncate_in_flight(int rootfd) {
 
 static void usage(FILE *f) {
         fprintf(f, "Usage: fcr-workload DIR --seed N --ops N [--profile data|ns|mixed|jbd2|reuse|files|orphan]\n"
-                   "                    [--sync-every K] [--shutdown]\n\n"
+                   "                    [--sync-every K] [--live-tree FILE] [--shutdown]\n\n"
                    "A seeded random workload on a mounted ext4, every change made durable with\n"
                    "fsync; --shutdown ends it with EXT4_IOC_SHUTDOWN (no log flush), a power cut.\n"
-                   "  --sync-every K  syncfs() every K operations (full jbd2 commits)\n");
+                   "  --sync-every K  syncfs() every K operations (full jbd2 commits)\n"
+                   "  --live-tree F   before the shutdown, write the tree to F as fcr-fctree prints it\n");
 }
 
 int main(int argc, char **argv) {
@@ -491,12 +497,14 @@ int main(int argc, char **argv) {
                 { "profile", required_argument, NULL, 'p' },
                 { "sync-every", required_argument, NULL, 'S' },
                 { "shutdown", no_argument, NULL, 'x' },
+                { "live-tree", required_argument, NULL, 'L' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         unsigned long seed = 1, ops = 100, sync_every = 0;
         enum profile prof = P_MIXED;
         int c, rootfd, shutdown = 0;
+        const char *live_tree = NULL;
 
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
@@ -504,6 +512,7 @@ int main(int argc, char **argv) {
                 case 'o': ops = strtoul(optarg, NULL, 0); break;
                 case 'S': sync_every = strtoul(optarg, NULL, 0); break;
                 case 'x': shutdown = 1; break;
+                case 'L': live_tree = optarg; break;
                 case 'p':
                         if (strcmp(optarg, "data") == 0)
                                 prof = P_DATA;
@@ -562,6 +571,15 @@ int main(int argc, char **argv) {
                 }
         }
         fflush(stdout);
+        /* The tree as every fsync made it durable, just before the cut. */
+        if (live_tree) {
+                int r = fcr_live_tree(rootfd, live_tree);
+
+                if (r < 0) {
+                        errno = -r;
+                        die("writing the live tree to %s", live_tree);
+                }
+        }
         if (shutdown) {
                 uint32_t flags = EXT4_GOING_FLAGS_NOLOGFLUSH;
 

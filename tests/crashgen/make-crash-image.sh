@@ -10,8 +10,9 @@
 #   --ops N (150)   --seed N (1)   --sync-every K (0)   --mount-opts OPTS
 #
 # Writes OUTDIR/crash.img (needs recovery), OUTDIR/expected.tree (the
-# kernel's replay, dumped by fcr-fctree), OUTDIR/workload.log and
-# OUTDIR/meta.txt.  Needs root and loop devices: exits 77 without them.
+# kernel's replay, dumped by fcr-fctree), OUTDIR/live.tree (the mounted
+# tree just before the power cut, every change in it made durable, in the
+# same format), OUTDIR/workload.log and OUTDIR/meta.txt.  Needs root and loop devices: exits 77 without them.
 # Exits 3, leaving crash.img, when the kernel fails to replay its own image.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,8 +69,8 @@ jopts="size=$jsize"
 mkfs.ext4 -q -F -b "$bs" -O "$features" -J "$jopts" -E lazy_itable_init=0,lazy_journal_init=0 $mkfs_opts "$img"
 loop=$(losetup -f --show "$img")
 mount ${mount_opts:+-o "$mount_opts"} "$loop" "$mnt"
-"$WORKLOAD" "$mnt" --seed "$seed" --ops "$ops" --profile "$profile" --sync-every "$sync_every" --shutdown \
-        > "$out/workload.log"
+"$WORKLOAD" "$mnt" --seed "$seed" --ops "$ops" --profile "$profile" --sync-every "$sync_every" \
+        --live-tree "$out/live.tree" --shutdown > "$out/workload.log"
 umount "$mnt"
 losetup -d "$loop"
 loop=""

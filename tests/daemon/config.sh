@@ -15,12 +15,13 @@ rc=0
 [ $rc -eq 64 ] && grep -q "bad.conf:1: timeout must be" "$TMP/err" || fail "bad value: exit $rc: $(cat "$TMP/err")"
 echo "config: bad key and bad value refused with file and line"
 
-dirty one
+dirty one orphan-list-4k
 dirty two fc-plain
 start_daemon "include = LABEL=$LABEL_PREFIX-one LABEL=$LABEL_PREFIX-two" "allocator = kernel"
 wait_for "$TMP/notify.log" "READY=1" 20
 d1=$(losetup -f --show "$TMP/one.img")
-wait_for "$TMP/daemon.log" "$d1: replayed.*allocator kernel" 5
+# The result names the orphans released.
+wait_for "$TMP/daemon.log" "$d1: replayed.*allocator kernel, [1-9][0-9]* orphan(s) released" 5
 printf 'include = LABEL=%s-one LABEL=%s-two\nallocator = goal\n' "$LABEL_PREFIX" "$LABEL_PREFIX" > "$TMP/fcreplayd.conf"
 kill -HUP "$DAEMON_PID"
 wait_for "$TMP/daemon.log" "configuration reloaded.*allocator goal" 5

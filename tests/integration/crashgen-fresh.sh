@@ -2,7 +2,9 @@
 # Fresh crash images from the project's generator, on loop devices: for
 # each configuration and seed, fcreplay's result (both allocators) must be
 # e2fsck-clean and, where the kernel's own replay is clean, the kernel's
-# tree.  FCR_CRASHGEN_SEEDS seeds per configuration (CI runs more);
+# tree; where the kernel cannot replay it or its result is unclean, the
+# tree before the crash (live.tree: every change in it was made durable).
+# FCR_CRASHGEN_SEEDS seeds per configuration (CI runs more);
 # FCR_CRASHGEN_SEED_BASE picks them: fixed by default, so that a run is
 # reproducible and a red test means a change broke it; "random" explores
 # new seeds (a failure found that way becomes a fixture).  Needs root and
@@ -36,7 +38,7 @@ orphan-file-1k --block-size 1024 --size 16M --journal-size 2 --features orphan_f
 LIST
 }
 
-checked=0 unclean=0 kernel_failed=0
+checked=0 unclean=0 kernel_failed=0 live=0
 configs > "$TMP/configs"
 while read -r name args; do
         for i in $(seq 0 $((seeds - 1))); do
@@ -53,11 +55,18 @@ while read -r name args; do
                         rc=0
                         "$FCREPLAY" replay -q "$TMP/img" 2> "$TMP/err" || rc=$?
                         case $rc in
-                        0) fsck_clean "$TMP/img" ;;
+                        0)
+                                fsck_clean "$TMP/img"
+                                # Every change was durable: the tree before the
+                                # cut is the truth.
+                                "$FCTREE" "$TMP/img" > "$TMP/got.tree" || fail "$name seed $seed: fcr-fctree"
+                                diff -u "$out/live.tree" "$TMP/got.tree" >&2 ||
+                                        fail "$name seed $seed: the kernel cannot replay it, and fcreplay's tree is not the one before the crash"
+                                live=$((live + 1)) ;;
                         2) cmp -s "$out/crash.img" "$TMP/img" || fail "$name seed $seed: refused but changed" ;;
                         *) cat "$TMP/err" >&2; fail "$name seed $seed: replay exit $rc" ;;
                         esac
-                        echo "crashgen-fresh: $name seed $seed: the kernel cannot replay it; fcreplay exit $rc, clean"
+                        echo "crashgen-fresh: $name seed $seed: the kernel cannot replay it; fcreplay exit $rc, clean$([ $rc = 0 ] && echo ", the tree before the crash")"
                         kernel_failed=$((kernel_failed + 1))
                         continue
                 fi
@@ -74,6 +83,12 @@ while read -r name args; do
                                 # Where the kernel's own result is not fsck-clean it
                                 # can differ from any clean one (link counts).
                                 [ $kernel_clean = 1 ] && { cat "$TMP/diff" >&2; fail "$name seed $seed/$alloc: tree differs from the kernel's"; }
+                                # The tree before the crash is right too.
+                                if cmp -s "$out/live.tree" "$TMP/got.tree"; then
+                                        live=$((live + 1))
+                                        checked=$((checked + 1))
+                                        continue
+                                fi
                                 grep '^[-+][^-+]' "$TMP/diff" | grep -v ' nlink=' | sed 's/ nlink=[0-9]*//' | sort | uniq -u | grep -q . &&
                                         { cat "$TMP/diff" >&2; fail "$name seed $seed/$alloc: tree differs beyond link counts"; }
                                 unclean=$((unclean + 1))
@@ -86,4 +101,5 @@ while read -r name args; do
 done < "$TMP/configs"
 [ $checked -gt 0 ] || fail "nothing checked"
 echo "crashgen-fresh: $checked replays checked; $unclean differ from an unclean kernel result in link counts only;" \
-     "$kernel_failed image(s) the kernel could not replay (fcreplay's result e2fsck-clean)"
+     "$kernel_failed image(s) the kernel could not replay (fcreplay's result e2fsck-clean);" \
+     "$live compared with the tree before the crash"

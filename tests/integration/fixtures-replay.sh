@@ -5,7 +5,7 @@
 # byte, and --dry-run and inspect write nothing.
 . "$top_srcdir/tests/integration/lib.sh"
 FCTREE="$top_builddir/tests/tools/fcr-fctree"
-n=0
+n=0 truncated=0
 for fx in "$FIXTURES"/*/; do
         name=$(basename "$fx")
         [ -f "$fx/expected.tree" ] || fail "$name: no expected.tree"
@@ -26,10 +26,16 @@ for fx in "$FIXTURES"/*/; do
                 # and the orphan file emptied, as the kernel's mount does.
                 case $name in orphan-*)
                         grep -q "orphans: released [1-9]" "$TMP/out" || fail "$name/$alloc: no orphans released: $(cat "$TMP/out")"
+                        grep -q "orphans: released .*, [1-9][0-9]* truncated to i_size" "$TMP/out" &&
+                                truncated=$((truncated + 1))
                         dumpe2fs -h "$TMP/img" 2> /dev/null | grep -q "^First orphan inode" &&
                                 fail "$name/$alloc: the orphan list is not empty"
                         dumpe2fs -h "$TMP/img" 2> /dev/null | grep -q "^Filesystem features:.*orphan_present" &&
                                 fail "$name/$alloc: orphan_present still set"
+                        # Every group's descriptor was loaded: the superblock's
+                        # free counts are their sum, not stale ones moved.
+                        grep -q "count wrong" "$TMP/fsck.out" &&
+                                fail "$name/$alloc: the superblock's free counts are wrong: $(grep "count wrong" "$TMP/fsck.out")"
                 esac
                 "$FCTREE" "$TMP/img" > "$TMP/got.tree" || fail "$name/$alloc: fcr-fctree exit $?"
                 diff -u "$fx/expected.tree" "$TMP/got.tree" >&2 ||
@@ -43,4 +49,6 @@ for fx in "$FIXTURES"/*/; do
         echo "fixtures-replay: $name: ok ($(head -1 "$TMP/out"))"
 done
 [ "$n" -gt 0 ] || fail "no fixtures"
+# A truncate in flight at the crash (a linked orphan) must be among them.
+[ "$truncated" -gt 0 ] || fail "no orphan fixture has a truncated orphan"
 echo "fixtures-replay: $n replays checked"

@@ -73,3 +73,44 @@ for damage in "jnl_backup_type 0" "jnl_blocks[0] 0" "jnl_blocks[5] 0x2083" "jnl_
         cmp -s "$TMP/img" "$TMP/before.img" || fail "$damage: the refused replay changed the image"
         echo "journal-backup: backup damaged ($damage): refused: $(cat "$TMP/err")"
 done
+
+# Like e2fsprogs' f_journal (fixture journal-old-sb, see
+# tests/crashgen/make-old-sb-fixture.sh): the journal is found through the
+# on-disk superblock's backup, but the superblock in the log has none
+# (type 0), and the log brings the journal inode back.  The inode is
+# checked before the replayed backup: replay, --dry-run and inspect work.
+fx="$FIXTURES/journal-old-sb"
+unpack "$fx" "$TMP/old.img"
+"$FCREPLAY" inspect "$TMP/old.img" > "$TMP/inspect" 2> "$TMP/err" || fail "journal-old-sb: inspect exit $?: $(cat "$TMP/err")"
+"$FCREPLAY" replay --dry-run "$TMP/old.img" > "$TMP/dry" 2> "$TMP/err" || fail "journal-old-sb: --dry-run exit $?: $(cat "$TMP/err")"
+"$FCREPLAY" replay "$TMP/old.img" > "$TMP/out" 2> "$TMP/err" || fail "journal-old-sb: replay exit $?: $(cat "$TMP/err")"
+grep -q "the journal replay brought the inode back" "$TMP/out" || { cat "$TMP/out" >&2; fail "journal-old-sb: the report does not say the log restored the inode"; }
+grep -q "orphans: released 6: 6 deleted" "$TMP/out" || { cat "$TMP/out" >&2; fail "journal-old-sb: the orphans were not released"; }
+fsck_clean "$TMP/old.img"
+# The log's superblock (no backup) went home with the backup kept: a cut
+# after it would otherwise leave nothing to find the journal by
+# (tests/fault/powercut.sh cuts there).
+dumpe2fs -h "$TMP/old.img" 2> /dev/null | grep -q "^Journal backup: *inode blocks" ||
+        fail "journal-old-sb: the superblock lost its journal backup"
+"$FCTREE" "$TMP/old.img" > "$TMP/got.tree" || fail "journal-old-sb: fcr-fctree exit $?"
+diff -u "$fx/expected.tree" "$TMP/got.tree" >&2 || fail "journal-old-sb: the tree differs from the kernel's replay"
+echo "journal-backup: journal-old-sb: ok"
+
+# A clean journal with a damaged journal inode (clri after a replay): the
+# kernel will not mount it (EUCLEAN); replay and --dry-run refuse (exit 2,
+# run e2fsck) and write nothing; inspect shows the damage.
+unpack "$FIXTURES/demo" "$TMP/clean.img"
+"$FCREPLAY" replay "$TMP/clean.img" > /dev/null || fail "clean: first replay exit $?"
+debugfs -w -R "clri <8>" "$TMP/clean.img" > /dev/null 2>&1
+cp --sparse=always "$TMP/clean.img" "$TMP/before.img"
+for mode in "replay" "replay --dry-run"; do
+        rc=0
+        "$FCREPLAY" $mode "$TMP/clean.img" > "$TMP/out" 2> "$TMP/err" || rc=$?
+        [ "$rc" -eq 2 ] || fail "clean ($mode): exit $rc, not 2: $(cat "$TMP/out" "$TMP/err")"
+        grep -q "the journal is clean, but journal inode 8 is not a regular in-use file .*Run e2fsck -f" "$TMP/err" ||
+                fail "clean ($mode): the refusal does not explain: $(cat "$TMP/err")"
+        cmp -s "$TMP/clean.img" "$TMP/before.img" || fail "clean ($mode): the image changed"
+done
+"$FCREPLAY" inspect "$TMP/clean.img" > "$TMP/inspect" || fail "clean: inspect exit $?"
+grep -q "journal read through the superblock's backup of its inode" "$TMP/inspect" || fail "clean: inspect does not show the damage"
+echo "journal-backup: clean journal, damaged inode: refused: $(cat "$TMP/err")"

@@ -2,6 +2,7 @@
  * deletes what lost its last name, recounts directory links, sets
  * i_blocks and rebuilds bitmaps, group counters and the superblock's free
  * counts.  Checked on the filesystem read afresh from the overlay. */
+#include <stdlib.h>
 #include <string.h>
 #include "unit_replay.h"
 
@@ -111,6 +112,53 @@ START_TEST(new_name_keeps_the_file) {
 }
 END_TEST
 
+/* An extended-attribute block with refcount refs, named by the file. */
+static uint64_t give_ea_block(uint32_t refs) {
+        ext2_filsys fs = U.r->fs;
+        uint64_t p = ur_free_block(&U, 1000);
+        char *buf = calloc(1, fs->blocksize);
+        struct ext2_ext_attr_header *h = (struct ext2_ext_attr_header *) buf;
+        struct ext2_inode i;
+
+        ck_assert_ptr_nonnull(buf);
+        h->h_magic = EXT2_EXT_ATTR_MAGIC;
+        h->h_refcount = refs;
+        h->h_blocks = 1;
+        ck_assert_int_eq(ext2fs_write_ext_attr3(fs, p, buf, U.file), 0);
+        free(buf);
+        ck_assert_int_eq(ext2fs_read_inode(fs, U.file, &i), 0);
+        ext2fs_file_acl_block_set(fs, &i, p);
+        ck_assert_int_eq(ext2fs_write_inode(fs, U.file, &i), 0);
+        return p;
+}
+
+START_TEST(shared_ea_block_loses_one_reference) {
+        uint64_t p = give_ea_block(3);
+        char *buf = malloc(U.r->fs->blocksize);
+        ext2_filsys fs;
+
+        ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "file", 4), 0);
+        ck_assert_int_eq(fcr_replay_finish(U.r), 0);
+        ck_assert_note(U.r, "deleted (no links left), 3 blocks freed");
+        ck_assert_note(U.r, "extended-attribute block");
+        ck_assert_note(U.r, "kept, 2 reference(s) left");
+        fs = ur_reopen(&U);
+        /* Written through the view, its checksum right. */
+        ck_assert_int_eq(ext2fs_read_ext_attr3(fs, p, buf, U.file), 0);
+        ck_assert_uint_eq(((struct ext2_ext_attr_header *) buf)->h_refcount, 2);
+        free(buf);
+        ext2fs_close_free(&fs);
+}
+END_TEST
+
+START_TEST(last_ea_reference_frees_the_block) {
+        give_ea_block(1);
+        ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, EXT2_ROOT_INO, U.file, "file", 4), 0);
+        ck_assert_int_eq(fcr_replay_finish(U.r), 0);
+        ck_assert_note(U.r, "deleted (no links left), 4 blocks freed");
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("replay_finish");
         TCase *tc = tcase_create("finish");
@@ -120,6 +168,8 @@ static Suite *suite(void) {
         tcase_add_test(tc, mapped_blocks_marked_and_counted);
         tcase_add_test(tc, removed_directory_deleted_and_parent_recounted);
         tcase_add_test(tc, new_name_keeps_the_file);
+        tcase_add_test(tc, shared_ea_block_loses_one_reference);
+        tcase_add_test(tc, last_ea_reference_frees_the_block);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -47,6 +47,11 @@ static void print_orphans(FILE *f, const struct fcr_result *r, bool dry_run) {
         fprintf(f, "  orphans: %s %zu: %zu deleted, %zu truncated to i_size (%zu blocks freed), %zu only unlisted; "
                 "list emptied, %zu orphan-file block(s) emptied\n", dry_run ? "would release" : "released",
                 r->nr_orphans, deleted, truncated, freed, unlisted, r->orphan_file_blocks);
+        if (r->orphan_list_damage)
+                fprintf(f, "  orphans: the list is damaged (%s): as the kernel's mount does, the orphans before it "
+                        "%s released and the list head cleared, the filesystem %s marked with errors; "
+                        "run e2fsck -f\n", r->orphan_list_damage, dry_run ? "would be" : "were",
+                        dry_run ? "would be" : "is");
 }
 
 /* Fast commits and orphans reach the disk through one journal transaction. */

@@ -59,15 +59,22 @@ static void print_fs(FILE *f, struct json_object *r) {
                         str(fs, "journal_inode_damage"));
 }
 
-static void print_orphan_list(FILE *f, struct json_object *o) {
-        fprintf(f, "Orphans on disk now (a replay reads them again after the journal): list head %u",
-                u32(o, "list_head"));
+/* on_disk: as the device holds them now; else as the journal replay
+ * leaves them, what a replay would release. */
+static void print_orphan_list(FILE *f, struct json_object *o, bool on_disk) {
+        fprintf(f, "%s: list head %u", on_disk ? "Orphans on disk now (before the journal replay)" :
+                "Orphans after the journal replay (a replay would release them)", u32(o, "list_head"));
         if (u32(o, "orphan_file_inode"))
                 fprintf(f, ", orphan file inode %u (%u block(s) with entries)", u32(o, "orphan_file_inode"),
                         u32(o, "orphan_file_blocks_with_entries"));
         fprintf(f, "%s\n", flag(o, "orphan_present") ? ", orphan_present set" : "");
         if (*str(o, "left_alone_because"))
-                fprintf(f, "  not consistent before the replay: %s\n", str(o, "left_alone_because"));
+                fprintf(f, "  left alone: %s\n", str(o, "left_alone_because"));
+        if (*str(o, "list_damage"))
+                fprintf(f, "  the list is damaged: %s (the orphans before it are released, the head cleared)\n",
+                        str(o, "list_damage"));
+        if (*str(o, "orphan_file_damage"))
+                fprintf(f, "  the orphan file is damaged: %s\n", str(o, "orphan_file_damage"));
         for (size_t i = 0; i < len(o, "inodes"); i++) {
                 struct json_object *x = at(o, "inodes", i);
 
@@ -164,7 +171,9 @@ void print_inspect_report(FILE *f, struct json_object *r) {
 
         print_fs(f, r);
         if (has(r, "orphans"))
-                print_orphan_list(f, get(r, "orphans"));
+                print_orphan_list(f, get(r, "orphans"), true);
+        if (has(r, "orphans_after_replay"))
+                print_orphan_list(f, get(r, "orphans_after_replay"), false);
         if (!flag(get(r, "filesystem"), "has_journal") || !j)
                 return;
         print_jsb(f, get(j, "superblock"));
