@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <ext2fs/ext2fs.h>
 #include "live-tree.h"
+#include "../tools/tree_hash.h"
 
 static void print_escaped(FILE *f, const char *s) {
         for (; *s; s++) {
@@ -38,7 +39,6 @@ static const char *type_of(mode_t mode) {
 
 /* As fcr-fctree: each 4 KiB chunk that is not all zeros, with its offset. */
 static int content_hash(int dirfd, const char *name, uint32_t *ret) {
-        static const char zero[4096];
         char buf[4096];
         uint64_t off = 0;
         uint32_t h = ~0U;
@@ -53,14 +53,7 @@ static int content_hash(int dirfd, const char *name, uint32_t *ret) {
                         got += n;
                 if (got <= 0)
                         break;
-                if (memcmp(buf, zero, got) != 0) {
-                        unsigned char le[8];
-
-                        for (int i = 0; i < 8; i++)
-                                le[i] = off >> (8 * i);
-                        h = ext2fs_crc32c_le(h, le, sizeof(le));
-                        h = ext2fs_crc32c_le(h, (unsigned char *) buf, got);
-                }
+                h = tree_hash_chunk(h, off, buf, got);
                 off += got;
                 if (got < (ssize_t) sizeof(buf))
                         break;

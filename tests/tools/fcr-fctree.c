@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ext2fs/ext2fs.h>
+#include "tree_hash.h"
 
 #define MAX_DEPTH 256
 
@@ -84,7 +85,6 @@ static const char *type_of(uint16_t mode) {
  * all zeros, with its offset (holes and unwritten extents read as zeros
  * and need no hashing, which keeps huge sparse files cheap). */
 static errcode_t content_hash(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *inode, uint32_t *ret) {
-        static const char zero[4096];
         char buf[4096];
         uint64_t off = 0;
         uint32_t h = ~0U;
@@ -98,14 +98,7 @@ static errcode_t content_hash(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode 
                 e = ext2fs_file_read(f, buf, sizeof(buf), &got);
                 if (e || got == 0)
                         break;
-                if (memcmp(buf, zero, got) != 0) {
-                        unsigned char le[8];
-
-                        for (int i = 0; i < 8; i++)
-                                le[i] = off >> (8 * i);
-                        h = ext2fs_crc32c_le(h, le, sizeof(le));
-                        h = ext2fs_crc32c_le(h, (unsigned char *) buf, got);
-                }
+                h = tree_hash_chunk(h, off, buf, got);
                 off += got;
         }
         ext2fs_file_close(f);
