@@ -4,21 +4,29 @@ qemu, with crashed ext4 disks in /etc/fstab.
 
     boot-test.py [--keep]
     boot-test.py --bench [1,4,16]    boot figures for make bench
+    boot-test.py --self-test         the judgements and the KVM fallback,
+                                     without a guest (judge.sh, make check)
 
 Environment: top_srcdir, top_builddir (as automake's tests have them);
 FCR_BOOT_CACHE (the guest cache, default /var/cache/fcreplay-boot);
 FCR_BOOT_WORK (a work directory to keep; default a temporary one);
-FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works); FCR_BOOT_REQUIRED
+FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works; a KVM boot that
+fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
+(seconds to wait for that, default 60); FCR_BOOT_REQUIRED
 (set: fail instead of skipping when the test cannot run, as in CI).
 
-Four boots (see tests/boot/README.md for what each asserts), of the Debian
+Five boots (see tests/boot/README.md for what each asserts), of the Debian
 package built by scripts/build-deb.sh and installed with dpkg -i:
   main        a dirty /data in fstab: fcreplayd replays it before its mount;
               D-Bus, reload, an admin replay, a hot-added dirty disk
   skipcrash   fcreplay.mode=skip, the negative control: the kernel replays;
-              then fsync'd writes on /data and a power cut (qemu killed)
+              then fsync'd writes on /data and the root, and a power cut
+              (qemu killed)
   aftercrash  fcreplayd replays the power-cut /data before its mount, the
-              initramfs the power-cut root before it mounts it
+              initramfs-tools initrd the power-cut root before it mounts
+              it; then fsync'd writes on the root and a second power cut
+  dracut      the initrd dracut built in the guest replays the root;
+              fcreplayd masked: the kernel replays /data, nothing is held
   removed     the package purged: the guest still boots
 Exit status: 0 all passed, 1 a check failed, 77 cannot run here (no root,
 qemu, mmdebstrap or loop devices), 99 the harness itself failed.
