@@ -776,7 +776,9 @@ def bench(counts):
     fcreplay.mode=skip it would still start, and local-fs-pre.target would
     still wait for its READY=1.  Numbers, not pass/fail."""
     preflight()
-    work = tempfile.mkdtemp(prefix="fcr-boot-bench.")
+    keep = os.environ.get("FCR_BOOT_WORK")
+    work = keep or tempfile.mkdtemp(prefix="fcr-boot-bench.")
+    os.makedirs(work, exist_ok=True)
     try:
         accel_kind, accel_why = accel()
         guest = out(os.path.join(HERE, "make-guest.sh")).strip()
@@ -794,10 +796,19 @@ def bench(counts):
                 for _, d in disks:
                     sh("cp", "--sparse=always", img, d)
                 r, _ = Guest(work, guest, accel_kind, root, disks).boot("bench", extra)
+                if keep:
+                    d = f"{r.d}-{n}-{mode}"
+                    shutil.rmtree(d, ignore_errors=True)
+                    os.rename(r.d, d)
+                    r = Report(d)
                 u = r.units()
                 start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
                 ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
-                replayed = sum(1 for i in range(n) if who_replayed(r, r.dev(f"fcrb{i}"), "") == mode)
+                who = {r.dev(f"fcrb{i}"): who_replayed(r, r.dev(f"fcrb{i}"), "") for i in range(n)}
+                replayed = sum(1 for w in who.values() if w == mode)
+                if replayed != n:
+                    say(f"bench, {n} disks, {mode}: replayed by: {who}; report kept in {work}" if keep else
+                        f"bench, {n} disks, {mode}: replayed by: {who}")
                 if mode == "kernel" and u.get("fcreplayd.service", {}).get("ActiveState") != "inactive":
                     raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u}")
                 row[mode] = {"ready_ms": (ready - start) / 1000 if start and ready else None,
@@ -815,7 +826,8 @@ def bench(counts):
                   + ("" if f["replayed_by_it"] == row["disks"] and k["replayed_by_it"] == row["disks"]
                      else f" (replayed: fcreplayd {f['replayed_by_it']}, kernel {k['replayed_by_it']} of {row['disks']})"))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- self-test
