@@ -747,6 +747,8 @@ def check_dracut(r, root_before, data_img, root_img):
     check(u.get("fcreplayd.service", {}).get("LoadState") == "masked"
           and u.get("fcreplayd.service", {}).get("ActiveState") == "inactive",
           f"{name}: fcreplayd.service is masked and did not run", str(u.get("fcreplayd.service")))
+    check("No such file" in r.text("run-fcreplayd.txt"), f"{name}: no /run/fcreplayd, so no auto marker for the "
+          "udev rule's helper", r.text("run-fcreplayd.txt")[:200])
     check(u.get("data.mount", {}).get("ActiveState") == "active" and who_replayed(r, vdata) == "kernel",
           f"{name}: with fcreplayd masked, the dirty /data is not held back: the kernel replayed it at mount",
           f"data.mount {u.get('data.mount', {}).get('ActiveState')}, replayed by {who_replayed(r, vdata)}")
