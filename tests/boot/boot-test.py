@@ -4,21 +4,29 @@ qemu, with crashed ext4 disks in /etc/fstab.
 
     boot-test.py [--keep]
     boot-test.py --bench [1,4,16]    boot figures for make bench
+    boot-test.py --self-test         the judgements and the KVM fallback,
+                                     without a guest (judge.sh, make check)
 
 Environment: top_srcdir, top_builddir (as automake's tests have them);
 FCR_BOOT_CACHE (the guest cache, default /var/cache/fcreplay-boot);
 FCR_BOOT_WORK (a work directory to keep; default a temporary one);
-FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works); FCR_BOOT_REQUIRED
+FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works; a KVM boot that
+fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
+(seconds to wait for that, default 60); FCR_BOOT_REQUIRED
 (set: fail instead of skipping when the test cannot run, as in CI).
 
-Four boots (see tests/boot/README.md for what each asserts), of the Debian
+Five boots (see tests/boot/README.md for what each asserts), of the Debian
 package built by scripts/build-deb.sh and installed with dpkg -i:
   main        a dirty /data in fstab: fcreplayd replays it before its mount;
               D-Bus, reload, an admin replay, a hot-added dirty disk
   skipcrash   fcreplay.mode=skip, the negative control: the kernel replays;
-              then fsync'd writes on /data and a power cut (qemu killed)
+              then fsync'd writes on /data and the root, and a power cut
+              (qemu killed)
   aftercrash  fcreplayd replays the power-cut /data before its mount, the
-              initramfs the power-cut root before it mounts it
+              initramfs-tools initrd the power-cut root before it mounts
+              it; then fsync'd writes on the root and a second power cut
+  dracut      the initrd dracut built in the guest replays the root;
+              fcreplayd masked: the kernel replays /data, nothing is held
   removed     the package purged: the guest still boots
 Exit status: 0 all passed, 1 a check failed, 77 cannot run here (no root,
 qemu, mmdebstrap or loop devices), 99 the harness itself failed.
@@ -41,6 +49,10 @@ BUILD = os.path.abspath(os.environ.get("top_builddir", SRC))
 HERE = os.path.join(SRC, "tests", "boot")
 os.environ.setdefault("FCREPLAY_PLUGIN_DIR", os.path.join(BUILD, "plugins"))
 BOOT_LIMIT = int(os.environ.get("FCR_BOOT_LIMIT", "900"))     # seconds for one boot to poweroff
+# Under KVM the guest kernel's first console line comes within seconds; none
+# in this time means KVM does not work here (the boot is retried with TCG).
+KVM_WAIT = int(os.environ.get("FCR_BOOT_KVM_WAIT", "60"))
+QEMU = os.environ.get("FCR_BOOT_QEMU", "qemu-system-x86_64")    # the self-test's stand-in
 
 passed = failed = 0
 
@@ -209,9 +221,40 @@ def install_package(mnt, debs, work):
     check(enabled == "enabled", "package: installing it enabled fcreplayd.service", enabled)
 
 
-def prepare_root(guest, work, debs, fstab, conf):
+def build_dracut_initrd(mnt, work):
+    """A second initrd, built by dracut in the guest (chroot) from what the
+    package installed: dracut must find its 90fcreplay module where the
+    .deb put it.  Not host-only: the chroot's host is not the guest."""
+    kver = sorted(os.listdir(os.path.join(mnt, "lib/modules")))[-1]
+    log = os.path.join(work, "dracut.log")
+    t0 = time.monotonic()
+    with open(log, "w") as f:
+        # Only what this guest needs (every dracut module and storage
+        # driver, compressed, took two minutes here; this, seconds).
+        r = subprocess.run(["chroot", mnt, "dracut", "--force", "--no-hostonly", "--no-hostonly-cmdline",
+                            "--no-early-microcode", "--no-compress",
+                            "--modules", "systemd systemd-initrd dracut-systemd rootfs-block fs-lib base "
+                            "kernel-modules udev-rules fcreplay",
+                            "--drivers", "virtio_pci virtio_blk ext4 crc32c_generic",
+                            "--kver", kver, "/boot/initrd-dracut.img"],
+                           stdout=f, stderr=subprocess.STDOUT)
+    text = open(log).read()
+    check(r.returncode == 0 and "Including module: fcreplay" in text,
+          "dracut: dracut in the guest builds an initrd with the package's 90fcreplay module",
+          f"exit {r.returncode}; see {log}: " + text[-400:])
+    if r.returncode:
+        raise RuntimeError(f"no dracut initrd to boot; see {log}")
+    dest = os.path.join(work, "initrd-dracut.img")
+    shutil.copy(os.path.join(mnt, "boot/initrd-dracut.img"), dest)
+    os.remove(os.path.join(mnt, "boot/initrd-dracut.img"))
+    say(f"dracut initrd for {kver}: {os.path.getsize(dest) >> 20} MiB in {time.monotonic() - t0:.0f} s")
+    return dest
+
+
+def prepare_root(guest, work, debs, fstab, conf, dracut=False):
     """The cached guest image with the package and the test's units in it;
-    returns the root image and the initramfs the package rebuilt."""
+    returns the root image and the initramfs the package rebuilt (and with
+    dracut, the initrd dracut built in the guest)."""
     root = os.path.join(work, "root.img")
     sh("cp", "--sparse=always", os.path.join(guest, "root.img"), root)
     with Chroot(root, work) as mnt:
@@ -233,19 +276,35 @@ def prepare_root(guest, work, debs, fstab, conf):
             os.makedirs(mnt + d, exist_ok=True)
         with open(os.path.join(mnt, "etc/fcreplay/fcreplayd.conf"), "a") as f:
             f.write(conf)
+        if dracut:
+            return root, initrd, build_dracut_initrd(mnt, work)
     return root, initrd
 
 
 # ---------------------------------------------------------------- a boot
 
 class Guest:
+    kvm_failed = False          # once KVM failed, every later boot uses TCG
+
     def __init__(self, work, guest, accel_kind, root, disks):
-        self.work, self.guest, self.accel, self.disks = work, guest, accel_kind, disks
+        self.work, self.guest, self.disks = work, guest, disks
+        self.accel = "tcg" if Guest.kvm_failed else accel_kind
         self.root, self.initrd = root
 
     def boot(self, scenario, cmdline_extra="", on_request=None, root_spec="LABEL=fcrguest"):
         """Boot to poweroff (or to the guest's crash request).  Returns the
-        extracted report directory and the seconds the boot took."""
+        extracted report directory and the seconds the boot took.  A KVM
+        boot that fails before the guest kernel printed anything (qemu
+        cannot use the accelerator, or the kernel hangs at once, as under
+        nested PVM) is retried with TCG, and so are the later boots."""
+        while True:
+            res = self._boot(scenario, cmdline_extra, on_request, root_spec)
+            if res is not None:
+                return res
+            self.accel = "tcg"
+            Guest.kvm_failed = True
+
+    def _boot(self, scenario, cmdline_extra, on_request, root_spec):
         w = self.work
         report = os.path.join(w, f"report-{scenario}.img")
         with open(report, "wb") as f:
@@ -253,11 +312,12 @@ class Guest:
         console = os.path.join(w, f"console-{scenario}.log")
         serial2 = os.path.join(w, f"serial2-{scenario}.log")
         mon = os.path.join(w, f"monitor-{scenario}.sock")
-        for p in (serial2, mon):
+        qerr = os.path.join(w, f"qemu-{scenario}.err")
+        for p in (serial2, mon, console):
             if os.path.exists(p):
                 os.remove(p)
         open(serial2, "w").close()
-        cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", self.accel, "-m", "1536", "-smp", "2",
+        cmd = [QEMU, "-machine", "pc", "-accel", self.accel, "-m", "1536", "-smp", "2",
                "-cpu", "host" if self.accel == "kvm" else "max",
                "-nographic", "-no-reboot", "-nodefaults",
                "-kernel", os.path.join(self.guest, "vmlinuz"), "-initrd", self.initrd,
@@ -272,36 +332,41 @@ class Guest:
                     "-device", f"virtio-blk-pci,drive={serial},serial={serial}"]
         cmd += ["-drive", f"file={report},format=raw,if=none,id=rep",
                 "-device", "virtio-blk-pci,drive=rep,serial=fcrreport"]
-        say(f"boot '{scenario}' ({cmdline_extra or 'default command line'})")
+        say(f"boot '{scenario}' ({cmdline_extra or 'default command line'}; {self.accel})")
         start = time.monotonic()
-        qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=open(os.path.join(w, f"qemu-{scenario}.err"), "w"))
+        qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(qerr, "w"))
         seen = 0
         written = False
+        kernel_spoke = self.accel != "kvm"      # only KVM boots are watched for it
+        no_kvm = None
         try:
             while qemu.poll() is None:
                 if time.monotonic() - start > BOOT_LIMIT:
                     qemu.kill()
                     raise RuntimeError(f"boot '{scenario}' did not finish in {BOOT_LIMIT} s; see {console}")
-                with open(serial2) as f:
-                    lines = f.read().splitlines()
-                for line in lines[seen:]:
-                    if line.strip() == "FCR-REPORT-WRITTEN":
-                        written = True
-                    m = re.match(r"FCR-REQUEST (\S+)", line.strip())
-                    if m:
-                        say(f"guest asks: {m.group(1)} ({time.monotonic() - start:.0f} s into the boot)")
-                        if m.group(1) == "crash":
-                            # The power cut: no shutdown, no flush.
-                            qemu.send_signal(signal.SIGKILL)
-                        elif on_request:
-                            on_request(m.group(1), lambda c: self.monitor(mon, c))
-                seen = len(lines)
+                if not kernel_spoke:
+                    kernel_spoke = self.kernel_spoke(console)
+                    if not kernel_spoke and time.monotonic() - start > KVM_WAIT:
+                        no_kvm = f"the guest kernel printed nothing in {KVM_WAIT} s"
+                        break
+                seen, written = self.serial_lines(serial2, seen, written, qemu, start, on_request, mon)
                 time.sleep(0.5)
         finally:
             if qemu.poll() is None:
                 qemu.kill()
             qemu.wait()
+        # What the guest wrote in its last half second.
+        seen, written = self.serial_lines(serial2, seen, written, None, start, None, mon)
+        if not kernel_spoke and not no_kvm and not self.kernel_spoke(console):
+            err = open(qerr, errors="replace").read().strip()
+            no_kvm = f"qemu exited with status {qemu.returncode} before the guest kernel printed anything" + \
+                (f" ({err.splitlines()[-1][:200]})" if err else "")
+        if no_kvm:
+            # Nothing ran in the guest, so its disks are as they were.
+            say(f"boot '{scenario}': KVM does not work here: {no_kvm}; see {qerr}. "
+                "Retrying this boot, and the later ones, with TCG")
+            os.remove(report)
+            return None
         took = time.monotonic() - start
         say(f"boot '{scenario}' ended after {took:.0f} s")
         if not written:
@@ -313,6 +378,35 @@ class Guest:
             t.extractall(rdir)
         os.remove(report)
         return Report(rdir), took
+
+    @classmethod
+    def serial_lines(cls, serial2, seen, written, qemu, start, on_request, mon):
+        """The guest's new lines on the second serial port: the report is
+        written, or a request (a power cut, a hot-plug).  With no qemu (it
+        has exited) only the former counts."""
+        with open(serial2) as f:
+            lines = f.read().splitlines()
+        for line in lines[seen:]:
+            if line.strip() == "FCR-REPORT-WRITTEN":
+                written = True
+            m = re.match(r"FCR-REQUEST (\S+)", line.strip())
+            if m and qemu:
+                say(f"guest asks: {m.group(1)} ({time.monotonic() - start:.0f} s into the boot)")
+                if m.group(1) == "crash":
+                    # The power cut: no shutdown, no flush.
+                    qemu.send_signal(signal.SIGKILL)
+                elif on_request:
+                    on_request(m.group(1), lambda c: cls.monitor(mon, c))
+        return len(lines), written
+
+    @staticmethod
+    def kernel_spoke(console):
+        """Has the guest kernel printed its banner on the console?"""
+        try:
+            with open(console, errors="replace") as f:
+                return "Linux version" in f.read()
+        except FileNotFoundError:
+            return False
 
     @staticmethod
     def monitor(path, command):
@@ -403,12 +497,14 @@ def mono(units, unit, prop):
 
 # ---------------------------------------------------------------- the checks
 
-def check_common(r, name):
+def check_common(r, name, unit=True):
     j = r.journal()
     text = r.text("journal.txt")
     check(bool(j) and text, f"{name}: the guest's journal was collected")
     cyc = [l for l in text.splitlines() if re.search(r"ordering cycle|Job .* deleted to break", l)]
     check(not cyc, f"{name}: no ordering cycle in the boot transaction", "; ".join(cyc[:3]))
+    if not unit:
+        return
     # The unit may need the root file system and /run (RuntimeDirectory=),
     # both there before any unit starts; nothing ordered after local-fs.target.
     deps = dict(l.split("=", 1) for l in r.text("fcreplayd-deps.txt").splitlines() if "=" in l)
@@ -483,7 +579,8 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
     try:
         st = json.loads(status)
         devs = {d.get("device"): d.get("state") for d in st.get("devices", [])}
-        check(devs.get("/dev/vda") != "dirty", f"{name}: the mounted root is not listed as dirty", str(devs))
+        check(devs.get("/dev/vda") == "mounted", f"{name}: fcreplayctl status lists the mounted root as mounted "
+              "(not dirty)", str(devs))
     except ValueError:
         check(False, f"{name}: fcreplayctl --json status is JSON", status[-300:])
     j = r.journal()
@@ -528,10 +625,15 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
 
 
 def initramfs_result(r, suffix=""):
-    """The initramfs's verdict on the root: (device, result, line)."""
-    for l in r.text(f"dmesg{suffix}.txt").splitlines():
-        # "fcreplay: root LABEL=x (/dev/vda): clean (...)", or "root /dev/vda: ..."
-        m = re.search(r"fcreplay: root (.+?): (replayed|clean|skipped|refused|failed|timeout) \(.*", l)
+    """The initramfs's verdict on the root, from the guest's journal:
+    (device, result, message).  fcreplay-root writes "fcreplay: root DEV:
+    RESULT (...)" to /dev/kmsg; journald files it with
+    SYSLOG_IDENTIFIER=fcreplay and MESSAGE="root DEV: RESULT (...)"."""
+    for e in r.journal(suffix):
+        if e.get("SYSLOG_IDENTIFIER") != "fcreplay":
+            continue
+        # "root LABEL=x (/dev/vda): clean (...)", or "root /dev/vda: ..."
+        m = re.match(r"root (.+?): (replayed|clean|skipped|refused|failed|timeout) \(.*", msg(e))
         if m:
             dev = re.search(r"(/dev/\w+)\)?$", m.group(1))
             return dev.group(1) if dev else m.group(1), m.group(2), m.group(0)
@@ -542,7 +644,8 @@ def check_root(r, name, want, console=None):
     """The root file system: what the initramfs said, and that the kernel
     did not replay it at mount."""
     dev, result, line = initramfs_result(r)
-    check(result == want, f"{name}: the initramfs says the root is {want}", line or "no 'fcreplay: root' line")
+    check(result == want, f"{name}: the initramfs says the root is {want} (in the journal: SYSLOG_IDENTIFIER=fcreplay)",
+          line or "no 'root ...' entry with SYSLOG_IDENTIFIER=fcreplay in the journal")
     if line:
         say(f"{name}: {line}")
     if want == "replayed":
@@ -556,15 +659,23 @@ def check_root(r, name, want, console=None):
 
 
 def check_clean_shutdown(r, name):
-    """The previous boot's shutdown: STOPPING=1 and no stop timeout."""
+    """The previous boot's last stop of fcreplayd: STOPPING=1 (the daemon's
+    "stopping" line, logged with it) and no stop timeout.  Only entries
+    after its last start count: an earlier systemctl stop in that boot (the
+    main boot stops it before the D-Bus activation check) says nothing
+    about the shutdown."""
     prev = r.journal("-prev")
     mine = [e for e in prev if e.get("_SYSTEMD_UNIT") == "fcreplayd.service" or e.get("UNIT") == "fcreplayd.service"]
-    stopping = [e for e in mine if msg(e) == "stopping"]
-    timeouts = [msg(e) for e in mine if "timed out" in msg(e) or "SIGKILL" in msg(e) or "Killing" in msg(e)]
-    done = [e for e in mine if "Deactivated successfully" in msg(e) or "Stopped " in msg(e)]
-    check(prev and stopping and done and not timeouts,
-          f"{name}: the previous boot stopped fcreplayd cleanly (STOPPING=1, no stop timeout)",
-          f"stopping={len(stopping)} stopped={len(done)} timeouts={timeouts[:2]}")
+    starts = [i for i, e in enumerate(mine) if msg(e).startswith("Started fcreplayd.service")]
+    last = mine[starts[-1] + 1:] if starts else []
+    stopping = [e for e in last if msg(e) == "stopping" and e.get("SYSLOG_IDENTIFIER") == "fcreplayd"]
+    timeouts = [msg(e) for e in last if re.search(r"State '\S+' timed out|Killing process|Failed with result 'timeout'|"
+                                                  r"SIGKILL", msg(e))]
+    done = [e for e in last if "Deactivated successfully" in msg(e) or msg(e).startswith("Stopped fcreplayd.service")]
+    return check(prev and starts and stopping and done and not timeouts,
+          f"{name}: the previous boot's shutdown stopped fcreplayd cleanly (after its last start: STOPPING=1, "
+          "no stop timeout)",
+          f"starts={len(starts)} stopping={len(stopping)} stopped={len(done)} timeouts={timeouts[:2]}")
 
 
 def check_skipcrash(r):
@@ -597,8 +708,52 @@ def check_aftercrash(r, data_img, root_img, before, root_before, console):
     check(after and after == root_before,
           f"{name}: every file fsync'd on the root before the power cut is there, as it was",
           "manifests differ" if after else "no manifest")
-    check_tree(data_img, None, f"{name}, /data")
+    check(r.rc("root-workload2") == 0, f"{name}: the fsync workload on the root for the dracut boot ran",
+          r.text("root-workload2.out")[-300:])
+
+
+def check_dracut(r, root_before, data_img, root_img):
+    """The boot from dracut's initrd after the second power cut, with
+    fcreplayd masked: the initrd's fcreplay-root.service replayed the
+    root; /data, dirty from the power cut, is replayed by the kernel at
+    mount and not held back by the udev rule with no daemon to release it."""
+    name = "dracut"
+    check_common(r, name, unit=False)
+    j = r.journal()
+    dev, result, line = initramfs_result(r)
+    # dracut hands over sysroot.mount's What=, the by-label path.
+    check(result == "replayed" and dev in ("/dev/vda", "/dev/disk/by-label/fcrguest"),
+          f"{name}: fcreplay-root replayed the root in the initrd (in the journal: SYSLOG_IDENTIFIER=fcreplay)",
+          line or "no 'root ...' entry with SYSLOG_IDENTIFIER=fcreplay in the journal")
+    if line:
+        say(f"{name}: {line}")
+    at = [int(e.get("__MONOTONIC_TIMESTAMP", 0)) for e in j
+          if e.get("SYSLOG_IDENTIFIER") == "fcreplay" and msg(e) == line]
+    ran = [e for e in j if e.get("UNIT") == "fcreplay-root.service" and msg(e).startswith("Finished fcreplay-root")]
+    mounting = [int(e.get("__MONOTONIC_TIMESTAMP", 0)) for e in j
+                if e.get("UNIT") == "sysroot.mount" and msg(e).startswith("Mounting sysroot.mount")]
+    check(at and ran and mounting and at[0] < mounting[0],
+          f"{name}: fcreplay-root.service ran in the initrd and replayed before sysroot.mount started",
+          f"result at {at[:1]}, fcreplay-root.service finished: {len(ran)}, sysroot.mount started at {mounting[:1]}")
+    check(not kernel_said(r, "vda", "recovery complete", ""), f"{name}: the kernel logged no recovery for the root at mount")
+    after = r.text("manifest-root2-after.txt")
+    check(after and after == root_before,
+          f"{name}: every file fsync'd on the root before the second power cut is there, as it was",
+          "manifests differ" if after else "no manifest")
+    # The administrator who masks fcreplayd still boots: the udev rule
+    # holds a device only while the daemon runs (/run/fcreplayd/auto).
+    u = r.units("-final")
+    vdata = r.dev("fcrdata")
+    check(u.get("fcreplayd.service", {}).get("LoadState") == "masked"
+          and u.get("fcreplayd.service", {}).get("ActiveState") == "inactive",
+          f"{name}: fcreplayd.service is masked and did not run", str(u.get("fcreplayd.service")))
+    check("No such file" in r.text("run-fcreplayd.txt"), f"{name}: no /run/fcreplayd, so no auto marker for the "
+          "udev rule's helper", r.text("run-fcreplayd.txt")[:200])
+    check(u.get("data.mount", {}).get("ActiveState") == "active" and who_replayed(r, vdata) == "kernel",
+          f"{name}: with fcreplayd masked, the dirty /data is not held back: the kernel replayed it at mount",
+          f"data.mount {u.get('data.mount', {}).get('ActiveState')}, replayed by {who_replayed(r, vdata)}")
     check_tree(root_img, None, f"{name}, the root")
+    check_tree(data_img, None, f"{name}, /data")
 
 
 def fast_commit_tags(img):
@@ -618,10 +773,14 @@ def fast_commit_tags(img):
 
 def bench(counts):
     """Boot figures: fcreplayd's start to READY=1 with N dirty disks, and
-    local-fs.target against the kernel replaying the same disks at mount
-    (fcreplay.mode=skip), in the same guest.  Numbers, not pass/fail."""
+    local-fs.target against the kernel replaying the same disks at mount, in
+    the same guest.  The baseline masks fcreplayd (systemd.mask=): with
+    fcreplay.mode=skip it would still start, and local-fs-pre.target would
+    still wait for its READY=1.  Numbers, not pass/fail."""
     preflight()
-    work = tempfile.mkdtemp(prefix="fcr-boot-bench.")
+    keep = os.environ.get("FCR_BOOT_WORK")
+    work = keep or tempfile.mkdtemp(prefix="fcr-boot-bench.")
+    os.makedirs(work, exist_ok=True)
     try:
         accel_kind, accel_why = accel()
         guest = out(os.path.join(HERE, "make-guest.sh")).strip()
@@ -635,14 +794,25 @@ def bench(counts):
                             for i, (serial, _) in enumerate(disks))
             root = prepare_root(guest, work, debs, fstab, "")
             row = {"disks": n}
-            for mode, extra in (("fcreplayd", ""), ("kernel", "fcreplay.mode=skip")):
+            for mode, extra in (("fcreplayd", ""), ("kernel", "systemd.mask=fcreplayd.service")):
                 for _, d in disks:
                     sh("cp", "--sparse=always", img, d)
                 r, _ = Guest(work, guest, accel_kind, root, disks).boot("bench", extra)
+                if keep:
+                    d = f"{r.d}-{n}-{mode}"
+                    shutil.rmtree(d, ignore_errors=True)
+                    os.rename(r.d, d)
+                    r = Report(d)
                 u = r.units()
                 start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
                 ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
-                replayed = sum(1 for i in range(n) if who_replayed(r, r.dev(f"fcrb{i}"), "") == mode)
+                who = {r.dev(f"fcrb{i}"): who_replayed(r, r.dev(f"fcrb{i}"), "") for i in range(n)}
+                replayed = sum(1 for w in who.values() if w == mode)
+                if replayed != n:
+                    say(f"bench, {n} disks, {mode}: replayed by: {who}; report kept in {work}" if keep else
+                        f"bench, {n} disks, {mode}: replayed by: {who}")
+                if mode == "kernel" and u.get("fcreplayd.service", {}).get("ActiveState") != "inactive":
+                    raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u}")
                 row[mode] = {"ready_ms": (ready - start) / 1000 if start and ready else None,
                              "local_fs_ms": mono(u, "local-fs.target", "ActiveEnterTimestampMonotonic") / 1000,
                              "replayed_by_it": replayed}
@@ -658,12 +828,116 @@ def bench(counts):
                   + ("" if f["replayed_by_it"] == row["disks"] and k["replayed_by_it"] == row["disks"]
                      else f" (replayed: fcreplayd {f['replayed_by_it']}, kernel {k['replayed_by_it']} of {row['disks']})"))
     finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- self-test
+
+FAKE_QEMU = r"""#!/usr/bin/env python3
+# The self-test's qemu: fails or hangs under KVM (FAKE_QEMU_KVM=error or
+# hang); under TCG it "boots": a kernel banner on the console, a report on
+# the report disk, FCR-REPORT-WRITTEN on the second serial port.
+import os, sys, tarfile, io, time
+a = sys.argv
+accel = a[a.index("-accel") + 1]
+serials = [a[i + 1][5:] for i, x in enumerate(a) if x == "-serial"]
+report = [x.split(",")[0][5:] for x in a if x.startswith("file=") and ",id=rep" in x][0]
+if accel == "kvm":
+    if os.environ["FAKE_QEMU_KVM"] == "error":
+        sys.exit("qemu-system-x86_64: -accel kvm: failed to initialize kvm: Operation not permitted")
+    time.sleep(60)
+open(serials[0], "w").write("[    0.000000] Linux version 6.1.0-fake\n")
+with tarfile.open(report, "w") as t:
+    data = " ".join(a).encode()
+    info = tarfile.TarInfo("./cmdline.txt")
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+open(serials[1], "a").write("FCR-REPORT-WRITTEN\n")
+"""
+
+
+def self_test():
+    """The host's judgements on made-up reports, and the KVM fallback with
+    a stand-in qemu: no guest, no root, seconds (make check runs it)."""
+    global QEMU, KVM_WAIT
+    results = []
+
+    def expect(want, what, fn, *args):
+        before = failed
+        fn(*args)
+        got = failed == before
+        results.append(got == want)
+        print(f"{'ok' if got == want else 'WRONG'}: {what}: the check {'passed' if got else 'failed'}"
+              f", as it {'should' if got == want else 'should not'}", flush=True)
+
+    work = tempfile.mkdtemp(prefix="fcr-boot-selftest.")
+    try:
+        def report(name, files):
+            d = os.path.join(work, name)
+            os.makedirs(d)
+            for f, text in files.items():
+                with open(os.path.join(d, f), "w") as fh:
+                    fh.write(text)
+            return Report(d)
+
+        def jl(*entries):
+            return "".join(json.dumps(e) + "\n" for e in entries)
+
+        started = {"UNIT": "fcreplayd.service", "MESSAGE": "Started fcreplayd.service - Replay ext4 journals before mounting."}
+        stopping = {"_SYSTEMD_UNIT": "fcreplayd.service", "SYSLOG_IDENTIFIER": "fcreplayd", "MESSAGE": "stopping"}
+        deact = {"UNIT": "fcreplayd.service", "MESSAGE": "fcreplayd.service: Deactivated successfully."}
+        timeout = {"UNIT": "fcreplayd.service", "MESSAGE": "fcreplayd.service: State 'stop-sigterm' timed out. Killing."}
+        killing = {"UNIT": "fcreplayd.service", "MESSAGE": "fcreplayd.service: Killing process 230 (fcreplayd) with signal SIGKILL."}
+        # The main boot: a systemctl stop, activation, then the shutdown.
+        expect(True, "clean shutdown after a stop and an activation", check_clean_shutdown,
+               report("clean", {"journal-prev.json": jl(started, stopping, deact, started, stopping, deact)}), "self")
+        expect(False, "the shutdown left no STOPPING=1 (only the earlier stop did)", check_clean_shutdown,
+               report("nostop", {"journal-prev.json": jl(started, stopping, deact, started, deact)}), "self")
+        expect(False, "the shutdown's stop timed out", check_clean_shutdown,
+               report("timeout", {"journal-prev.json": jl(started, stopping, deact, started, stopping, timeout, killing,
+                                                           deact)}), "self")
+        expect(False, "no start at all", check_clean_shutdown,
+               report("nostart", {"journal-prev.json": jl(stopping, deact)}), "self")
+
+        # The initramfs's line: only the journal's form counts.
+        line = "root LABEL=fcrguest (/dev/vda): replayed (2 transactions, 7 fast-commit tags, 0.05 s)"
+        j = {"SYSLOG_IDENTIFIER": "fcreplay", "_TRANSPORT": "kernel", "MESSAGE": line}
+        r = report("initramfs-journal", {"journal.json": jl(j)})
+        expect(True, "the initramfs's result read from the journal", lambda: check(
+            initramfs_result(r) == ("/dev/vda", "replayed", line), "self: journal", str(initramfs_result(r))))
+        r = report("initramfs-dmesg", {"dmesg.txt": "[    2.1] fcreplay: " + line + "\n", "journal.json": ""})
+        expect(True, "a line in dmesg only is not found", lambda: check(
+            initramfs_result(r) == (None, None, ""), "self: dmesg only", str(initramfs_result(r))))
+
+        # KVM fails, or hangs before the kernel prints: the same boot with TCG.
+        fake = os.path.join(work, "fake-qemu")
+        with open(fake, "w") as f:
+            f.write(FAKE_QEMU)
+        os.chmod(fake, 0o755)
+        QEMU, KVM_WAIT = fake, 2
+        for mode in ("error", "hang"):
+            os.environ["FAKE_QEMU_KVM"] = mode
+            Guest.kvm_failed = False
+            g = Guest(work, work, "kvm", (os.path.join(work, "root.img"), os.path.join(work, "initrd")), [])
+            rep, _ = g.boot(f"kvm-{mode}")
+            ok = g.accel == "tcg" and Guest.kvm_failed and "-accel tcg" in rep.text("cmdline.txt")
+            expect(True, f"KVM {mode}: the boot is retried with TCG",
+                   lambda: check(ok, f"self: KVM {mode}, then TCG", rep.text("cmdline.txt")))
+            later = Guest(work, work, "kvm", (os.path.join(work, "root.img"), os.path.join(work, "initrd")), [])
+            expect(True, f"KVM {mode}: later boots use TCG at once", lambda: check(later.accel == "tcg", "self: later"))
+    finally:
         shutil.rmtree(work, ignore_errors=True)
+    wrong = results.count(False)
+    print(f"self-test: {len(results) - wrong} of {len(results)} judgements as expected", flush=True)
+    sys.exit(1 if wrong or not results else 0)
 
 
 # ---------------------------------------------------------------- the test
 
 def main():
+    if "--self-test" in sys.argv:
+        self_test()
     if "--bench" in sys.argv:
         i = sys.argv.index("--bench")
         counts = [int(c) for c in (sys.argv[i + 1] if len(sys.argv) > i + 1 else "1,4,16").split(",")]
@@ -699,8 +973,9 @@ def main():
         fstab = (fstab_line(uuid_of(data_img), "/data", "noatime,commit=600") +
                  fstab_line(uuid_of(hot_img), "/hot", "nofail,noatime," + mount_when_plugged(uuid_of(hot_img))))
         conf = "\n# The boot test: the spare disk is replayed on request only.\nexclude = LABEL=fcrspare\n"
-        root = prepare_root(guest, work, debs, fstab, conf)
-        g = Guest(work, guest, accel_kind, root, [("fcrdata", data_img), ("fcrspare", spare_img)])
+        root_img, initrd, dracut_initrd = prepare_root(guest, work, debs, fstab, conf, dracut=True)
+        disks = [("fcrdata", data_img), ("fcrspare", spare_img)]
+        g = Guest(work, guest, accel_kind, (root_img, initrd), disks)
 
         def hotadd(what, monitor):
             if what == "hotadd":
@@ -722,24 +997,33 @@ def main():
               f"needs_recovery={dirty} tags={tags} {detail}")
         # The root's fsyncs often end in full commits (journald's fallocate
         # makes a transaction ineligible for a fast commit): only dirty.
-        dirty = "needs_recovery" in out("dumpe2fs", "-h", root[0], check=False)
-        tags, detail = fast_commit_tags(root[0])
+        dirty = "needs_recovery" in out("dumpe2fs", "-h", root_img, check=False)
+        tags, detail = fast_commit_tags(root_img)
         check(dirty, "power cut: the root needs recovery", detail)
         say(f"power cut: the root's fast-commit area holds {max(tags, 0)} tag(s) to replay")
 
-        # root=UUID= this time (LABEL= before).
-        r, t_after = g.boot("aftercrash", root_spec=f"UUID={uuid_of(root[0])}")
-        check_aftercrash(r, data_img, root[0], before, root_before,
+        # root=UUID= this time (LABEL= before); ends in a second power cut.
+        r, t_after = g.boot("aftercrash", root_spec=f"UUID={uuid_of(root_img)}")
+        check_aftercrash(r, data_img, root_img, before, root_before,
                          os.path.join(work, "console-aftercrash.log"))
+        root2_before = r.text("manifest-root2-before.txt")
+        for what, img in (("the root", root_img), ("/data", data_img)):
+            dirty = "needs_recovery" in out("dumpe2fs", "-h", img, check=False)
+            check(dirty, f"second power cut: {what} needs recovery")
+
+        # The same root from dracut's initrd, fcreplayd masked.
+        r, t_dracut = Guest(work, guest, accel_kind, (root_img, dracut_initrd), disks).boot(
+            "dracut", "systemd.mask=fcreplayd.service")
+        check_dracut(r, root2_before, data_img, root_img)
 
         # Removed again, the system still boots (the kernel replays).
-        initrd = purge_package(root[0], work)
-        r, t_removed = Guest(work, guest, accel_kind, (root[0], initrd),
-                             [("fcrdata", data_img), ("fcrspare", spare_img)]).boot("removed")
+        initrd = purge_package(root_img, work)
+        r, t_removed = Guest(work, guest, accel_kind, (root_img, initrd), disks).boot("removed")
         check(r.text("cmdline.txt") != "" and initramfs_result(r)[1] is None,
               "package removed: the guest boots, with no fcreplay in the initramfs")
         say(f"boots: main {t_main:.0f} s, skip {t_skip:.0f} s, after the power cut {t_after:.0f} s, "
-            f"package removed {t_removed:.0f} s; whole test {time.monotonic() - start:.0f} s ({accel_kind})")
+            f"dracut {t_dracut:.0f} s, package removed {t_removed:.0f} s; whole test "
+            f"{time.monotonic() - start:.0f} s ({'tcg after KVM failed' if Guest.kvm_failed else accel_kind})")
     except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
         print(f"ERROR: {e}", flush=True)
         print(f"boot-test: work directory kept: {work}", flush=True)

@@ -14,7 +14,10 @@ set -euo pipefail
 # The guest: systemd as PID 1, udev, the system bus, the libraries the
 # project links, and the guest's own kernel and initramfs.  Not procps: a
 # minimal Debian has no /bin/kill, and the unit must not need one.
-PACKAGES="systemd systemd-sysv udev dbus kmod e2fsprogs util-linux mount initramfs-tools
+# dracut-core beside initramfs-tools (it does not conflict with it, as
+# dracut does): the test builds a second, dracut initrd with the package's
+# 90fcreplay module and boots it too.
+PACKAGES="systemd systemd-sysv udev dbus kmod e2fsprogs util-linux mount initramfs-tools dracut-core
 linux-image-amd64 libext2fs2 libcom-err2 libblkid1 libudev1 libsystemd0 libjson-c5"
 SUITE=bookworm
 ROOT_SIZE=1536M

@@ -18,8 +18,8 @@
 # Needs root, dracut-core (not dracut, which conflicts with
 # initramfs-tools), mount namespaces and overlayfs: the staged files are
 # overlaid on their real paths in a private mount namespace, so nothing is
-# written outside $TMP.  The boot test (tests/boot) boots initramfs-tools
-# only; see README.md, "The root filesystem at boot".
+# written outside $TMP.  The boot test (tests/boot) boots a dracut initrd
+# too; see README.md, "The root filesystem at boot".
 . "$top_srcdir/tests/integration/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (dracut, mount namespaces, chroot)"

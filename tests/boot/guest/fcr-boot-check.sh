@@ -14,7 +14,11 @@
 #               writes on /data and on the root, and a power cut (the host
 #               kills qemu)
 #   aftercrash  fcreplayd replayed /data, the initramfs the root, after
-#               the power cut
+#               the power cut; then fsync'd writes on the root and another
+#               power cut
+#   dracut      booted from the dracut initrd, fcreplayd masked: the
+#               initrd's fcreplay-root.service replayed the root, the
+#               kernel /data
 #   removed     the package purged: state only, then poweroff
 #   bench       state only, then poweroff (make bench)
 set -u
@@ -45,7 +49,7 @@ manifest() {
 }
 units="fcreplayd.service data.mount hot.mount local-fs.target local-fs-pre.target dbus.service"
 state() {       # state SUFFIX: what can change during the scenario
-        systemctl show $units -p Id,ActiveState,Result,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic,MainPID > "$R/units$1.txt"
+        systemctl show $units -p Id,LoadState,ActiveState,Result,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic,MainPID > "$R/units$1.txt"
         journalctl -b -o json --no-pager > "$R/journal$1.json"
         dmesg > "$R/dmesg$1.txt"
 }
@@ -125,6 +129,18 @@ skipcrash)
 aftercrash)
         manifest /data/crash > "$R/manifest-after.txt"
         manifest /var/lib/fcr-rootcrash > "$R/manifest-root-after.txt"
+        # The root again, for the dracut boot that follows.
+        mkdir -p /var/lib/fcr-rootcrash2 && sync
+        run root-workload2 /usr/local/libexec/fcr-boot/fcr-workload /var/lib/fcr-rootcrash2 --seed 37 --ops 40 --profile data
+        manifest /var/lib/fcr-rootcrash2 > "$R/manifest-root2-before.txt"
+        state "-final"
+        finish
+        request crash
+        sleep infinity
+        ;;
+dracut)
+        manifest /var/lib/fcr-rootcrash2 > "$R/manifest-root2-after.txt"
+        ls -l /run/fcreplayd > "$R/run-fcreplayd.txt" 2>&1
         state "-final"
         finish
         systemctl poweroff
