@@ -105,11 +105,42 @@ def mutate(rng, path, bs, jmap, used):
 
 
 def digest(path):
+    """The image's size and its data regions, offsets included: a write
+    anywhere, into a hole too, changes it; the holes are not read."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+        size = os.fstat(f.fileno()).st_size
+        h.update(b"%d;" % size)
+        off = 0
+        while off < size:
+            try:
+                off = os.lseek(f.fileno(), off, os.SEEK_DATA)
+            except OSError:
+                break           # only a hole is left
+            end = os.lseek(f.fileno(), off, os.SEEK_HOLE)
+            h.update(b"%d:" % off)
+            f.seek(off)
+            left = end - off
+            while left > 0:
+                chunk = f.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                h.update(chunk)
+                left -= len(chunk)
+            off = end
     return h.hexdigest()
+
+
+def unpack_sparse(gz, path):
+    """Decompress, leaving holes where the image is zeros."""
+    zero = bytes(1 << 16)
+    with gzip.open(gz) as src, open(path, "wb") as dst:
+        for chunk in iter(lambda: src.read(1 << 16), b""):
+            if chunk == zero[:len(chunk)]:
+                dst.seek(len(chunk), os.SEEK_CUR)
+            else:
+                dst.write(chunk)
+        dst.truncate()
 
 
 def main():
@@ -126,8 +157,7 @@ def main():
     try:
         for gz in a.images:
             base = os.path.join(tmp, "base%d.img" % len(bases))
-            with gzip.open(gz) as src, open(base, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            unpack_sparse(gz, base)
             bs, csum = fs_info(base)
             jmap = journal_extents(base)
             if not csum or not jmap:

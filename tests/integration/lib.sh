@@ -10,7 +10,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 
 # unpack FIXTURE_DIR DEST: the fixture's crash image, sparse.
-unpack() { gzip -dc "$1/crash.img.gz" > "$2"; }
+# unpack FIXTURE_DIR IMG: sparse, so that the copies the tests make of it
+# (cp --sparse=always) skip its zeros.
+unpack() { gzip -dc "$1/crash.img.gz" | cp --sparse=always /dev/stdin "$2"; }
 
 needs_recovery() { dumpe2fs -h "$1" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery'; }
 
