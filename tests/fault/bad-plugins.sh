@@ -15,7 +15,6 @@ for fx in "$FIXTURES"/*/; do
         fi
 done
 [ -n "$img" ] || skip "no fixture with fast-commit INODE tags"
-sum() { sha256sum "$1" | cut -d' ' -f1; }
 before=$(sum "$img")
 
 # A private plugin directory: the real plugins, copied (no symlinks).

@@ -19,3 +19,21 @@ needs_recovery() { dumpe2fs -h "$1" 2>/dev/null | grep -q '^Filesystem features:
 fsck_clean() {
         e2fsck -fn "$1" > "$TMP/fsck.out" 2>&1 || { cat "$TMP/fsck.out" >&2; fail "e2fsck -fn $1 is not clean"; }
 }
+
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# expect STATUS PATTERN WHAT -- fcreplay args...: the image named last
+# must not change.
+expect() {
+        want=$1 pattern=$2 what=$3
+        shift 4
+        eval "img=\${$#}"
+        before=$(sum "$img")
+        rc=0
+        "$FCREPLAY" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
+        cat "$TMP/err"
+        [ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want"
+        grep -q -- "$pattern" "$TMP/err" || fail "$what: the message does not say '$pattern'"
+        [ "$(sum "$img")" = "$before" ] || fail "$what: the image changed"
+        echo "$(basename "$0" .sh): $what: exit $rc, unchanged"
+}

@@ -3,23 +3,6 @@
 # written; so are a missing tag plugin, an unknown allocator and (as root,
 # with loop devices) a mounted device.
 . "$top_srcdir/tests/integration/lib.sh"
-sum() { sha256sum "$1" | cut -d' ' -f1; }
-
-# expect STATUS PATTERN WHAT -- fcreplay args...: the image named last
-# must not change.
-expect() {
-        want=$1 pattern=$2 what=$3
-        shift 4
-        eval "img=\${$#}"
-        before=$(sum "$img")
-        rc=0
-        "$FCREPLAY" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
-        cat "$TMP/err"
-        [ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want"
-        grep -q -- "$pattern" "$TMP/err" || fail "$what: the message does not say '$pattern'"
-        [ "$(sum "$img")" = "$before" ] || fail "$what: the image changed"
-        echo "refusals: $what: exit $rc, unchanged"
-}
 
 unpack "$FIXTURES/demo" "$TMP/img"
 bs=$(dumpe2fs -h "$TMP/img" 2>/dev/null | sed -n 's/^Block size: *//p')
