@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, 'V' },
                 {}
         };
-        struct fcrd_manager m = { .initial_pass = true };
+        struct fcrd_manager m = {};
         struct fcrd_discover *disc = NULL;
         struct fcrd_bus *bus = NULL;
         sd_event_source *mounts = NULL;
@@ -156,6 +156,8 @@ int main(int argc, char **argv) {
         sigprocmask(SIG_BLOCK, &mask, NULL);
 
         r = sd_event_default(&m.event);
+        if (r >= 0)
+                r = fcrd_manager_init(&m);
         if (r >= 0)
                 r = sd_event_add_signal(m.event, NULL, SIGHUP, on_hup, &c);
         if (r >= 0)
