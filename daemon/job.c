@@ -55,8 +55,7 @@ static void set_result(struct fcrd_job *j, enum fcrd_result r, const char *fmt, 
         va_end(ap);
 }
 
-/* How it ended: what the daemon did to it first, then the worker's word. */
-static void outcome(struct fcrd_job *j) {
+void fcrd_job_outcome(struct fcrd_job *j) {
         if (j->stopped)
                 set_result(j, FCRD_RESULT_STOPPED, "not replayed: fcreplayd stopped before the replay began writing; "
                            "nothing written");
@@ -124,6 +123,13 @@ static void retire(struct fcrd_job *j, enum fcrd_state state) {
                 fcrd_manager_notify_status(m, "");
 }
 
+enum fcrd_state fcrd_job_end_state(enum fcrd_result r, bool *ret_reprobe) {
+        const struct outcome_rule *rule = rule_of(r);
+
+        *ret_reprobe = rule->reprobe;
+        return rule->state;
+}
+
 static void on_reprobed(int r, const char *node, const struct fcrd_probe *p, void *userdata) {
         struct fcrd_job *j = userdata;
 
@@ -136,7 +142,7 @@ static void on_reprobed(int r, const char *node, const struct fcrd_probe *p, voi
 static void job_over(struct fcrd_job *j) {
         const struct outcome_rule *rule;
 
-        outcome(j);
+        fcrd_job_outcome(j);
         rule = rule_of(j->result);
         if (rule->reprobe && !j->m->stopping &&
             fcrd_prober_submit(j->m->prober, j->dev->node, FCRD_PROBE_EXT4_KNOWN,

@@ -48,6 +48,15 @@ int fcrd_job_cancel(struct fcrd_job *j);
  * (nothing written), one that writes is waited for; then retired. */
 void fcrd_job_stop(struct fcrd_job *j);
 
+/* The outcome: the result and message, from what the daemon did to it
+ * first (stopped, cancelled, timed out), then from the worker's word (a
+ * worker that ended without one failed). */
+void fcrd_job_outcome(struct fcrd_job *j);
+
+/* The table: the device's state after result r, and (*ret_reprobe)
+ * whether its superblock, read again, decides instead. */
+enum fcrd_state fcrd_job_end_state(enum fcrd_result r, bool *ret_reprobe);
+
 /* "running", "writing", "completed", "failed", "cancelled". */
 const char *fcrd_job_state(const struct fcrd_job *j);
 
