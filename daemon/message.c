@@ -37,6 +37,15 @@ void fcrd_msg_put_bytes(struct fcrd_msg_out *m, const void *p, size_t n) {
         put(m, p, n);
 }
 
+int fcrd_msg_copy(const struct fcrd_msg_out *m, void *buf, size_t len) {
+        if (m->err)
+                return m->err;
+        if (m->len > len)
+                return -EMSGSIZE;
+        memcpy(buf, m->buf, m->len);
+        return (int) m->len;
+}
+
 int fcrd_msg_begin(struct fcrd_msg_in *m, const void *buf, size_t len, uint8_t *ret_type) {
         *m = (struct fcrd_msg_in) { .p = buf, .left = len };
         if (len < 1)

@@ -31,6 +31,10 @@ void fcrd_msg_put_str(struct fcrd_msg_out *m, const char *s, size_t max);
 /* Raw bytes, the rest of the message. */
 void fcrd_msg_put_bytes(struct fcrd_msg_out *m, const void *p, size_t n);
 
+/* The message copied out to buf (len bytes): its length, or a negative
+ * errno (what did not fit). */
+int fcrd_msg_copy(const struct fcrd_msg_out *m, void *buf, size_t len);
+
 /* The type byte; the fields follow in order. */
 int fcrd_msg_begin(struct fcrd_msg_in *m, const void *buf, size_t len, uint8_t *ret_type);
 uint64_t fcrd_msg_get_u64(struct fcrd_msg_in *m);

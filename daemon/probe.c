@@ -155,12 +155,7 @@ int fcrd_probe_encode(int r, const struct fcrd_probe *p, void *buf, size_t len) 
         fcrd_msg_put_str(&m, p->uuid, sizeof(p->uuid) - 1);
         fcrd_msg_put_str(&m, p->label, sizeof(p->label) - 1);
         fcrd_msg_put_str(&m, p->backing, sizeof(p->backing) - 1);
-        if (m.err)
-                return m.err;
-        if (m.len > len)
-                return -EMSGSIZE;
-        memcpy(buf, m.buf, m.len);
-        return (int) m.len;
+        return fcrd_msg_copy(&m, buf, len);
 }
 
 int fcrd_probe_decode(const void *buf, size_t len, int *ret_r, struct fcrd_probe *ret) {

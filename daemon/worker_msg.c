@@ -25,12 +25,7 @@ int fcrd_worker_encode(const struct fcrd_worker_msg *m, void *buf, size_t len) {
         default:
                 return -EINVAL;
         }
-        if (o.err)
-                return o.err;
-        if (o.len > len)
-                return -EMSGSIZE;
-        memcpy(buf, o.buf, o.len);
-        return (int) o.len;
+        return fcrd_msg_copy(&o, buf, len);
 }
 
 int fcrd_worker_parse(const void *buf, size_t len, struct fcrd_worker_msg *ret) {
