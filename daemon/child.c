@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -129,6 +130,9 @@ int fcrd_child_spawn(sd_event *e, fcrd_child_fn run, void *arg, const struct fcr
                 _exit(child_main(sv[1], run, arg));
         r = c->pid < 0 ? -errno : 0;
         close(sv[1]);
+        /* A child that does not read (it hangs) never blocks the loop. */
+        if (r >= 0 && fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0)
+                r = -errno;
         *c = (struct fcrd_child) { .pid = c->pid, .fd = sv[0], .event = e, .ops = ops, .userdata = userdata,
                                    .next = alive };
         alive = c;

@@ -36,6 +36,8 @@ int fcrd_child_spawn(sd_event *e, fcrd_child_fn run, void *arg, const struct fcr
 /* The time limit from now (0: none), in place of any earlier one. */
 int fcrd_child_set_limit(struct fcrd_child *c, unsigned limit_sec);
 
+/* -EAGAIN when the child has not read enough of what it was sent: the
+ * daemon's end never blocks. */
 int fcrd_child_send(struct fcrd_child *c, const void *buf, size_t len);
 
 /* SIGKILL, unless it has exited. */

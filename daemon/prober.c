@@ -68,25 +68,41 @@ static const struct fcrd_child_ops ops = {
 
 static int send_request(struct fcrd_prober *pr, struct request *q) {
         struct fcrd_msg_out m;
+        int r;
 
         fcrd_msg_start(&m, REQUEST);
         fcrd_msg_put_u64(&m, q->flags);
         fcrd_msg_put_str(&m, q->node, sizeof(q->node) - 1);
-        if (m.err)
-                return m.err;
-        q->sent = true;
-        return fcrd_child_send(pr->child, m.buf, m.len);
+        r = m.err ? m.err : fcrd_child_send(pr->child, m.buf, m.len);
+        q->sent = r >= 0;
+        return r;
 }
 
-/* A child for the queue, every request sent to it, the head's limit
+/* Send what the child has not been sent yet, in order, as far as its
+ * socket takes them (the rest goes as answers come back); the head's
+ * limit runs from when it was sent. */
+static int flush(struct fcrd_prober *pr) {
+        bool head_sent = pr->head && pr->head->sent;
+        int r = 0;
+
+        for (struct request *q = pr->head; q && r >= 0; q = q->next)
+                if (!q->sent) {
+                        r = send_request(pr, q);
+                        if (r == -EAGAIN)
+                                return 0;
+                }
+        if (r >= 0 && !head_sent && pr->head && pr->head->sent)
+                r = fcrd_child_set_limit(pr->child, pr->head->limit_sec);
+        return r;
+}
+
+/* A child for the queue, sent what its socket takes, the head's limit
  * running. */
 static int start_child(struct fcrd_prober *pr) {
         int r = fcrd_child_spawn(pr->event, serve, NULL, &ops, pr, &pr->child);
 
-        for (struct request *q = pr->head; r >= 0 && q; q = q->next)
-                r = send_request(pr, q);
         if (r >= 0)
-                r = fcrd_child_set_limit(pr->child, pr->head->limit_sec);
+                r = flush(pr);
         if (r < 0 && pr->child) {
                 fcrd_child_abandon(pr->child, true);
                 pr->child = NULL;
@@ -116,6 +132,8 @@ static void answer_head(struct fcrd_prober *pr, int r, const struct fcrd_probe *
         pr->n--;
         if (pr->child && pr->head && pr->head->sent)
                 (void) fcrd_child_set_limit(pr->child, pr->head->limit_sec);
+        if (pr->child && pr->head)
+                (void) flush(pr);       /* a failure ends the child: child_ended sends again */
         if (pr->child && !pr->head) {
                 fcrd_child_abandon(pr->child, false);
                 pr->child = NULL;
@@ -211,8 +229,7 @@ int fcrd_prober_submit(struct fcrd_prober *pr, const char *node, unsigned flags,
                 return 0;
         }
         /* A child that cannot be told ends: child_ended sends it again. */
-        if (send_request(pr, q) >= 0 && pr->head == q)
-                (void) fcrd_child_set_limit(pr->child, limit_sec);
+        (void) flush(pr);
         return 0;
 }
 
