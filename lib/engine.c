@@ -559,10 +559,10 @@ bool fcr_engine_wrote(const struct fcr_engine *e) {
 }
 
 /* The jbd2 blocks are the first of all the blocks the replay writes. */
-static void jbd2_progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void jbd2_progress(uint64_t done, uint64_t total, void *userdata) {
         struct fcr_engine *e = userdata;
 
-        e->progress("blocks", done, fcr_engine_blocks_to_write(e), e->userdata);
+        e->progress(done, fcr_engine_blocks_to_write(e), e->userdata);
 }
 
 /* The fast-commit result as transaction end_tid, then home.  Order:
@@ -598,7 +598,7 @@ static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
                         return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
                                         (unsigned long long) v[i].fs_block, error_message(err));
                 if (e->progress && (i % 256 == 255 || i + 1 == n))
-                        e->progress("blocks", base + i + 1, base + n, e->userdata);
+                        e->progress(base + i + 1, base + n, e->userdata);
         }
         err = io_channel_flush(e->fs->io);
         if (err)

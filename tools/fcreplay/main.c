@@ -112,7 +112,7 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
         return 0;
 }
 
-static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void progress(uint64_t done, uint64_t total, void *userdata) {
         progress_show(userdata, "writing", done, total);
 }
 
