@@ -101,6 +101,16 @@ int jbd2_super_parse(const uint8_t *buf, uint32_t fs_blocksize, uint64_t nblocks
         return 0;
 }
 
+bool jbd2_super_owned_by(const uint8_t *buf, const uint8_t uuid[16], uint32_t *ret_nr, const uint8_t **ret_first) {
+        uint32_t nr = 0;
+
+        if (get_be32(buf + JBD2_H_MAGIC) == JBD2_MAGIC && get_be32(buf + JBD2_H_BLOCKTYPE) == JBD2_SUPERBLOCK_V2)
+                nr = get_be32(buf + JSB_NR_USERS);
+        *ret_nr = nr;
+        *ret_first = nr > 0 && nr <= JBD2_USERS_MAX ? buf + JSB_USERS : NULL;
+        return nr == 1 && memcmp(buf + JSB_USERS, uuid, 16) == 0;
+}
+
 void jbd2_super_mark_empty(uint8_t *buf, const struct jbd2_super *s, uint32_t next_tid) {
         put_be32(buf + JSB_SEQUENCE, next_tid);
         put_be32(buf + JSB_START, 0);

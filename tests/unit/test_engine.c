@@ -177,8 +177,9 @@ static errcode_t fail_write_byte(io_channel ch, unsigned long off, int n, const 
         return EXT2_ET_UNIMPLEMENTED;
 }
 
+/* The engine names its descriptor: the manager to wrap is unixfd's. */
 static errcode_t failing_open(const char *name, int flags, io_channel *ret) {
-        errcode_t e = unix_io_manager->open(name, flags, ret);
+        errcode_t e = unixfd_io_manager->open(name, flags, ret);
 
         if (!e)
                 (*ret)->manager = &failing;
@@ -191,7 +192,7 @@ START_TEST(failure_after_writing_began_is_not_nothing_written) {
         struct fcr_diag d = {};
         int r;
 
-        failing = *unix_io_manager;
+        failing = *unixfd_io_manager;
         failing.name = "failing writes";
         failing.open = failing_open;
         failing.write_blk = fail_write_blk;
