@@ -60,14 +60,19 @@ static int lock_one(struct fcr_lock *l, const char *what, const char *dev, struc
         return lock_fd(l, fd, what, dev, d);
 }
 
-/* The device or image itself, through the descriptor it was opened
- * with (not by name again). */
-static int lock_dup(struct fcr_lock *l, int fd, const char *path, struct fcr_diag *d) {
-        int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+/* The device or image itself, through the file it was opened as (not by
+ * name again), in a description of its own: the lock is dropped on
+ * release, whatever else holds the file open. */
+static int lock_self(struct fcr_lock *l, int fd, const char *path, struct fcr_diag *d) {
+        char self[64];
+        int again;
 
-        if (dup < 0)
-                return fcr_fail(d, -errno, "cannot lock %s: %s", path, strerror(errno));
-        return lock_fd(l, dup, path, path, d);
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+        again = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (again < 0)
+                return fcr_fail(d, -errno, "cannot open %s again (as %s) to lock it: %s", path, self,
+                                strerror(errno));
+        return lock_fd(l, again, path, path, d);
 }
 
 static void closedirp(DIR **d) {
@@ -148,7 +153,7 @@ static int lock_block(struct fcr_lock *l, int fd, const char *path, dev_t devno,
                         return fcr_fail(d, -ENODEV, "cannot find the whole disk of %s (device %u:%u) to lock it",
                                         path, major(whole), minor(whole));
         }
-        r = whole_name ? lock_one(l, whole_name, path, d) : lock_dup(l, fd, path, d);
+        r = whole_name ? lock_one(l, whole_name, path, d) : lock_self(l, fd, path, d);
         if (r < 0)
                 return r;
         r = loop_backing_file(whole, &backing);
@@ -167,7 +172,7 @@ int fcr_lock_take(int fd, const char *path, struct fcr_lock *l, struct fcr_diag 
         if (S_ISBLK(st.st_mode))
                 r = lock_block(l, fd, path, st.st_rdev, d);
         else {
-                r = lock_dup(l, fd, path, d);
+                r = lock_self(l, fd, path, d);
                 if (r >= 0 && S_ISREG(st.st_mode))
                         r = lock_loops_of(l, path, &st, d);
         }
