@@ -1,21 +1,15 @@
-#include <fcntl.h>
-#include <stddef.h>
+/* The engine's state machine: open, scan, plan, apply.  The checks of
+ * opening are lib/io/'s (fs_open.c, journal_open.c), the writes that end
+ * a replay lib/journal/'s (journal_commit.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <et/com_err.h>
 #include <ext2fs/ext2_err.h>
-#include "engine.h"
 #include <fcreplay/bytes.h>
-#include "fastcommit/fc_format.h"
-#include "journal/jbd2_csum.h"
-#include "journal/jbd2_format.h"
-#include "journal/jbd2_write.h"
 #include <fcreplay/util.h>
+#include "engine.h"
+#include "fastcommit/fc_format.h"
+#include "journal/jbd2_format.h"
 
 const char *fcr_phase_str(enum fcr_phase p) {
         switch (p) {
@@ -397,62 +391,6 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
-/* Mark the journal empty: from here on a rerun finds nothing to replay,
- * so it must come after every replayed block is on disk. */
-static int write_jsb(struct fcr_engine *e, struct fcr_diag *d) {
-        int r = fcr_journal_write(e->journal, 0, e->jsb_block);
-
-        if (r == 0)
-                r = fcr_journal_flush(e->journal);
-        if (r < 0)
-                return fcr_fail(d, r, "cannot write the journal superblock: %s", strerror(-r));
-        return 0;
-}
-
-static int finish_journal(struct fcr_engine *e, uint32_t next_tid, struct fcr_diag *d) {
-        jbd2_super_mark_empty(e->jsb_block, &e->jsb, next_tid);
-        return write_jsb(e, d);
-}
-
-/* Clear the recovery flag in the superblock as it is on disk now: the
- * replay has usually rewritten it, so the copy read at open is stale.
- * Read and written through the channel the replay wrote through, without
- * reopening the filesystem: nothing here can refuse once blocks went
- * home.  One write of the whole superblock: a cut between the flag and
- * the checksum would leave a superblock that no longer opens. */
-static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
-        unsigned bs = e->fs->blocksize;
-        blk64_t blk = SUPERBLOCK_OFFSET / bs;
-        _cleanup_free_ uint8_t *buf = malloc(bs);
-        struct ext2_super_block *sb;
-        errcode_t err;
-
-        if (!buf)
-                return -ENOMEM;
-        sb = (struct ext2_super_block *) (buf + SUPERBLOCK_OFFSET % bs);
-        err = io_channel_read_blk64(e->fs->io, blk, 1, buf);
-        if (err)
-                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot read the superblock of %s: %s",
-                                e->device, error_message(err));
-        /* On-disk (little-endian) fields, changed in place. */
-        sb->s_feature_incompat &= ext2fs_cpu_to_le32(~(uint32_t) EXT3_FEATURE_INCOMPAT_RECOVER);
-        /* An error the journal recorded becomes the filesystem's. */
-        if (e->jsb.errnum != 0)
-                sb->s_state |= ext2fs_cpu_to_le16(EXT2_ERROR_FS);
-        if (ext2fs_has_feature_metadata_csum(e->fs->super))
-                sb->s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) sb,
-                                                                     offsetof(struct ext2_super_block, s_checksum)));
-        err = io_channel_write_blk64(e->fs->io, blk, 1, buf);
-        if (!err)
-                err = io_channel_flush(e->fs->io);
-        if (err)
-                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write the superblock of %s: %s",
-                                e->device, error_message(err));
-        /* Done with the filesystem: the report shows what was opened. */
-        fcr_fs_close_nowrite(&e->fs);
-        return 0;
-}
-
 bool fcr_engine_wrote(const struct fcr_engine *e) {
         return e && e->wrote;
 }
@@ -464,45 +402,40 @@ static void jbd2_progress(const char *what, uint64_t done, uint64_t total, void 
         e->progress("blocks", done, fcr_engine_blocks_to_write(e), e->userdata);
 }
 
-/* The fast-commit result as transaction end_tid, then home.  Order:
- * 1. the jbd2 blocks are home and durable (done by the caller);
- * 2. the journal restarts at the block after the last commit, expecting
- *    end_tid: a cut now replays the fast commits again from the same
- *    starting point;
- * 3. the result is logged and committed as transaction end_tid: a cut now
- *    replays that transaction, and the fast-commit area is stale;
- * 4. the blocks go home, then the journal is marked empty. */
-static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
-        const struct jbd2_out_block *v = e->commit;
-        size_t n = e->nr_commit;
-        /* An empty log (only the flag to clear, and orphans) starts afresh. */
-        uint32_t next, start = e->log.next_block ? e->log.next_block : e->jsb.first;
-        size_t base = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;   /* written before */
-        errcode_t err;
-        int r;
+static struct fcr_commit commit_of(struct fcr_engine *e) {
+        return (struct fcr_commit) {
+                .journal = e->journal, .jsb_block = e->jsb_block, .jsb = &e->jsb, .fs_io = e->fs->io,
+                .device = e->device, .progress = e->progress, .userdata = e->userdata,
+        };
+}
 
-        put_be32(e->jsb_block + JSB_START, start);
-        put_be32(e->jsb_block + JSB_SEQUENCE, e->log.end_tid);
-        if (e->jsb.csum_v2v3)
-                put_be32(e->jsb_block + JSB_CHECKSUM, fcr_crc32c_skip(~0U, e->jsb_block, JSB_SIZE, JSB_CHECKSUM));
-        r = write_jsb(e, d);
-        if (r < 0)
-                return r;
-        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, start, v, n, &next, d);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                err = io_channel_write_blk64(e->fs->io, v[i].fs_block, 1, v[i].data);
-                if (err)
-                        return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
-                                        (unsigned long long) v[i].fs_block, error_message(err));
-                if (e->progress && (i % 256 == 255 || i + 1 == n))
-                        e->progress("blocks", base + i + 1, base + n, e->userdata);
+/* The writes: the jbd2 plan, then the fast-commit view as one more
+ * transaction (or the journal marked empty), then the superblock. */
+static int write_all(struct fcr_engine *e, struct fcr_diag *d) {
+        struct fcr_commit c = commit_of(e);
+        int r = 0;
+
+        if (e->state == FCR_STATE_REPLAY) {
+                r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
+                if (r < 0)
+                        return r;
         }
-        err = io_channel_flush(e->fs->io);
-        if (err)
-                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot flush %s: %s", e->device, error_message(err));
-        return finish_journal(e, e->log.end_tid + 1, d);
+        if (e->replay) {
+                /* An empty log (only the flag to clear, and orphans) starts afresh. */
+                uint32_t start = e->log.next_block ? e->log.next_block : e->jsb.first;
+                size_t done = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;
+
+                r = fcr_commit_view(&c, e->log.end_tid, start, e->commit, e->nr_commit, done, d);
+        } else if (e->state == FCR_STATE_REPLAY)
+                r = fcr_commit_journal_empty(&c, e->log.end_tid + 1, d);
+        if (r < 0)
+                return r;
+        r = fcr_commit_superblock(e->fs, e->device, e->jsb.errnum != 0, d);
+        if (r < 0)
+                return r;
+        /* Done with the filesystem: the report shows what was opened. */
+        fcr_fs_close_nowrite(&e->fs);
+        return 0;
 }
 
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
@@ -528,18 +461,7 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
         /* From here on a failure may leave blocks written: the caller
          * must not report "nothing written" (fcr_engine_wrote()). */
         e->wrote = true;
-        if (e->state == FCR_STATE_REPLAY) {
-                r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
-                if (r < 0)
-                        return r;
-        }
-        if (e->replay)
-                r = commit_fast_commits(e, d);
-        else if (e->state == FCR_STATE_REPLAY)
-                r = finish_journal(e, e->log.end_tid + 1, d);
-        if (r < 0)
-                return r;
-        r = finish_superblock(e, d);
+        r = write_all(e, d);
         if (r < 0)
                 return r;
         e->applied = true;

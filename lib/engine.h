@@ -11,6 +11,7 @@
 #include "journal/jbd2_super.h"
 #include "journal/jbd2_write.h"
 #include "journal/journal_backup.h"
+#include "journal/journal_commit.h"
 #include "replay/journal_inode.h"
 #include "io/device.h"
 #include "io/fs_open.h"

@@ -119,6 +119,13 @@ void jbd2_super_mark_empty(uint8_t *buf, const struct jbd2_super *s, uint32_t ne
                 put_be32(buf + JSB_CHECKSUM, fcr_crc32c_skip(~0U, buf, JSB_SIZE, JSB_CHECKSUM));
 }
 
+void jbd2_super_restart(uint8_t *buf, const struct jbd2_super *s, uint32_t start, uint32_t tid) {
+        put_be32(buf + JSB_START, start);
+        put_be32(buf + JSB_SEQUENCE, tid);
+        if (s->csum_v2v3)
+                put_be32(buf + JSB_CHECKSUM, fcr_crc32c_skip(~0U, buf, JSB_SIZE, JSB_CHECKSUM));
+}
+
 void jbd2_feature_names(const struct jbd2_super *s, char *out, size_t len) {
         static const struct { bool incompat; uint32_t bit; const char *name; } names[] = {
                 { false, JBD2_FEATURE_COMPAT_CHECKSUM, "checksum_v1" },

@@ -54,5 +54,10 @@ bool jbd2_super_owned_by(const uint8_t *buf, const uint8_t uuid[16], uint32_t *r
  * s_sequence next_tid, s_errno cleared; recompute the checksum. */
 void jbd2_super_mark_empty(uint8_t *buf, const struct jbd2_super *s, uint32_t next_tid);
 
+/* Restart the log at block start, expecting transaction tid (the
+ * fast-commit result is about to be logged there); recompute the
+ * checksum. */
+void jbd2_super_restart(uint8_t *buf, const struct jbd2_super *s, uint32_t start, uint32_t tid);
+
 /* Names of the set feature bits, space separated, into out. */
 void jbd2_feature_names(const struct jbd2_super *s, char *out, size_t len);
