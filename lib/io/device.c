@@ -163,8 +163,8 @@ int fcr_device_recheck(const struct fcr_device *dev, struct fcr_diag *d) {
                 return fcr_fail(d, -ESTALE, "%s holds another disk since it was opened (disk sequence number %" PRIu64
                                 ", was %" PRIu64 "); nothing written", dev->path, seq, dev->diskseq);
         if (size != dev->size)
-                return fcr_fail(d, -ESTALE, "the size of %s changed since it was opened (%" PRIu64 " bytes, was %" PRIu64
-                                "); nothing written", dev->path, size, dev->size);
+                return fcr_fail(d, -ESTALE, "the size of %s changed since it was opened (%" PRIu64
+                                " bytes, was %" PRIu64 "); nothing written", dev->path, size, dev->size);
         return 0;
 }
 
