@@ -396,10 +396,10 @@ bool fcr_engine_wrote(const struct fcr_engine *e) {
 }
 
 /* The jbd2 blocks are the first of all the blocks the replay writes. */
-static void jbd2_progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void jbd2_progress(uint64_t done, uint64_t total, void *userdata) {
         struct fcr_engine *e = userdata;
 
-        e->progress("blocks", done, fcr_engine_blocks_to_write(e), e->userdata);
+        e->progress(done, fcr_engine_blocks_to_write(e), e->userdata);
 }
 
 static struct fcr_commit commit_of(struct fcr_engine *e) {

@@ -15,10 +15,9 @@
 
 struct fcr_engine;
 
-/* Progress while writing, in one unit: called as ("blocks", filesystem
- * blocks written home, blocks to write).  Planning writes nothing and
- * reports no count. */
-typedef void (*fcr_progress_fn)(const char *what, uint64_t done, uint64_t total, void *userdata);
+/* Progress while writing, in one unit: filesystem blocks written home,
+ * of the blocks to write.  Planning writes nothing and reports no count. */
+typedef void (*fcr_progress_fn)(uint64_t done, uint64_t total, void *userdata);
 
 /* The phases of a replay, one model for every program: planning (the
  * journal read and validated, fast commits replayed in memory: nothing

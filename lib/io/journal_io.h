@@ -38,18 +38,14 @@ int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct f
 int fcr_journal_map(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *inode, const char *what,
                     struct fcr_journal **ret, struct fcr_diag *d);
 
-/* The external journal device at path, or, when path is NULL, the one
- * whose UUID the filesystem superblock names (found through libblkid;
- * two such devices are -ENOTUNIQ).  Opened once, read-write and
- * exclusively when rw; its user list must hold the filesystem's UUID
- * (-EUCLEAN: another filesystem's journal).  journal_open.c. */
-int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
-                              struct fcr_journal **ret, struct fcr_diag *d);
-
-/* The journal of fs (on device, for messages): 0 with *ret NULL when fs
- * has none; its inode, or the backup of a damaged one; or its external
- * journal, journal_dev or found by UUID.  journal_dev with an internal
- * journal, or without one, is -EINVAL. */
+/* The journal of fs (on device, for messages), in journal_open.c: 0 with
+ * *ret NULL when fs has none; its inode, or the backup of a damaged one;
+ * or its external journal device, journal_dev or the one whose UUID the
+ * superblock names (a fresh libblkid probe; two such devices are
+ * -ENOTUNIQ).  The external journal is opened once, read-write and
+ * exclusively when rw, and its user list must hold fs's UUID (-EUCLEAN:
+ * another filesystem's journal).  journal_dev with an internal journal,
+ * or without one, is -EINVAL. */
 int fcr_journal_open(ext2_filsys fs, const char *device, const char *journal_dev, bool rw,
                      struct fcr_journal **ret, struct fcr_diag *d);
 

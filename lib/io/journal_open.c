@@ -126,8 +126,8 @@ static int map_external(ext2_filsys fs, struct fcr_journal *j, struct fcr_diag *
         return check_user(fs, j->ext_path, buf, d);
 }
 
-int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
-                              struct fcr_journal **ret, struct fcr_diag *d) {
+static int open_external(ext2_filsys fs, const char *path, bool rw, struct fcr_journal **ret,
+                         struct fcr_diag *d) {
         _cleanup_free_ char *found = NULL;
         struct fcr_journal *j;
         int r;
@@ -177,7 +177,7 @@ int fcr_journal_open(ext2_filsys fs, const char *device, const char *journal_dev
                 return journal_dev ? fcr_fail(d, -EINVAL, "%s has no journal, but --journal-dev was given", device)
                                    : 0;
         if (fs->super->s_journal_inum == 0)
-                return fcr_journal_open_external(fs, journal_dev, rw, ret, d);
+                return open_external(fs, journal_dev, rw, ret, d);
         if (journal_dev)
                 return fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", device);
         return open_internal(fs, ret, d);

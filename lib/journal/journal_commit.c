@@ -30,7 +30,7 @@ static int write_home(const struct fcr_commit *c, const struct jbd2_out_block *v
                         return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
                                         (unsigned long long) v[i].fs_block, error_message(err));
                 if (c->progress && (i % 256 == 255 || i + 1 == n))
-                        c->progress("blocks", done + i + 1, done + n, c->userdata);
+                        c->progress(done + i + 1, done + n, c->userdata);
         }
         err = io_channel_flush(c->fs_io);
         if (err)

@@ -123,7 +123,7 @@ START_TEST(loop_device_held_exclusively) {
         char loop[256], mnt[4200];
 
         if (!attach(false, loop, sizeof(loop))) {
-                printf("test_device: loop_device_held_exclusively: skipped (needs root and a loop device)\n");
+                printf("test_device: %s: skipped (needs root and a loop device)\n", __func__);
                 return;
         }
         ck_assert_int_eq(fcr_device_open(loop, true, &dev, &d), 0);
@@ -153,7 +153,7 @@ START_TEST(read_only_loop_device_refused_for_writing) {
         char loop[256];
 
         if (!attach(true, loop, sizeof(loop))) {
-                printf("test_device: read_only_loop_device_refused_for_writing: skipped (needs root and a loop device)\n");
+                printf("test_device: %s: skipped (needs root and a loop device)\n", __func__);
                 return;
         }
         ck_assert_int_eq(fcr_device_open(loop, true, &dev, &d), -EROFS);

@@ -136,7 +136,7 @@ START_TEST(loop_device_and_backing_file_lock_each_other) {
         int fd;
 
         if (!attach(loop, sizeof(loop))) {
-                printf("test_lock: loop_device_and_backing_file_lock_each_other: skipped (needs root and a loop device)\n");
+                printf("test_lock: %s: skipped (needs root and a loop device)\n", __func__);
                 return;
         }
         /* The image: the loop device backed by it too. */

@@ -103,8 +103,8 @@ static int parse_expect(int opt, const char *arg, struct fcr_expect *x, char *wh
                 snprintf(why, len, "--expect-devno %s: not MAJOR:MINOR", arg);
                 return -EINVAL;
         default:
-                if (sscanf(arg, "%" SCNu64 "%n", &x->diskseq, &n) == 1 && arg[n] == '\0' && isdigit((unsigned char) arg[0]) &&
-                    x->diskseq > 0)
+                if (isdigit((unsigned char) arg[0]) && sscanf(arg, "%" SCNu64 "%n", &x->diskseq, &n) == 1 &&
+                    arg[n] == '\0' && x->diskseq > 0)
                         return 0;
                 snprintf(why, len, "--expect-diskseq %s: not a disk sequence number", arg);
                 return -EINVAL;
@@ -168,7 +168,7 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
         return 0;
 }
 
-static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void progress(uint64_t done, uint64_t total, void *userdata) {
         progress_show(userdata, "writing", done, total);
 }
 
