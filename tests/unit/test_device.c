@@ -91,41 +91,13 @@ START_TEST(libext2fs_on_the_descriptor) {
 }
 END_TEST
 
-/* With root and a free loop device: img attached (read-only with ro),
- * its node in ret; false when that cannot be. */
-static bool attach(bool ro, char *ret, size_t len) {
-        char cmd[8192];
-        FILE *p;
-
-        if (geteuid() != 0)
-                return false;
-        snprintf(cmd, sizeof(cmd), "losetup -f --show %s '%s' 2>/dev/null", ro ? "-r" : "", img);
-        p = popen(cmd, "r");
-        if (!p)
-                return false;
-        if (!fgets(ret, (int) len, p))
-                ret[0] = '\0';
-        pclose(p);
-        ret[strcspn(ret, "\n")] = '\0';
-        return ret[0] == '/';
-}
-
-static void detach(const char *loop) {
-        char cmd[4200];
-
-        snprintf(cmd, sizeof(cmd), "losetup -d '%s'", loop);
-        ck_assert_int_eq(system(cmd), 0);
-}
-
 START_TEST(loop_device_held_exclusively) {
         struct fcr_device dev = FCR_DEVICE_NULL, again = FCR_DEVICE_NULL;
         struct fcr_diag d = {};
         char loop[256], mnt[4200];
 
-        if (!attach(false, loop, sizeof(loop))) {
-                printf("test_device: %s: skipped (needs root and a loop device)\n", __func__);
+        if (!unit_loop_attach("test_device: loop_device_held_exclusively", img, false, loop, sizeof(loop)))
                 return;
-        }
         ck_assert_int_eq(fcr_device_open(loop, true, &dev, &d), 0);
         ck_assert_uint_gt(dev.diskseq, 0);
         ck_assert_uint_eq(dev.size, 8 << 20);
@@ -143,7 +115,7 @@ START_TEST(loop_device_held_exclusively) {
         ck_assert_int_eq(fcr_device_open(loop, true, &again, &d), -EBUSY);
         ck_assert_contains(d.msg, "is mounted on");
         ck_assert_int_eq(umount(mnt), 0);
-        detach(loop);
+        unit_loop_detach(loop);
 }
 END_TEST
 
@@ -152,15 +124,14 @@ START_TEST(read_only_loop_device_refused_for_writing) {
         struct fcr_diag d = {};
         char loop[256];
 
-        if (!attach(true, loop, sizeof(loop))) {
-                printf("test_device: %s: skipped (needs root and a loop device)\n", __func__);
+        if (!unit_loop_attach("test_device: read_only_loop_device_refused_for_writing", img, true, loop,
+                              sizeof(loop)))
                 return;
-        }
         ck_assert_int_eq(fcr_device_open(loop, true, &dev, &d), -EROFS);
         ck_assert_contains(d.msg, "is a read-only block device");
         ck_assert_int_eq(fcr_device_open(loop, false, &dev, &d), 0);
         fcr_device_close(&dev);
-        detach(loop);
+        unit_loop_detach(loop);
 }
 END_TEST
 

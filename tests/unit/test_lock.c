@@ -111,34 +111,15 @@ START_TEST(too_many_locks_released) {
 }
 END_TEST
 
-/* With root and a free loop device: img attached, its node in ret. */
-static bool attach(char *ret, size_t len) {
-        char cmd[8192];
-        FILE *p;
-
-        if (geteuid() != 0)
-                return false;
-        snprintf(cmd, sizeof(cmd), "losetup -f --show '%s' 2>/dev/null", img);
-        p = popen(cmd, "r");
-        if (!p)
-                return false;
-        if (!fgets(ret, (int) len, p))
-                ret[0] = '\0';
-        pclose(p);
-        ret[strcspn(ret, "\n")] = '\0';
-        return ret[0] == '/';
-}
-
 START_TEST(loop_device_and_backing_file_lock_each_other) {
         struct fcr_lock l = {};
         struct fcr_diag d = {};
-        char loop[256], cmd[512];
+        char loop[256];
         int fd;
 
-        if (!attach(loop, sizeof(loop))) {
-                printf("test_lock: %s: skipped (needs root and a loop device)\n", __func__);
+        if (!unit_loop_attach("test_lock: loop_device_and_backing_file_lock_each_other", img, false, loop,
+                              sizeof(loop)))
                 return;
-        }
         /* The image: the loop device backed by it too. */
         fd = open(img, O_RDWR);
         ck_assert_int_ge(fd, 0);
@@ -158,8 +139,7 @@ START_TEST(loop_device_and_backing_file_lock_each_other) {
         fcr_lock_release(&l);
         close(fd);
         ck_assert(lockable(img));
-        snprintf(cmd, sizeof(cmd), "losetup -d '%s'", loop);
-        ck_assert_int_eq(system(cmd), 0);
+        unit_loop_detach(loop);
 }
 END_TEST
 
