@@ -12,7 +12,13 @@
 typedef int (*fcr_config_fn)(const char *key, const char *value, unsigned line, void *userdata, char *why,
                              size_t why_len);
 
-/* Parse path.  A missing file is not an error when optional is set. */
+/* Parse path.  A missing file is not an error when optional is set.
+ * The file is opened as the plugin loader opens a plugin (lib/trust.h):
+ * when running as root, it and every directory up to / (symlinks
+ * followed included) must be root's and writable by no one else, or the
+ * file is refused (-EPERM, the reason naming the file and the culprit);
+ * it must be a regular file or the null device (-EMEDIUMTYPE: a FIFO is
+ * refused, never waited on). */
 int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *userdata, struct fcr_diag *d);
 
 /* The offline tool's settings (fcreplay.conf): the keys every fcreplay
