@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcreplay/allocators.h>
 #include <fcreplay/conf_file.h>
 #include "trust.h"
 
@@ -166,6 +167,10 @@ int fcr_tool_config_load(const char *path, struct fcr_tool_config *ret, struct f
         }
         *ret = c;
         return 0;
+}
+
+const char *fcr_tool_config_plugin_dir(const struct fcr_tool_config *c, const char *option) {
+        return fcr_plugin_dir(option ? option : c->plugin_dir);
 }
 
 void fcr_tool_config_done(struct fcr_tool_config *c) {

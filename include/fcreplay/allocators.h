@@ -10,8 +10,10 @@
 
 struct fcr_diag;
 
-/* The plugin directory: explicit_dir if set (--plugin-dir, plugin_dir =),
- * else $FCREPLAY_PLUGIN_DIR, else the built-in one. */
+/* The plugin directory: explicit_dir if set (--plugin-dir, else
+ * plugin_dir in the configuration: fcr_tool_config_plugin_dir() gives
+ * them in that order), else $FCREPLAY_PLUGIN_DIR, else the built-in
+ * one. */
 const char *fcr_plugin_dir(const char *explicit_dir);
 
 /* The allocators under dir, sorted, in a NULL-terminated array (free it

@@ -25,7 +25,7 @@ int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *us
  * configuration has, parsed here alone; fcreplayd.conf holds them too. */
 struct fcr_tool_config {
         char *allocator;                /* NULL: FCR_DEFAULT_ALLOCATOR */
-        char *plugin_dir;               /* NULL: $FCREPLAY_PLUGIN_DIR or built-in */
+        char *plugin_dir;               /* NULL: see fcr_tool_config_plugin_dir() */
         char allocator_origin[300];     /* where allocator was set: "FILE:LINE" */
 };
 
@@ -34,6 +34,14 @@ struct fcr_tool_config {
  * them, or -EINVAL (why says why) or -ENOMEM. */
 int fcr_tool_config_key(struct fcr_tool_config *c, const char *path, unsigned line, const char *key,
                         const char *value, char *why, size_t why_len);
+
+/* The plugin directory, in the one order of every program: option (a
+ * command line's --plugin-dir; NULL for none), else plugin_dir in the
+ * configuration, else $FCREPLAY_PLUGIN_DIR, else the built-in one.  The
+ * configuration is the administrator's, checked as root's
+ * (fcr_config_parse()); the environment is for running from a build
+ * tree and does not override it. */
+const char *fcr_tool_config_plugin_dir(const struct fcr_tool_config *c, const char *option);
 
 /* FCREPLAY_CONFIG if set, else SYSCONFDIR/fcreplay/fcreplay.conf. */
 const char *fcr_tool_config_path(void);
