@@ -55,7 +55,7 @@ static void usage(FILE *f) {
                 "                     an allocator plugin's name (default: kernel)\n"
                 "  -P, --plugin-dir DIR\n"
                 "                     where tags/*.so and alloc/*.so are (default:\n"
-                "                     $FCREPLAY_PLUGIN_DIR, plugin_dir in the config, or\n"
+                "                     plugin_dir in the config, $FCREPLAY_PLUGIN_DIR, or\n"
                 "                     the built-in directory)\n"
                 "      --expect-uuid UUID\n"
                 "      --expect-devno MAJ:MIN\n"
@@ -276,8 +276,7 @@ int main(int argc, char **argv) {
         struct fcr_engine_opts o = {
                 .device = a.device,
                 .journal_dev = a.journal_dev,
-                /* --plugin-dir, then $FCREPLAY_PLUGIN_DIR, then the config. */
-                .plugin_dir = a.plugin_dir ? a.plugin_dir : getenv("FCREPLAY_PLUGIN_DIR") ? NULL : cfg.plugin_dir,
+                .plugin_dir = fcr_tool_config_plugin_dir(&cfg, a.plugin_dir),
                 .allocator = a.allocator ? a.allocator : cfg.allocator,
                 .inspect_only = inspect,
                 .read_only = inspect || a.dry_run,
