@@ -35,7 +35,7 @@ static int check_not_mounted(const char *path, struct fcr_diag *d) {
 static int open_fd(const char *path, bool rw, bool blk, struct fcr_diag *d) {
         /* O_NONBLOCK: should the path name a FIFO by now, open() must not
          * wait for a writer; the type is checked once it is open. */
-        int flags = (rw ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, fd;
+        int flags = (rw ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, fd, err;
 
         /* O_EXCL without O_CREAT means "exclusive" for block devices only. */
         if (rw && blk)
@@ -43,11 +43,13 @@ static int open_fd(const char *path, bool rw, bool blk, struct fcr_diag *d) {
         fd = open(path, flags);
         if (fd >= 0)
                 return fd;
-        if (errno == EBUSY && check_not_mounted(path, d) < 0)
+        err = errno;
+        /* Mounted since it was looked at: say where. */
+        if (err == EBUSY && check_not_mounted(path, d) < 0)
                 return -EBUSY;
-        if (errno == EBUSY)
+        if (err == EBUSY)
                 return fcr_fail(d, -EBUSY, "%s is in use by another program (mounted or opened exclusively)", path);
-        return fcr_fail(d, -errno, "cannot open %s%s: %s", path, rw ? " for writing" : "", strerror(errno));
+        return fcr_fail(d, -err, "cannot open %s%s: %s", path, rw ? " for writing" : "", strerror(err));
 }
 
 /* The block device's size, read-only flag and disk sequence number. */
