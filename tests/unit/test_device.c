@@ -1,13 +1,15 @@
 /* lib/io/device.c: a device or image opened once.  A FIFO is refused
  * without blocking; the recheck sees a resize and a write behind the
  * engine's back.  With root and a loop device: opened for writing, the
- * device cannot be mounted, nor opened for writing again, and a
- * read-only one is refused. */
+ * device cannot be mounted, nor opened for writing again, a read-only one
+ * is refused, and a change of capacity under the descriptor is seen. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include "io/device.h"
@@ -135,6 +137,26 @@ START_TEST(read_only_loop_device_refused_for_writing) {
 }
 END_TEST
 
+/* losetup --set-capacity after the backing file shrank: the re-check
+ * sees the device changed under the descriptor. */
+START_TEST(loop_capacity_change_seen) {
+        struct fcr_device dev = FCR_DEVICE_NULL;
+        struct fcr_diag d = {};
+        char loop[256];
+
+        if (!unit_loop_attach("test_device: loop_capacity_change_seen", img, false, loop, sizeof(loop)))
+                return;
+        ck_assert_int_eq(fcr_device_open(loop, true, &dev, &d), 0);
+        ck_assert_int_eq(fcr_device_recheck(&dev, &d), 0);
+        ck_assert_int_eq(truncate(img, 4 << 20), 0);
+        ck_assert_int_eq(ioctl(dev.fd, LOOP_SET_CAPACITY, 0), 0);
+        ck_assert_int_eq(fcr_device_recheck(&dev, &d), -ESTALE);
+        ck_assert_contains(d.msg, "4194304 bytes, was 8388608");
+        fcr_device_close(&dev);
+        unit_loop_detach(loop);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("device");
         TCase *tc = tcase_create("device");
@@ -146,6 +168,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, libext2fs_on_the_descriptor);
         tcase_add_test(tc, loop_device_held_exclusively);
         tcase_add_test(tc, read_only_loop_device_refused_for_writing);
+        tcase_add_test(tc, loop_capacity_change_seen);
         suite_add_tcase(s, tc);
         return s;
 }
