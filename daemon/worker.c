@@ -15,7 +15,7 @@ static int go_fd = -1;
 
 /* Blocks written home, while writing (the engine's one unit); at most
  * ten reports a second, and always the last one. */
-static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void progress(uint64_t done, uint64_t total, void *userdata) {
         static struct timespec last;
         struct timespec now;
 

@@ -1,6 +1,6 @@
 /* Exit codes of fcreplay, fcreplayctl and fcreplayd's replay processes
- * (documented in fcreplay(8) and the README).  Installed as
- * <fcreplay/exit_codes.h>. */
+ * (documented in fcreplay(8) and the README).  For the programs built
+ * here; not installed (only plugin.h and bytes.h are). */
 #pragma once
 
 enum {
