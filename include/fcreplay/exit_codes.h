@@ -1,7 +1,7 @@
 /* Exit codes of fcreplay, fcreplayctl and fcreplayd's replay processes
  * (documented in fcreplay(8) and the README), and the one rule that maps
- * the engine's errors to them.  Not installed: the programs in this tree
- * include it as <fcreplay/exit_codes.h>. */
+ * the engine's errors to them.  For the programs built here; not
+ * installed (only plugin.h and bytes.h are). */
 #pragma once
 #include <stdbool.h>
 #include <fcreplay/diag.h>

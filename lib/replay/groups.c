@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "groups.h"
-#include "replay.h"
+#include "replay_internal.h"
 
 static void set_bit(uint8_t *map, uint64_t bit) {
         map[bit / 8] |= 1 << (bit % 8);

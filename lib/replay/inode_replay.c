@@ -44,6 +44,28 @@ static bool logged_i_block(struct fcr_replay *r, struct ext2_inode *inode) {
         return fmt == LINUX_S_IFCHR || fmt == LINUX_S_IFBLK || fmt == LINUX_S_IFIFO || fmt == LINUX_S_IFSOCK;
 }
 
+/* The new inode's i_block (neu, over the slot's cur): the log's when it
+ * holds data, else the slot's mapping, an empty extent tree for a new
+ * file. */
+static void set_i_block(struct fcr_replay *r, uint8_t *neu, const uint8_t *cur, const uint8_t *raw, bool same_file) {
+        const struct ext2_inode *ci = (const struct ext2_inode *) cur;
+        struct ext2_inode *ni = (struct ext2_inode *) neu;
+
+        if (logged_i_block(r, ni)) {
+                /* Inline data, a fast symlink's target, a device number:
+                 * i_block holds data, and the log has the truth. */
+                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
+        } else if (ni->i_flags & EXT4_EXTENTS_FL) {
+                /* The mapping is the disk's, changed by the ranges the log
+                 * carries; a new file starts with an empty tree. */
+                bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
+                                cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
+
+                if (!same_file || !has_root)
+                        init_extent_root(neu + EXT4_INODE_I_BLOCK);
+        }
+}
+
 int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *raw, uint32_t raw_len) {
         struct fcr_replay *r = replay_of(c);
         uint32_t isz = r->geom.inode_size;
@@ -100,19 +122,7 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 if (ret < 0)
                         goto out;
         }
-        if (logged_i_block(r, ni)) {
-                /* Inline data, a fast symlink's target, a device number:
-                 * i_block holds data, and the log has the truth. */
-                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
-        } else if (ni->i_flags & EXT4_EXTENTS_FL) {
-                /* The mapping is the disk's, changed by the ranges the log
-                 * carries; a new file starts with an empty tree. */
-                bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
-                                cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
-
-                if (!same_file || !has_root)
-                        init_extent_root(neu + EXT4_INODE_I_BLOCK);
-        }
+        set_i_block(r, neu, cur, raw, same_file);
         e = ext2fs_write_inode_full(r->fs, ino, ni, isz);
         if (e) {
                 ret = fcr_replay_fail_e2(r, e, "writing", ino);

@@ -1,5 +1,7 @@
 /* fcreplay: replay an ext4 journal offline, before mount. */
+#include <ctype.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
 #include <fcreplay/conf_file.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
@@ -22,6 +25,7 @@ struct args {
         const char *journal_dev;
         const char *plugin_dir;
         const char *allocator;
+        struct fcr_expect expect;       /* --expect-*: the device probed */
         bool dry_run, json, quiet, verbose;
         uint64_t start_usec;            /* CLOCK_MONOTONIC at start */
 };
@@ -51,8 +55,14 @@ static void usage(FILE *f) {
                 "                     an allocator plugin's name (default: kernel)\n"
                 "  -P, --plugin-dir DIR\n"
                 "                     where tags/*.so and alloc/*.so are (default:\n"
-                "                     $FCREPLAY_PLUGIN_DIR, plugin_dir in the config, or\n"
+                "                     plugin_dir in the config, $FCREPLAY_PLUGIN_DIR, or\n"
                 "                     the built-in directory)\n"
+                "      --expect-uuid UUID\n"
+                "      --expect-devno MAJ:MIN\n"
+                "      --expect-diskseq N\n"
+                "                     the device as a probe found it: its filesystem's\n"
+                "                     UUID, its device number, its disk's sequence number;\n"
+                "                     another is refused (exit 3), nothing written\n"
                 "  -q, --quiet        print errors only\n"
                 "  -v, --verbose      print each step on stderr as it ends, with the time\n"
                 "                     since start\n"
@@ -64,6 +74,43 @@ static void usage(FILE *f) {
                 "Not fsck's codes: 2 is like fsck's 4 (run e2fsck), 3 like its 8; see fcreplay(8).\n");
 }
 
+enum { OPT_EXPECT_UUID = 256, OPT_EXPECT_DEVNO, OPT_EXPECT_DISKSEQ };
+
+/* "8-4-4-4-12" hexadecimal digits, as blkid prints a UUID. */
+static bool is_uuid(const char *s) {
+        for (int i = 0; i < 36; i++)
+                if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' : !isxdigit((unsigned char) s[i]))
+                        return false;
+        return s[36] == '\0';
+}
+
+static int parse_expect(int opt, const char *arg, struct fcr_expect *x, char *why, size_t len) {
+        unsigned maj, min;
+        int n = 0;
+
+        switch (opt) {
+        case OPT_EXPECT_UUID:
+                x->uuid = arg;
+                if (is_uuid(arg))
+                        return 0;
+                snprintf(why, len, "--expect-uuid %s: not a UUID", arg);
+                return -EINVAL;
+        case OPT_EXPECT_DEVNO:
+                if (sscanf(arg, "%u:%u%n", &maj, &min, &n) == 2 && arg[n] == '\0' && (maj || min)) {
+                        x->devnum = makedev(maj, min);
+                        return 0;
+                }
+                snprintf(why, len, "--expect-devno %s: not MAJOR:MINOR", arg);
+                return -EINVAL;
+        default:
+                if (isdigit((unsigned char) arg[0]) && sscanf(arg, "%" SCNu64 "%n", &x->diskseq, &n) == 1 &&
+                    arg[n] == '\0' && x->diskseq > 0)
+                        return 0;
+                snprintf(why, len, "--expect-diskseq %s: not a disk sequence number", arg);
+                return -EINVAL;
+        }
+}
+
 /* A usage error: its reason in why (getopt's own is on stderr too). */
 static int parse_args(int argc, char **argv, struct args *a, char *why, size_t len) {
         static const struct option opts[] = {
@@ -72,6 +119,9 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
                 { "journal-dev", required_argument, NULL, 'J' },
                 { "allocator", required_argument, NULL, 'a' },
                 { "plugin-dir", required_argument, NULL, 'P' },
+                { "expect-uuid", required_argument, NULL, OPT_EXPECT_UUID },
+                { "expect-devno", required_argument, NULL, OPT_EXPECT_DEVNO },
+                { "expect-diskseq", required_argument, NULL, OPT_EXPECT_DISKSEQ },
                 { "quiet", no_argument, NULL, 'q' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -91,6 +141,12 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
                 case 'v': a->verbose = true; break;
                 case 'h': usage(stdout); exit(FCR_EXIT_CLEAN);
                 case 'V': printf("fcreplay %s\n", PACKAGE_VERSION); exit(FCR_EXIT_CLEAN);
+                case OPT_EXPECT_UUID:
+                case OPT_EXPECT_DEVNO:
+                case OPT_EXPECT_DISKSEQ:
+                        if (parse_expect(c, optarg, &a->expect, why, len) < 0)
+                                return -EINVAL;
+                        break;
                 default:
                         snprintf(why, len, "bad option %s", argv[optind - 1]);
                         return -EINVAL;
@@ -207,14 +263,14 @@ int main(int argc, char **argv) {
         struct fcr_engine_opts o = {
                 .device = a.device,
                 .journal_dev = a.journal_dev,
-                /* --plugin-dir, then $FCREPLAY_PLUGIN_DIR, then the config. */
-                .plugin_dir = a.plugin_dir ? a.plugin_dir : getenv("FCREPLAY_PLUGIN_DIR") ? NULL : cfg.plugin_dir,
+                .plugin_dir = fcr_tool_config_plugin_dir(&cfg, a.plugin_dir),
                 .allocator = a.allocator ? a.allocator : cfg.allocator,
                 .inspect_only = inspect,
                 .read_only = inspect || a.dry_run,
                 .phase = show_progress ? phase : NULL,
                 .progress = show_progress ? progress : NULL,
                 .userdata = &pr,
+                .expect = a.expect,
         };
         /* The allocator must exist: named by --allocator, that is a usage
          * error; by the configuration, a configuration error with its
