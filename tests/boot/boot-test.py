@@ -593,7 +593,7 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
         rep = json.loads(r.text("spare-replay.out"))
     except ValueError:
         rep = {}
-    check(r.rc("spare-replay") == 0 and rep.get("success") is True and rep.get("message", "").startswith("replayed"),
+    check(r.rc("spare-replay") == 0 and rep.get("success") is True and rep.get("result") == "replayed",
           f"{name}: fcreplayctl replay works on a disk dirtied after boot", r.text("spare-replay.out")[-400:])
     check(r.rc("spare-fsck") == 0, f"{name}: the spare disk is e2fsck-clean after that replay",
           r.text("spare-fsck.out")[-300:])

@@ -180,20 +180,13 @@ static void phase(enum fcr_phase p, void *userdata) {
                 progress_end(userdata);
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* --verbose: one line per step, on stderr (stdout is the report). */
 static void __attribute__((format(printf, 2, 3))) step(const struct args *a, const char *fmt, ...) {
         va_list ap;
 
         if (!a->verbose)
                 return;
-        fprintf(stderr, "fcreplay: %s: [%.3f s] ", a->device, (now_usec() - a->start_usec) / 1e6);
+        fprintf(stderr, "fcreplay: %s: [%.3f s] ", a->device, (fcr_now_usec(CLOCK_MONOTONIC) - a->start_usec) / 1e6);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
@@ -203,12 +196,6 @@ static void __attribute__((format(printf, 2, 3))) step(const struct args *a, con
 static void print_json(struct json_object *o) {
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
-}
-
-/* A refusal (exit 2) only while nothing was written; after the first
- * write every failure is operational (exit 3). */
-static int exit_code(int r, bool written) {
-        return r >= 0 ? FCR_EXIT_CLEAN : !written && fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }
 
 /* With --json, errors are JSON too: one object on stdout. */
@@ -229,7 +216,7 @@ static int fail_usage(const struct args *a, const char *why, bool show_usage) {
 
 /* written: whether writing has begun (fcr_engine_wrote()). */
 static int fail_written(const struct args *a, int r, const struct fcr_diag *d, bool written) {
-        int code = exit_code(r, written);
+        int code = fcr_exit_code(r, written);
         const char *why = d->msg[0] ? d->msg : strerror(-r);
         /* Name the device once: some reasons name it already. */
         const char *dev = strstr(why, a->device) ? "" : a->device, *sep = *dev ? ": " : "";
@@ -262,7 +249,7 @@ int main(int argc, char **argv) {
 
         if (parse_args(argc, argv, &a, why, sizeof(why)) < 0)
                 return fail_usage(&a, why, true);
-        a.start_usec = now_usec();
+        a.start_usec = fcr_now_usec(CLOCK_MONOTONIC);
         inspect = strcmp(a.command, "inspect") == 0;
         r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
         if (r < 0)
@@ -329,7 +316,7 @@ int main(int argc, char **argv) {
                         return fail(&a, r, &d, e);
                 step(&a, "%s", fcr_engine_result(e)->written ? "written and flushed" : "nothing to write");
         }
-        elapsed = now_usec() - a.start_usec;
+        elapsed = fcr_now_usec(CLOCK_MONOTONIC) - a.start_usec;
         if (a.json) {
                 struct json_object *report = fcr_report_replay(e);
 
