@@ -30,9 +30,9 @@ build=$(cd "$top_builddir" && pwd)
 here="$src/tests/foreign"
 host_arch=$(dpkg --print-architecture)
 
-images_kind=all
+images_opt=
 if [ "${1:-}" = --fixtures-only ]; then
-        images_kind=fixtures
+        images_opt=--fixtures-only
         shift
 fi
 platforms=${*:-trixie:amd64 bookworm:s390x bookworm:armhf}
@@ -74,15 +74,7 @@ done
 
 work=${FCR_FOREIGN_WORK:-$(mktemp -d /var/tmp/fcr-foreign.XXXXXX)}
 mkdir -p "$work"
-mounts=()
-cleanup() {
-        local i
-        for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-                umount "${mounts[i]}" 2> /dev/null || umount -l "${mounts[i]}" 2> /dev/null || true
-        done
-        mounts=()
-}
-trap cleanup EXIT
+. "$here/lib.sh"
 
 step() { echo "check-foreign [$(date -u +%H:%M:%S)]: $*"; }
 now() { date +%s; }
@@ -91,54 +83,23 @@ now() { date +%s; }
 
 # The tracked files only: nothing built in this tree leaks into a chroot.
 tracked="$work/tracked.tar"
-if git -C "$src" rev-parse --git-dir > /dev/null 2>&1; then
-        git -C "$src" ls-files -z | tar -C "$src" --null -T - -cf "$tracked"
-else
-        tar -C "$src" --exclude-vcs -cf "$tracked" .
-fi
-version=$(cd "$src" && dpkg-parsechangelog -S Version)
-# The generated build system, made once here: the build chroots need no
-# autotools.
-step "autogen.sh on the host"
-rm -rf "$work/autogen" && mkdir "$work/autogen"
-tar -C "$work/autogen" -xf "$tracked"
-(cd "$work/autogen" && ./autogen.sh > /dev/null 2>&1) || { echo "check-foreign: autogen.sh failed" >&2; exit 1; }
+tracked_tar "$src" "$tracked"
 
 # ---------------------------------------------------------------- images
 
 t=$(now)
 rm -rf "$work/images" "$work/ref"
 mkdir -p "$work/images"
-if [ $images_kind = fixtures ]; then
-        for fx in "$src"/tests/fixtures/*/; do
-                gzip -dc "$fx/crash.img.gz" | cp --sparse=always /dev/stdin "$work/images/fixture-$(basename "$fx").img"
-        done
-else
-        step "crash images: the fixtures and the generator's configurations (make-images.sh)"
-        top_srcdir=$src top_builddir=$build "$here/make-images.sh" "$work/images" > "$work/make-images.log" 2>&1 ||
-                { cat "$work/make-images.log"; echo "check-foreign: making the images failed" >&2; exit 1; }
-fi
+what="the fixtures and the generator's configurations"
+[ -z "$images_opt" ] || what="the fixtures"
+step "crash images: $what (make-images.sh)"
+top_srcdir=$src top_builddir=$build "$here/make-images.sh" $images_opt "$work/images" > "$work/make-images.log" 2>&1 ||
+        { cat "$work/make-images.log"; echo "check-foreign: making the images failed" >&2; exit 1; }
 "$here/replay-all.sh" "$build" "$work/images" "$work/ref" > /dev/null
 nimages=$(ls "$work/images" | wc -l)
 step "$nimages images, replayed on the host ($host_arch) in $(( $(now) - t )) s"
 
 # ---------------------------------------------------------------- a chroot
-
-# in_chroot DIR CMD...: CMD in the chroot, with /proc and the work
-# directory (as /fcr) mounted, and a plain environment.
-in_chroot() {
-        local c=$1
-        shift
-        chroot "$c" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
-                DEB_BUILD_OPTIONS="parallel=$(nproc)" "$@"
-}
-
-enter() {
-        local c=$1
-        mkdir -p "$c/fcr"
-        mount -t proc proc "$c/proc" && mounts+=("$c/proc")
-        mount --bind "$work" "$c/fcr" && mounts+=("$c/fcr")
-}
 
 # no_warnings LOG...: whether the compiler warned in none of the logs.
 no_warnings() {
@@ -150,27 +111,36 @@ no_warnings() {
         return 1
 }
 
-# build_package C LOG: dpkg-buildpackage (make check included) and lintian
-# in chroot C; sets $built and $tested.
+# build_package SUITE LOG: scripts/build-deb.sh in a chroot of SUITE
+# (dpkg-buildpackage, make check, that suite's lintian); sets $c, $built,
+# $tested and $builddir.
 build_package() {
-        local c=$1 log=$2 d="/build/fcreplay-$version"
-        mkdir -p "$c$d"
-        tar -C "$c$d" -xf "$tracked"
-        in_chroot "$c" sh -c "cd $d && dpkg-buildpackage -us -uc -b" > "$log" 2>&1 || return 1
-        local gcc
-        gcc=$(in_chroot "$c" gcc -dumpfullversion)
-        no_warnings "$log" || return 1
-        in_chroot "$c" lintian --pedantic --display-info --fail-on error \
-                "/build/fcreplay_${version}_$host_arch.changes" > "$log.lintian" 2>&1 ||
-                { cat "$log.lintian"; echo "lintian: errors" >> "$log"; return 1; }
-        built="built (dpkg-buildpackage, gcc $gcc, no warning; lintian: no errors, $(grep -c '^W: ' "$log.lintian" || true) warning(s))"
-        tested="make check passed ($(summary "$log"))"
-        builddir=$d
+        local suite=$1 log=$2 pkg="$work/pkg-$1" rc=0
+        rm -rf "$pkg"
+        "$here/build-deb-chroot.sh" "$suite" "$pkg" > "$log.deb" 2>&1 || rc=$?
+        cat "$pkg/build.log" "$log.deb" >> "$log" 2> /dev/null || true
+        [ $rc -eq 0 ] || return 1
+        c=$(tail -1 "$log.deb")
+        no_warnings "$pkg/build.log" || return 1
+        built="built (dpkg-buildpackage, gcc $(in_chroot "$c" gcc -dumpfullversion), no warning; lintian: no errors, $(grep -c '^[WI]: ' "$log.deb" || true) warning(s) and info(s))"
+        tested="make check passed ($(summary "$pkg/build.log"))"
+        builddir=$(cd "$c" && echo /build/tree/fcreplay-*)
 }
 
-# build_tree C LOG: configure, make and the unit tests in chroot C.
+# build_tree SUITE ARCH LOG: configure, make and the unit tests in a
+# chroot; sets $c, $built, $tested and $builddir.
 build_tree() {
-        local c=$1 log=$2 d=/build/src
+        local log=$3 d=/build/src
+        c=$("$here/make-chroot.sh" "$1" "$2" build 2>> "$log") || return 1
+        # The generated build system, made once on the host: the build
+        # chroots need no autotools.
+        if [ ! -f "$work/autogen/configure" ]; then
+                rm -rf "$work/autogen" && mkdir "$work/autogen"
+                tar -C "$work/autogen" -xf "$tracked"
+                (cd "$work/autogen" && ./autogen.sh) > "$work/autogen.log" 2>&1 ||
+                        { echo "check-foreign: autogen.sh failed (log: $work/autogen.log)" >&2; return 1; }
+        fi
+        rm -rf "$c/build"
         mkdir -p "$c/build"
         cp -a "$work/autogen" "$c$d"
         in_chroot "$c" sh -c "cd $d && ./configure --quiet && make -j$(nproc) && make -j$(nproc) tests/tools/fcr-fctree" \
@@ -201,21 +171,14 @@ for p in $platforms; do
         t=$(now)
         log="$work/$suite-$arch.log"
         : > "$log"
-        profile=build
-        [ "$arch" = "$host_arch" ] && profile=package
-        step "$suite/$arch: the chroot (make-chroot.sh $suite $arch $profile)"
-        c=$("$here/make-chroot.sh" "$suite" "$arch" "$profile" 2>> "$log") ||
-                { results+=("$suite/$arch: FAILED: no chroot (see $log)"); failed=1; continue; }
-        rm -rf "$c/build"
-        enter "$c"
-        built="" tested="" builddir=""
+        c="" built="" tested="" builddir=""
         rc=0
-        if [ $profile = package ]; then
-                step "$suite/$arch: dpkg-buildpackage (make check) and lintian"
-                build_package "$c" "$log" || rc=$?
+        if [ "$arch" = "$host_arch" ]; then
+                step "$suite/$arch: the chroot, scripts/build-deb.sh there (dpkg-buildpackage, make check, lintian)"
+                build_package "$suite" "$log" || rc=$?
         else
-                step "$suite/$arch: configure, make, make check-unit"
-                build_tree "$c" "$log" || rc=$?
+                step "$suite/$arch: the chroot, configure, make, make check-unit"
+                build_tree "$suite" "$arch" "$log" || rc=$?
         fi
         line="$suite/$arch: "
         if [ $rc -ne 0 ]; then
@@ -223,18 +186,19 @@ for p in $platforms; do
                 failed=1
         else
                 step "$suite/$arch: replaying the images"
-                out="/fcr/out-$suite-$arch"
+                chroot_enter "$c" "$work"
                 rm -rf "$work/out-$suite-$arch"
-                if in_chroot "$c" sh -c "'$builddir/tests/foreign/replay-all.sh' '$builddir' /fcr/images '$out'" >> "$log" 2>&1 &&
-                   "$here/compare.py" "$work/ref" "$work/out-$suite-$arch" > "$work/compare-$suite-$arch.txt"; then
-                        line+="$built, $tested, fixtures identical ($nimages images, $(tail -1 "$work/compare-$suite-$arch.txt" | sed 's/^compare: //; s/, 0 difference.*//'))"
+                cmp="$work/compare-$suite-$arch.txt"
+                if in_chroot "$c" "$builddir/tests/foreign/replay-all.sh" "$builddir" /fcr/images "/fcr/out-$suite-$arch" >> "$log" 2>&1 &&
+                   "$here/compare.py" "$work/ref" "$work/out-$suite-$arch" > "$cmp"; then
+                        line+="$built, $tested, fixtures identical ($(tail -1 "$cmp" | sed 's/^compare: //; s/, 0 difference.*//') of $nimages images)"
                 else
-                        cat "$work/compare-$suite-$arch.txt" 2> /dev/null | tail -20
-                        line+="$built, $tested, FAILED: fixtures differ (see $work/compare-$suite-$arch.txt)"
+                        tail -20 "$cmp" 2> /dev/null || true
+                        line+="$built, $tested, FAILED: replays differ (see $cmp)"
                         failed=1
                 fi
+                chroot_leave
         fi
-        cleanup
         results+=("$line [$(( $(now) - t )) s]")
         step "$line [$(( $(now) - t )) s]"
 done

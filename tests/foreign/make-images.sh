@@ -1,17 +1,23 @@
 #!/bin/sh
-# make-images.sh OUT: the crash images check-foreign replays on every
-# platform: each fixture in tests/fixtures/ and one image of each of the
-# generator's configurations (tests/crashgen/configs.txt, seed
-# $FCR_FOREIGN_SEED, 71000 by default), made on this host by its kernel.
-# Needs root and loop devices for the generator (exit 77 without them).
+# make-images.sh [--fixtures-only] OUT: the crash images check-foreign
+# replays on every platform: each fixture in tests/fixtures/ and one image
+# of each of the generator's configurations (tests/crashgen/configs.txt,
+# seed $FCR_FOREIGN_SEED, 71000 by default), made on this host by its
+# kernel.  Needs root and loop devices for the generator (exit 77 without).
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
-out=${1:?usage: make-images.sh OUT}
+fixtures_only=
+[ "${1:-}" = --fixtures-only ] && { fixtures_only=1; shift; }
+out=${1:?usage: make-images.sh [--fixtures-only] OUT}
 seed=${FCR_FOREIGN_SEED:-71000}
 mkdir -p "$out"
 for fx in "$top_srcdir"/tests/fixtures/*/; do
         gzip -dc "$fx/crash.img.gz" | cp --sparse=always /dev/stdin "$out/fixture-$(basename "$fx").img"
 done
+if [ -n "$fixtures_only" ]; then
+        echo "make-images: $(ls "$out" | wc -l) images in $out"
+        exit 0
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 grep -v '^#' "$top_srcdir/tests/crashgen/configs.txt" | while read -r name args; do

@@ -11,7 +11,7 @@
 # loop devices.
 . "$top_srcdir/tests/integration/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for loop devices and mount"
-losetup -f > /dev/null 2>&1 || skip "no loop devices"
+have_loop || skip "no loop devices"
 FCTREE="$top_builddir/tests/tools/fcr-fctree"
 MAKE="$top_srcdir/tests/crashgen/make-crash-image.sh"
 seeds=${FCR_CRASHGEN_SEEDS:-1}
