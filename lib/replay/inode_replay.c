@@ -31,6 +31,20 @@ static bool is_inode_slot_fresh(struct fcr_replay *r, uint32_t ino) {
 
 static int free_mapping(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode);
 
+/* The logged inode is in disk (little-endian) order, libext2fs's in host
+ * order: the bytes are merged in disk order, the fields read in host
+ * order.  to_disk: host to disk order, else the other way. */
+static void inode_swap(struct fcr_replay *r, uint8_t *to, uint8_t *from, bool to_disk) {
+#ifdef WORDS_BIGENDIAN
+        ext2fs_swap_inode_full(r->fs, (struct ext2_inode_large *) to, (struct ext2_inode_large *) from, to_disk,
+                               r->geom.inode_size);
+#else
+        (void) to_disk;
+        if (to != from)
+                memcpy(to, from, r->geom.inode_size);
+#endif
+}
+
 /* Inodes whose i_block is data rather than a block mapping. */
 static bool logged_i_block(struct fcr_replay *r, struct ext2_inode *inode) {
         uint16_t fmt = inode->i_mode & LINUX_S_IFMT;
@@ -50,7 +64,7 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
         uint8_t *cur = calloc(1, isz), *neu = NULL;
         struct ino_state *s;
         struct ext2_inode *ci, *ni;
-        bool cur_live, same_file;
+        bool cur_live, same_file, logged, extents;
         errcode_t e;
         int ret = 0;
 
@@ -79,10 +93,12 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 ret = -ENOMEM;
                 goto out;
         }
-        /* The logged bytes, except i_block, over what the disk has beyond. */
-        memcpy(neu, cur, isz);
+        /* The logged bytes, except i_block, over what the disk has beyond
+         * (disk order); ni: the result's fields, in host order. */
+        inode_swap(r, neu, cur, true);
         memcpy(neu, raw, EXT4_INODE_I_BLOCK);
         memcpy(neu + EXT4_INODE_GENERATION, raw + EXT4_INODE_GENERATION, raw_len - EXT4_INODE_GENERATION);
+        inode_swap(r, neu, neu, false);
         ci = (struct ext2_inode *) cur;
         ni = (struct ext2_inode *) neu;
         /* The slot holds a file whose blocks are accounted for: in use
@@ -100,11 +116,14 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 if (ret < 0)
                         goto out;
         }
-        if (logged_i_block(r, ni)) {
+        logged = logged_i_block(r, ni);
+        extents = ni->i_flags & EXT4_EXTENTS_FL;
+        inode_swap(r, neu, neu, true);
+        if (logged) {
                 /* Inline data, a fast symlink's target, a device number:
                  * i_block holds data, and the log has the truth. */
                 memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
-        } else if (ni->i_flags & EXT4_EXTENTS_FL) {
+        } else if (extents) {
                 /* The mapping is the disk's, changed by the ranges the log
                  * carries; a new file starts with an empty tree. */
                 bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
@@ -113,6 +132,7 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 if (!same_file || !has_root)
                         init_extent_root(neu + EXT4_INODE_I_BLOCK);
         }
+        inode_swap(r, neu, neu, false);
         e = ext2fs_write_inode_full(r->fs, ino, ni, isz);
         if (e) {
                 ret = fcr_replay_fail_e2(r, e, "writing", ino);

@@ -102,11 +102,12 @@ step "$nimages images, replayed on the host ($host_arch) in $(( $(now) - t )) s"
 # ---------------------------------------------------------------- a chroot
 
 # no_warnings LOG...: whether the compiler warned in none of the logs.
+warning='^[^ ]+\.[ch]:[0-9]+(:[0-9]+)?: warning: '
 no_warnings() {
         local n
-        n=$(cat "$@" | grep -c 'warning:' || true)
+        n=$(cat "$@" | grep -cE "$warning" || true)
         [ "$n" -eq 0 ] && return 0
-        cat "$@" | grep 'warning:' | head -20
+        cat "$@" | grep -E "$warning" | head -20
         echo "$n compiler warning(s)" >> "$1"
         return 1
 }
