@@ -10,8 +10,11 @@
 #
 # PROFILE "build": what builds the project from a tree autogen.sh has run
 # in (on the host) and runs its unit tests and replays (gcc, make, the
-# libraries' -dev packages, Check, e2fsprogs): the least to install under
-# qemu-user.  "package": the whole of debian/control's Build-Depends,
+# libraries' -dev packages, Check, e2fsprogs), only unpacked (mmdebstrap
+# --variant=extract: no maintainer script runs, so nothing runs under
+# qemu-user while it is made; a minbase chroot of armhf took 33 minutes
+# here, this 3).  It is also the sysroot of a cross build
+# (check-foreign.sh --cross).  "package": the whole of debian/control's Build-Depends,
 # what make check runs (python3, dbus-daemon, udev), debhelper and lintian,
 # for dpkg-buildpackage.  CACHE_DIR defaults to $FCR_FOREIGN_CACHE or
 # /var/cache/fcreplay-foreign.  Needs root.  Exit 77: cannot be made here.
@@ -25,15 +28,18 @@ cache=${4:-${FCR_FOREIGN_CACHE:-/var/cache/fcreplay-foreign}}
 
 PACKAGES="gcc libc6-dev make pkgconf e2fsprogs
 libext2fs-dev comerr-dev libblkid-dev libudev-dev libsystemd-dev libjson-c-dev check"
+variant=minbase
 case $profile in
-build) ;;
+# What the build's shell scripts run, which extract does not bring in.
+build) variant=extract
+        PACKAGES="$PACKAGES coreutils dash bash sed grep mawk diffutils findutils tar gzip libc-bin" ;;
 package) PACKAGES="$PACKAGES build-essential autoconf automake libtool gzip util-linux
 python3 dbus-daemon udev debhelper dpkg-dev lintian" ;;
 *) echo "$usage" >&2; exit 64 ;;
 esac
-RECIPE=1
+RECIPE=2
 
-key=$(echo "$RECIPE $suite $arch $PACKAGES" | sha256sum | cut -c1-12)
+key=$(echo "$RECIPE $suite $arch $variant $PACKAGES" | sha256sum | cut -c1-12)
 dir="$cache/$suite-$arch-$profile-$key"
 if [ -f "$dir/.fcr-complete" ]; then
         echo "$dir"
@@ -51,7 +57,7 @@ mkdir -p "$cache"
 rm -rf "$dir" "$dir.tmp"
 echo "make-chroot: building $suite/$arch ($profile) in $dir (mmdebstrap)" >&2
 start=$(date +%s)
-mmdebstrap --mode=root --variant=minbase --quiet --arch="$arch" \
+mmdebstrap --mode=root --variant="$variant" --quiet --arch="$arch" \
         --include="$(echo $PACKAGES | tr ' ' ',')" \
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
