@@ -152,7 +152,7 @@ build_tree() {
         mkdir -p "$c/build"
         cp -a "$work/autogen" "$c$d"
         in_chroot "$c" sh -c "cd $d && ./configure --quiet && make -j$(nproc) && make -j$(nproc) tests/tools/fcr-fctree" \
-                > "$log" 2>&1 || return 1
+                >> "$log" 2>&1 || return 1
         local gcc
         gcc=$(in_chroot "$c" gcc -dumpfullversion)
         in_chroot "$c" sh -c "cd $d && make -j$(nproc) check-unit" > "$log.check" 2>&1 || { cat "$log.check" >> "$log"; return 2; }
@@ -178,7 +178,7 @@ build_cross() {
                 export PKG_CONFIG_SYSROOT_DIR="$c" PKG_CONFIG_LIBDIR="$c/usr/lib/$multiarch/pkgconfig:$c/usr/share/pkgconfig"
                 cd "$d" && ./autogen.sh && ./configure --quiet --host="$gnu" CC="$gnu-gcc --sysroot=$c" &&
                         make -j"$(nproc)" && make -j"$(nproc)" tests/tools/fcr-fctree
-        ) > "$log" 2>&1 || return 1
+        ) >> "$log" 2>&1 || return 1
         (cd "$d" && QEMU_LD_PREFIX="$c" make -j"$(nproc)" check-unit) > "$log.check" 2>&1 || { cat "$log.check" >> "$log"; return 2; }
         no_warnings "$log" "$log.check" || return 1
         built="cross-built (${gnu}-gcc $("$gnu-gcc" -dumpfullversion), no warning)"
