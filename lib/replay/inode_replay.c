@@ -58,13 +58,37 @@ static bool logged_i_block(struct fcr_replay *r, struct ext2_inode *inode) {
         return fmt == LINUX_S_IFCHR || fmt == LINUX_S_IFBLK || fmt == LINUX_S_IFIFO || fmt == LINUX_S_IFSOCK;
 }
 
+/* i_block of the new inode neu (host order), from the log or the disk
+ * (cur, host order) or a fresh extent root; bytes set in disk order. */
+static void set_i_block(struct fcr_replay *r, uint8_t *neu, const uint8_t *cur, const uint8_t *raw, bool same_file) {
+        const struct ext2_inode *ci = (const struct ext2_inode *) cur;
+        bool logged = logged_i_block(r, (struct ext2_inode *) neu);
+        bool extents = ((struct ext2_inode *) neu)->i_flags & EXT4_EXTENTS_FL;
+
+        inode_swap(r, neu, neu, true);
+        if (logged) {
+                /* Inline data, a fast symlink's target, a device number:
+                 * i_block holds data, and the log has the truth. */
+                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
+        } else if (extents) {
+                /* The mapping is the disk's, changed by the ranges the log
+                 * carries; a new file starts with an empty tree. */
+                bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
+                                cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
+
+                if (!same_file || !has_root)
+                        init_extent_root(neu + EXT4_INODE_I_BLOCK);
+        }
+        inode_swap(r, neu, neu, false);
+}
+
 int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *raw, uint32_t raw_len) {
         struct fcr_replay *r = replay_of(c);
         uint32_t isz = r->geom.inode_size;
         uint8_t *cur = calloc(1, isz), *neu = NULL;
         struct ino_state *s;
         struct ext2_inode *ci, *ni;
-        bool cur_live, same_file, logged, extents;
+        bool cur_live, same_file;
         errcode_t e;
         int ret = 0;
 
@@ -116,23 +140,7 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 if (ret < 0)
                         goto out;
         }
-        logged = logged_i_block(r, ni);
-        extents = ni->i_flags & EXT4_EXTENTS_FL;
-        inode_swap(r, neu, neu, true);
-        if (logged) {
-                /* Inline data, a fast symlink's target, a device number:
-                 * i_block holds data, and the log has the truth. */
-                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
-        } else if (extents) {
-                /* The mapping is the disk's, changed by the ranges the log
-                 * carries; a new file starts with an empty tree. */
-                bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
-                                cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
-
-                if (!same_file || !has_root)
-                        init_extent_root(neu + EXT4_INODE_I_BLOCK);
-        }
-        inode_swap(r, neu, neu, false);
+        set_i_block(r, neu, cur, raw, same_file);
         e = ext2fs_write_inode_full(r->fs, ino, ni, isz);
         if (e) {
                 ret = fcr_replay_fail_e2(r, e, "writing", ino);
