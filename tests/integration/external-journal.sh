@@ -4,7 +4,7 @@
 # two devices with that UUID are refused.  Needs root and loop devices.
 . "$top_srcdir/tests/integration/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for loop devices and mount"
-losetup -f > /dev/null 2>&1 || skip "no loop devices"
+have_loop || skip "no loop devices"
 FCTREE="$top_builddir/tests/tools/fcr-fctree"
 WORKLOAD="$top_builddir/tests/crashgen/fcr-workload"
 attach() { losetup -f --show "$1"; }

@@ -107,7 +107,7 @@ grep -q "not the .* that was probed; nothing written" "$TMP/out" || fail "the ch
 cmp -s "$TMP/root.img" "$TMP/other.img" || fail "the changed root was written"
 
 # An external journal, found by its UUID (needs root, loop devices).
-if [ "$(id -u)" -ne 0 ] || ! losetup -f > /dev/null 2>&1; then
+if ! have_loop; then
         echo "initramfs-root: external journal: skipped (needs root and loop devices)"
         exit 0
 fi
