@@ -230,8 +230,11 @@ def install_package(mnt, debs, work):
     with open(log, "w") as f:
         r = subprocess.run(["chroot", mnt, "dpkg", "-i", *[f"/tmp/{os.path.basename(d)}" for d in debs]],
                            stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-    check(r.returncode == 0, "package: dpkg -i installs it in the guest", f"see {log}")
     text = open(log).read()
+    # The log's tail names what is missing (a library the guest lacks):
+    # the boots after a failed install test nothing, so say why here.
+    tail = " | ".join(text.strip().splitlines()[-6:])
+    check(r.returncode == 0, "package: dpkg -i installs it in the guest", f"{tail} (see {log})")
     check("update-initramfs" in text, "package: installing it rebuilt the initramfs (the trigger ran)", f"see {log}")
     enabled = out("chroot", mnt, "systemctl", "is-enabled", "fcreplayd.service", check=False).strip()
     check(enabled == "enabled", "package: installing it enabled fcreplayd.service", enabled)

@@ -26,13 +26,13 @@ if [ "${1:-}" = --suite ]; then
         shift 2
 fi
 case $SUITE in
-bookworm) EXT2FS_LIB=libext2fs2 ;;
-# The 64-bit time_t transition renamed the library's package.
-trixie) EXT2FS_LIB=libext2fs2t64 ;;
+bookworm) EXT2FS_LIB=libext2fs2 ELF_LIB=libelf1 ;;
+# The 64-bit time_t transition renamed the libraries' packages.
+trixie) EXT2FS_LIB=libext2fs2t64 ELF_LIB=libelf1t64 ;;
 *) echo "make-guest: unknown suite '$SUITE' (bookworm or trixie)" >&2; exit 64 ;;
 esac
 PACKAGES="systemd systemd-sysv udev dbus kmod e2fsprogs util-linux mount initramfs-tools dracut-core
-linux-image-amd64 $EXT2FS_LIB libcom-err2 libblkid1 libudev1 libsystemd0 libjson-c5"
+linux-image-amd64 $EXT2FS_LIB $ELF_LIB libcom-err2 libblkid1 libudev1 libsystemd0 libjson-c5"
 ROOT_SIZE=1536M
 
 cache=${1:-${FCR_BOOT_CACHE:-/var/cache/fcreplay-boot}}
