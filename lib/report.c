@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <fcreplay/report.h>
 #include "engine.h"
@@ -62,7 +63,13 @@ static struct json_object *jsb_json(const struct jbd2_super *s) {
         return o;
 }
 
-static struct json_object *txn_json(const struct jbd2_log *l, const struct jbd2_txn *t) {
+static int revoke_json(uint64_t fs_block, uint32_t tid, void *userdata) {
+        json_object_array_add(userdata, json_object_new_int64(fs_block));
+        return 0;
+}
+
+static struct json_object *txn_json(struct fcr_engine *e, const struct jbd2_log *l, const struct jbd2_txn *t) {
+        _cleanup_free_ uint8_t *buf = malloc(e->jsb.blocksize);
         struct json_object *o = json_object_new_object();
         struct json_object *blocks = json_object_new_array(), *revokes = json_object_new_array();
 
@@ -85,14 +92,15 @@ static struct json_object *txn_json(const struct jbd2_log *l, const struct jbd2_
                 add_bool(b, "escaped", g->flags & JBD2_FLAG_ESCAPE);
                 json_object_array_add(blocks, b);
         }
-        for (size_t i = 0; i < t->nr_revokes; i++)
-                json_object_array_add(revokes, json_object_new_int64(l->revokes[t->first_revoke + i].fs_block));
+        for (size_t i = 0; buf && i < t->nr_revoke_blks; i++)
+                (void) jbd2_revoke_records(e->journal, &e->jsb, &l->revoke_blks[t->first_revoke_blk + i], buf,
+                                           revoke_json, revokes, NULL);
         json_object_object_add(o, "blocks", blocks);
         json_object_object_add(o, "revokes", revokes);
         return o;
 }
 
-static struct json_object *log_json(const struct jbd2_log *l) {
+static struct json_object *log_json(struct fcr_engine *e, const struct jbd2_log *l) {
         struct json_object *o = json_object_new_object(), *txns = json_object_new_array();
 
         add_int(o, "start_tid", l->start_tid);
@@ -105,7 +113,7 @@ static struct json_object *log_json(const struct jbd2_log *l) {
                 add_int(o, "continues_block", l->cont_block);
         }
         for (size_t i = 0; i < l->nr_txns; i++)
-                json_object_array_add(txns, txn_json(l, &l->txns[i]));
+                json_object_array_add(txns, txn_json(e, l, &l->txns[i]));
         json_object_object_add(o, "transactions", txns);
         return o;
 }
@@ -253,7 +261,7 @@ struct json_object *fcr_report_inspect(struct fcr_engine *e) {
         if (e->has_journal && e->scanned) {
                 j = json_object_new_object();
                 json_object_object_add(j, "superblock", jsb_json(&e->jsb));
-                json_object_object_add(j, "log", log_json(&e->log));
+                json_object_object_add(j, "log", log_json(e, &e->log));
                 json_object_object_add(j, "fast_commit", fc_json(e, &e->fc));
                 json_object_object_add(o, "journal", j);
         }

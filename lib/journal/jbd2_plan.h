@@ -19,7 +19,7 @@ struct jbd2_plan {
         size_t nr_txns;                 /* transactions replayed */
         size_t nr_tags;                 /* tags in those transactions */
         size_t nr_revoked;              /* tags skipped because revoked */
-        size_t nr_revokes;              /* revoke records in force */
+        size_t nr_revokes;              /* revoke records in those transactions */
         /* Set by the caller after the build: changes a logged block
          * before it goes home (and into any view of the result). */
         void (*fixup)(uint64_t fs_block, uint8_t *buf, void *userdata);
