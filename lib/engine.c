@@ -462,7 +462,7 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 if (e->fc.end_reason == FC_END_NO_PLUGIN)
                         return fcr_fail(d, -EOPNOTSUPP,
                                         "the fast-commit area holds tag %u, which no plugin in %s/tags handles",
-                                        get_le16(e->fc.area + e->fc.end_block * e->jsb.blocksize + e->fc.end_offset),
+                                        e->fc.end_tag,
                                         e->plugin_dir);
                 /* As the kernel fails the mount (-EOPNOTSUPP). */
                 if (e->fc.end_reason == FC_END_UNSUPPORTED)

@@ -146,29 +146,42 @@ static void d_text(struct fcr_tag_describer *w, const char *fmt, ...) {
         va_end(ap);
 }
 
-static struct json_object *fc_tag_json(struct fcr_engine *e, const struct fc_tag *t, bool valid) {
-        const struct fcr_tag_plugin *p = fcr_engine_tag_plugin(e, t->tag);
+struct fc_json {
+        struct fcr_engine *e;
+        struct json_object *tags;
+};
+
+static int fc_tag_json(const struct fc_tag *t, bool committed, void *userdata) {
+        struct fc_json *fj = userdata;
+        const struct fcr_tag_plugin *p = fc_tag_is_framing(t->tag) ? NULL : fcr_engine_tag_plugin(fj->e, t->tag);
         struct json_describer j = {
                 .w = { .num = d_num, .str = d_str, .flag = d_flag, .text = d_text },
                 .o = json_object_new_object(),
         };
         struct fcr_fs_geometry g;
+        int r;
 
         add_str(j.o, "tag", p ? p->name : fc_tag_name(t->tag));
         add_int(j.o, "tag_number", t->tag);
         add_int(j.o, "block", t->block);
         add_int(j.o, "offset", t->offset);
         add_int(j.o, "len", t->len);
-        add_bool(j.o, "committed", valid);
-        fcr_engine_geometry(e, &g);
-        if (!p || !p->describe || p->describe(&g, t->value, t->len, &j.w) < 0)
-                snprintf(j.text, sizeof(j.text), "%u bytes%s", t->len, p ? "" : " (no plugin)");
+        add_bool(j.o, "committed", committed);
+        fcr_engine_geometry(fj->e, &g);
+        r = fc_framing_describe(t->tag, t->value, t->len, &j.w);
+        if (r == -ENOENT)
+                r = p && p->describe ? p->describe(&g, t->value, t->len, &j.w) : -ENOENT;
+        if (r < 0)
+                snprintf(j.text, sizeof(j.text), "%u bytes%s", t->len,
+                         p || fc_tag_is_framing(t->tag) ? "" : " (no plugin)");
         add_str(j.o, "text", j.text);
-        return j.o;
+        json_object_array_add(fj->tags, j.o);
+        return 0;
 }
 
 static struct json_object *fc_json(struct fcr_engine *e, const struct fc_log *l) {
-        struct json_object *o = json_object_new_object(), *tags = json_object_new_array();
+        struct json_object *o = json_object_new_object();
+        struct fc_json fj = { .e = e, .tags = json_object_new_array() };
 
         add_int(o, "expected_tid", l->expected_tid);
         if (l->has_head) {
@@ -176,13 +189,12 @@ static struct json_object *fc_json(struct fcr_engine *e, const struct fc_log *l)
                 add_int(o, "head_features", l->head_features);
         }
         add_int(o, "commits", l->nr_commits);
-        add_int(o, "committed_tags", l->nr_valid);
+        add_int(o, "committed_tags", l->nr_committed);
         add_str(o, "end_reason", fc_end_reason_str(l->end_reason));
         add_int(o, "end_block", l->end_block);
         add_int(o, "end_offset", l->end_offset);
-        for (size_t i = 0; i < l->nr_tags; i++)
-                json_object_array_add(tags, fc_tag_json(e, &l->tags[i], i < l->nr_valid));
-        json_object_object_add(o, "tags", tags);
+        fc_log_foreach(l, fc_tag_json, &fj);
+        json_object_object_add(o, "tags", fj.tags);
         return o;
 }
 

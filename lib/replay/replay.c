@@ -195,7 +195,7 @@ static int collect_claimed(struct fcr_replay *r, const struct fc_log *log) {
         size_t out = 0;
         int ret;
 
-        for (size_t i = 0; i < log->nr_valid; i++) {
+        for (size_t i = 0; i < log->nr_tags; i++) {
                 const struct fc_tag *t = &log->tags[i];
                 const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
 
@@ -230,8 +230,8 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
         ret = collect_claimed(r, log);
         if (ret < 0)
                 return ret;
-        r->nr_tags_total = log->nr_valid;
-        for (size_t i = 0; i < log->nr_valid; i++) {
+        r->nr_tags_total = log->nr_tags;
+        for (size_t i = 0; i < log->nr_tags; i++) {
                 const struct fc_tag *t = &log->tags[i];
                 const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
 
