@@ -14,6 +14,7 @@
 #include <fcreplay/util.h>
 #include "json_error.h"
 #include "print.h"
+#include "print_inspect.h"
 #include "progress.h"
 
 struct args {
@@ -192,6 +193,21 @@ static int fail(const struct args *a, int r, const struct fcr_diag *d, const str
         return fail_written(a, r, d, fcr_engine_wrote(e));
 }
 
+/* Both forms of the report read one view of the engine. */
+static int print_report(const struct args *a, struct fcr_engine *e) {
+        _cleanup_(fcr_inspect_freep) struct fcr_inspect *v = NULL;
+        struct fcr_diag d = {};
+        int r = fcr_engine_inspect(e, &v);
+
+        if (r < 0)
+                return fail(a, fcr_fail(&d, r, "cannot build the report: %s", strerror(-r)), &d, e);
+        if (a->json)
+                print_json(fcr_inspect_to_json(v));
+        else
+                print_inspect(stdout, v);
+        return FCR_EXIT_CLEAN;
+}
+
 int main(int argc, char **argv) {
         struct args a = {};
         struct fcr_diag d = {};
@@ -252,11 +268,7 @@ int main(int argc, char **argv) {
                 if (r < 0)
                         return fail(&a, r, &d, e);
                 step(&a, "validated: %s", fcr_state_str(fcr_engine_result(e)->state));
-                if (a.json)
-                        print_json(fcr_report_inspect(e));
-                else
-                        print_inspect(stdout, e);
-                return FCR_EXIT_CLEAN;
+                return print_report(&a, e);
         }
 
         r = fcr_engine_plan(e, &d);
