@@ -479,6 +479,9 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                         e->plan.fixup = keep_backup;
                         e->plan.fixup_data = e->fs;
                 }
+                r = fcr_jbd2_check_plan(e->fs, e->journal, &e->plan, d);
+                if (r < 0)
+                        return r;
         }
         r = replayed_super(e, &sb, d);
         if (r < 0)

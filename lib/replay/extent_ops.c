@@ -66,6 +66,9 @@ int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint
         if (pblk + len > r->geom.blocks_count || pblk < r->geom.first_data_block)
                 return fcr_fail(r->d, -EUCLEAN, "ADD_RANGE maps inode %u to blocks %llu..+%u, outside the filesystem",
                                 ino, (unsigned long long) pblk, len);
+        ret = fcr_replay_check_mappable(r, ino, pblk, len);
+        if (ret < 0)
+                return ret;
         s = fcr_replay_inode(r, ino);
         if (!s)
                 return -ENOMEM;

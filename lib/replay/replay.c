@@ -10,6 +10,7 @@
 #include "alloc_host.h"
 #include "blocks.h"
 #include "groups.h"
+#include "system_zone.h"
 #include "replay_internal.h"
 #include <fcreplay/util.h>
 
@@ -82,6 +83,9 @@ void fcr_replay_free(struct fcr_replay *r) {
         fcr_fs_close_nowrite(&r->fs);
         fcr_groups_free(r);
         fcr_blocks_free(r);
+        if (r->zone)
+                fcr_system_zone_done(r->zone);
+        free(r->zone);
         tdestroy(r->inodes, free);
         free(r->claimed);
         for (size_t i = 0; i < r->nr_notes; i++)

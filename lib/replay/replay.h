@@ -15,6 +15,7 @@
 
 struct claimed_range;
 struct grp_cache;
+struct fcr_system_zone;
 
 struct fcr_replay {
         struct fcr_replay_ctx ctx;      /* handed to tag plugins */
@@ -39,6 +40,7 @@ struct fcr_replay {
         char *desc_table;               /* see fcr_group_desc_begin() */
         size_t desc_table_size;
         uint64_t sb_free_clusters, sb_free_inodes;      /* the superblock's, as opened */
+        struct fcr_system_zone *zone;   /* built at the first range mapped (replay_ops.c) */
         int64_t free_clusters_delta, free_inodes_delta;
 
         /* Report */
