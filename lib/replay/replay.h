@@ -41,16 +41,29 @@ struct fcr_replay {
         size_t desc_table_size;
         uint64_t sb_free_clusters, sb_free_inodes;      /* the superblock's, as opened */
         struct fcr_system_zone *zone;   /* built at the first range mapped (replay_ops.c) */
+        uint64_t work;                  /* spent of FCR_REPLAY_WORK_MAX */
         int64_t free_clusters_delta, free_inodes_delta;
 
         /* Report */
         char **notes;                   /* one line per tag and per orphan, for dry runs */
-        size_t nr_notes, cap_notes;
+        size_t nr_notes, cap_notes;     /* at most FCR_NOTES_MAX + 1 */
+        bool notes_full;                /* later lines are not kept */
         size_t nr_inodes_touched;
         size_t nr_blocks_allocated;
         size_t nr_blocks_freed;
         size_t nr_tags_done, nr_tags_total;
 };
+
+/* The work one replay may do, in units: a tag replayed, an extent looked
+ * up, a block mapping changed.  What a log may ask of the replay is
+ * bounded by it, whatever the log holds (the costliest unit, a change in
+ * a large extent tree, takes about 0.1 ms: docs/limits.md); a real log
+ * asks for a small part of it.  Beyond it the replay is refused. */
+#define FCR_REPLAY_WORK_MAX (UINT64_C(1) << 21)
+
+/* Spend n units; -EOPNOTSUPP (refused, the reason in the diag) beyond
+ * the bound. */
+int fcr_replay_work(struct fcr_replay *r, uint64_t n);
 
 /* Set up the replay over an overlay that already holds the jbd2 result. */
 int fcr_replay_new(struct fcr_overlay *ov, const struct fcr_plugins *plugins,
@@ -64,6 +77,9 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log);
  * overlay then holds every block to write. */
 int fcr_replay_finish(struct fcr_replay *r);
 
-/* Notes for the dry-run report (the engine's and the orphans' too). */
+/* Notes for the dry-run report (the engine's and the orphans' too): the
+ * first FCR_NOTES_MAX lines, then one that says the rest is left out, so
+ * that a log of millions of tags does not make millions of lines. */
+#define FCR_NOTES_MAX 16384
 void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

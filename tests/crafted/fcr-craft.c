@@ -239,9 +239,11 @@ static void add_range(uint8_t *v, uint32_t ino, uint32_t lblk, uint16_t len, uin
 
 static uint64_t range_pblk;
 
-/* The same unwritten range of 32767 free blocks, again and again. */
+/* The same unwritten range of RANGE_LEN free blocks, again and again:
+ * each tag after the first asks about every block of it again. */
+#define RANGE_LEN 16384
 static uint16_t make_big_range(uint8_t *v, uint16_t *len, size_t i) {
-        add_range(v, FILE_INO, 0, 32767, range_pblk, true);
+        add_range(v, FILE_INO, 0, RANGE_LEN, range_pblk, true);
         *len = 16;
         return TAG_ADD_RANGE;
 }
@@ -256,8 +258,16 @@ static uint16_t make_scattered(uint8_t *v, uint16_t *len, size_t i) {
         return TAG_ADD_RANGE;
 }
 
+/* FCR_CRAFT_MAX_TAGS: fewer tags than the area holds, to measure the
+ * cost of one. */
+static size_t max_tags(size_t dflt) {
+        const char *s = getenv("FCR_CRAFT_MAX_TAGS");
+
+        return s && *s ? strtoull(s, NULL, 10) : dflt;
+}
+
 static int kind_fc_tags(struct craft *c, uint32_t nfc) {
-        return fill_committed(c, nfc, make_del_range, SIZE_MAX);
+        return fill_committed(c, nfc, make_del_range, max_tags(SIZE_MAX));
 }
 
 /* The first free run of n blocks, from the filesystem's end down. */
@@ -275,9 +285,9 @@ static int free_run(struct craft *c, blk64_t n, uint64_t *ret) {
 }
 
 static int kind_fc_ranges(struct craft *c, uint32_t nfc) {
-        int r = free_run(c, 32767, &range_pblk);
+        int r = free_run(c, RANGE_LEN, &range_pblk);
 
-        return r < 0 ? r : fill_committed(c, nfc, make_big_range, SIZE_MAX);
+        return r < 0 ? r : fill_committed(c, nfc, make_big_range, max_tags(SIZE_MAX));
 }
 
 /* As many one-block extents as the filesystem has room for, up to
@@ -296,7 +306,7 @@ static int kind_extents_deep(struct craft *c, uint32_t nfc) {
         for (blk64_t b = c->fs->super->s_first_data_block + 1; b < end && n < DEEP_EXTENTS; b++)
                 if (!ext2fs_test_block_bitmap2(c->fs->block_map, b) && (n == 0 || scattered[n - 1] + 1 < b))
                         scattered[n++] = b;
-        return n < DEEP_EXTENTS ? -ENOSPC : fill_committed(c, nfc, make_scattered, DEEP_EXTENTS);
+        return n < DEEP_EXTENTS ? -ENOSPC : fill_committed(c, nfc, make_scattered, max_tags(DEEP_EXTENTS));
 }
 
 /* One commit of the given tags. */
@@ -393,6 +403,7 @@ static int kind_fc_dirent_nondir(struct craft *c, uint32_t nfc) {
 
 #define FC_SMALL 256            /* the fast-commit area of the small kinds */
 #define FC_WHOLE UINT32_MAX     /* the whole journal but its minimum log */
+#define FC_HALF (UINT32_MAX - 1) /* half the journal: room to commit the result */
 
 static const struct kind {
         const char *name;
@@ -410,8 +421,8 @@ static const struct kind {
         { "jbd2-journal", 0, kind_jbd2_journal, "a block homed in the journal's own log" },
         { "fc-pad", FC_WHOLE, kind_fc_pad, "HEAD and PAD tags to the end of the area, no TAIL" },
         { "fc-tags", FC_WHOLE, kind_fc_tags, "the area full of committed DEL_RANGE tags" },
-        { "fc-ranges", FC_WHOLE, kind_fc_ranges, "the area full of ADD_RANGEs of 32767 blocks" },
-        { "extents-deep", FC_WHOLE, kind_extents_deep, "the area full of one-block ADD_RANGEs, a deep tree" },
+        { "fc-ranges", FC_WHOLE, kind_fc_ranges, "the area full of one ADD_RANGE of 16384 blocks" },
+        { "extents-deep", FC_HALF, kind_extents_deep, "the area full of one-block ADD_RANGEs, a deep tree" },
         { "fc-sb", FC_SMALL, kind_fc_sb, "ADD_RANGE onto the superblock" },
         { "fc-gdt", FC_SMALL, kind_fc_gdt, "ADD_RANGE onto the group descriptors" },
         { "fc-bitmap", FC_SMALL, kind_fc_bitmap, "ADD_RANGE onto a block bitmap" },
@@ -446,7 +457,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "fcr-craft: cannot open %s: %s\n", argv[1], strerror(-r));
                 return 1;
         }
-        nfc = k->nfc == FC_WHOLE ? c.maxlen - 1024 : k->nfc;
+        nfc = k->nfc == FC_WHOLE ? c.maxlen - 1024 : k->nfc == FC_HALF ? c.maxlen / 2 : k->nfc;
         r = k->fn(&c, nfc);
         if (r == 0)
                 r = craft_finish(&c, nfc);

@@ -18,7 +18,8 @@ features=metadata_csum,64bit
 case "$kind" in
 descriptors) size=1400 journal=1024 ;;
 revokes) size=512 journal=128 features=metadata_csum,^64bit ;;
-fc-pad | fc-tags | fc-ranges) size=512 journal=128 features=$features,fast_commit ;;
+fc-pad | fc-tags) size=512 journal=128 features=$features,fast_commit ;;
+fc-ranges) size=1024 journal=128 features=$features,fast_commit ;;
 extents-deep) size=4096 journal=32 features=$features,fast_commit ;;
 jbd2-*) size=64 journal=4 ;;
 fc-*) size=64 journal=8 features=$features,fast_commit ;;

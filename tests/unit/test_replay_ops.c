@@ -77,6 +77,30 @@ START_TEST(map_range_on_a_missing_inode_is_skipped) {
 }
 END_TEST
 
+/* A range mapped again as it is costs a lookup per extent, not per
+ * block; the work of a replay is bounded, and refused beyond. */
+START_TEST(map_range_again_costs_one_lookup) {
+        uint64_t p = ur_free_block(&U, 1000), before;
+
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, p, true), 0);
+        before = U.r->work;
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, p, true), 0);
+        ck_assert_uint_eq(U.r->work - before, 1);
+        ck_assert_note(U.r, "(0 new, 0 remapped, 0 state changed)");
+        /* The state differs: every block changes. */
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, p, false), 0);
+        ck_assert_note(U.r, "(0 new, 0 remapped, 8 state changed)");
+}
+END_TEST
+
+START_TEST(work_is_bounded) {
+        U.r->work = FCR_REPLAY_WORK_MAX - 3;
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, ur_free_block(&U, 1000), false), -EOPNOTSUPP);
+        ck_assert_contains(U.d.msg, "beyond fcreplay's bound");
+        ck_assert_int_eq(U.d.err, -EOPNOTSUPP);
+}
+END_TEST
+
 START_TEST(unmap_range_punches) {
         uint64_t b1 = ur_bmap(&U, U.file, 1);
 
@@ -272,6 +296,8 @@ static Suite *suite(void) {
         tcase_add_test(tc, map_range_outside_the_filesystem_refused);
         tcase_add_test(tc, map_range_on_a_missing_inode_is_skipped);
         tcase_add_test(tc, unmap_range_punches);
+        tcase_add_test(tc, map_range_again_costs_one_lookup);
+        tcase_add_test(tc, work_is_bounded);
         suite_add_tcase(s, tc);
         tc = tcase_create("entries");
         tcase_add_checked_fixture(tc, setup, teardown);
