@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
+#include <fcreplay/limits.h>
 #include "worker.h"
 
 static FILE *out;
@@ -91,6 +92,7 @@ static int child(const struct fcrd_replay_args *a) {
         bool work;
         int r;
 
+        if (fcr_memory_limit() < 0) return result(FCRD_RESULT_FAILED, 0, "cannot set the memory limit");
         r = open_engine(&o, &e, &d);
         if (r == -EBUSY)
                 return result(FCRD_RESULT_BUSY, 0, d.msg);

@@ -15,6 +15,7 @@
 #include "journal/jbd2_csum.h"
 #include "journal/jbd2_format.h"
 #include "journal/jbd2_write.h"
+#include <fcreplay/limits.h>
 #include <fcreplay/util.h>
 
 const char *fcr_phase_str(enum fcr_phase p) {
@@ -420,7 +421,7 @@ static int plan_commit(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
-int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
+static int plan(struct fcr_engine *e, struct fcr_diag *d) {
         struct ext2_super_block sb;
         bool orphans;
         int r;
@@ -499,6 +500,11 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         }
         e->planned = true;
         return 0;
+}
+
+int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
+        /* Out of memory under the ceiling: the log asks for too much. */
+        return fcr_memory_refusal(plan(e, d), d);
 }
 
 /* Mark the journal empty: from here on a rerun finds nothing to replay,

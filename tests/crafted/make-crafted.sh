@@ -16,7 +16,7 @@ command -v mke2fs > /dev/null && command -v debugfs > /dev/null || { echo "make-
 # Filesystem and journal sizes (MiB) by kind.
 features=metadata_csum,64bit
 case "$kind" in
-descriptors) size=1400 journal=1024 ;;
+descriptors) size=2600 journal=1024 ;;
 revokes) size=512 journal=128 features=metadata_csum,^64bit ;;
 fc-pad | fc-tags) size=512 journal=128 features=$features,fast_commit ;;
 fc-ranges) size=1024 journal=128 features=$features,fast_commit ;;
