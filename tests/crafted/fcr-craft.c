@@ -297,16 +297,16 @@ static int kind_fc_ranges(struct craft *c, uint32_t nfc) {
 
 static int kind_extents_deep(struct craft *c, uint32_t nfc) {
         blk64_t end = ext2fs_blocks_count(c->fs->super);
-        size_t n = 0;
+        size_t n = 0, want = max_tags(DEEP_EXTENTS);
 
-        scattered = calloc(DEEP_EXTENTS, sizeof(*scattered));
+        scattered = calloc(want, sizeof(*scattered));
         if (!scattered)
                 return -ENOMEM;
         /* Free blocks, none next to the one before. */
-        for (blk64_t b = c->fs->super->s_first_data_block + 1; b < end && n < DEEP_EXTENTS; b++)
+        for (blk64_t b = c->fs->super->s_first_data_block + 1; b < end && n < want; b++)
                 if (!ext2fs_test_block_bitmap2(c->fs->block_map, b) && (n == 0 || scattered[n - 1] + 1 < b))
                         scattered[n++] = b;
-        return n < DEEP_EXTENTS ? -ENOSPC : fill_committed(c, nfc, make_scattered, max_tags(DEEP_EXTENTS));
+        return n < want ? -ENOSPC : fill_committed(c, nfc, make_scattered, want);
 }
 
 /* One commit of the given tags. */
@@ -403,7 +403,7 @@ static int kind_fc_dirent_nondir(struct craft *c, uint32_t nfc) {
 
 #define FC_SMALL 256            /* the fast-commit area of the small kinds */
 #define FC_WHOLE UINT32_MAX     /* the whole journal but its minimum log */
-#define FC_HALF (UINT32_MAX - 1) /* half the journal: room to commit the result */
+#define FC_HALF (UINT32_MAX - 1) /* half of what may be: room to commit the result */
 
 static const struct kind {
         const char *name;
@@ -457,7 +457,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "fcr-craft: cannot open %s: %s\n", argv[1], strerror(-r));
                 return 1;
         }
-        nfc = k->nfc == FC_WHOLE ? c.maxlen - 1024 : k->nfc == FC_HALF ? c.maxlen / 2 : k->nfc;
+        nfc = k->nfc == FC_WHOLE ? c.maxlen - 1024 : k->nfc == FC_HALF ? (c.maxlen - 1024) / 2 : k->nfc;
         r = k->fn(&c, nfc);
         if (r == 0)
                 r = craft_finish(&c, nfc);
