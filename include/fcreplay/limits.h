@@ -2,7 +2,17 @@
  * memory one replay may take, enforced here; the work of a fast-commit
  * replay and the lists inspect shows are bounded where they are spent. */
 #pragma once
+#include <stdint.h>
 #include <fcreplay/diag.h>
+
+/* The work one fast-commit replay may do, in units: a tag replayed, an
+ * extent looked up, a block mapping changed.  What a log may ask of the
+ * replay is bounded by it, whatever the log holds (the costliest unit, a
+ * change in a large extent tree, takes about 0.1 ms); a real log asks
+ * for a small part of it.  Beyond it the replay is refused, and a log
+ * that commits more tags than this is refused by the scan, before it
+ * keeps them. */
+#define FCR_REPLAY_WORK_MAX (UINT64_C(1) << 21)
 
 /* The address space of a process that replays or inspects a device:
  * the engine's data, which follows the log (its blocks, not its records),

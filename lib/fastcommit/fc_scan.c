@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcreplay/bytes.h>
+#include <fcreplay/limits.h>
 #include "fc_format.h"
 #include "fc_scan.h"
 #include "journal/jbd2_csum.h"
@@ -70,6 +71,7 @@ struct walk {
         const struct validator *v;
         bool keep;                      /* records of the tags that change the filesystem */
         uint32_t crc;                   /* since the last good TAIL */
+        size_t changes, committed_changes;      /* tags that change the filesystem: walked, committed */
         size_t valid;                   /* records through the last good TAIL */
         uint32_t commit_block;          /* the block of the last good TAIL */
         int err;
@@ -133,6 +135,7 @@ static bool commit(struct walk *w, uint32_t blk, const uint8_t *hdr) {
                 return false;
         l->nr_commits++;
         l->nr_committed = ++l->nr_walked;
+        w->committed_changes = w->changes;
         w->valid = l->nr_tags;
         w->commit_block = blk;
         w->crc = 0;
@@ -146,7 +149,10 @@ static bool accept(struct walk *w, uint16_t tag, uint16_t len, uint32_t blk, uin
 
         w->crc = fcr_crc32c(w->crc, b + off, FC_TAG_HDR_LEN + len);
         l->nr_walked++;
-        if (!w->keep || fc_tag_is_framing(tag))
+        if (fc_tag_is_framing(tag))
+                return true;
+        w->changes++;
+        if (!w->keep)
                 return true;
         t = FCR_PUSH(l->tags, l->nr_tags, l->cap_tags);
         if (!t) {
@@ -240,6 +246,12 @@ int fc_scan(struct fcr_journal *j, const struct jbd2_super *s, uint32_t expected
         r = walk_area(j, s, &w1, NULL, s->fc_end - s->fc_first, &walked);
         if (r < 0)
                 return r;
+        /* Each costs a unit of the replay's work at least: refused now,
+         * before any of them is kept. */
+        if (w1.committed_changes > FCR_REPLAY_WORK_MAX)
+                return fcr_fail(d, -EOPNOTSUPP, "the fast-commit log commits %zu tags, more than the %llu units "
+                                "of work a replay may take, beyond fcreplay's bound; the kernel's mount replays it",
+                                w1.committed_changes, (unsigned long long) FCR_REPLAY_WORK_MAX);
         keep = (l.nr_commits ? w1.commit_block + 1 : 0) + FC_KEEP_AFTER;
         if (keep > walked)
                 keep = walked;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <fcreplay/plugin.h>
 #include <fcreplay/diag.h>
+#include <fcreplay/limits.h>
 #include "fastcommit/fc_format.h"
 #include "fastcommit/fc_scan.h"
 #include "io/overlay.h"
@@ -53,13 +54,6 @@ struct fcr_replay {
         size_t nr_blocks_freed;
         size_t nr_tags_done, nr_tags_total;
 };
-
-/* The work one replay may do, in units: a tag replayed, an extent looked
- * up, a block mapping changed.  What a log may ask of the replay is
- * bounded by it, whatever the log holds (the costliest unit, a change in
- * a large extent tree, takes about 0.1 ms: docs/limits.md); a real log
- * asks for a small part of it.  Beyond it the replay is refused. */
-#define FCR_REPLAY_WORK_MAX (UINT64_C(1) << 21)
 
 /* Spend n units; -EOPNOTSUPP (refused, the reason in the diag) beyond
  * the bound. */

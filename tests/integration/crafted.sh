@@ -95,4 +95,11 @@ fc-inode-reserved refused a reserved inode
 fc-link-reserved clean
 fc-dirent-nondir refused which is not a directory
 KINDS
+# At full scale the area commits 8 M tags: more than a replay may take;
+# refused before any is kept, in a walk of the area.
+kind=fc-tags
+img="$TMP/$kind-full.img"
+sh "$MAKE" "$kind" "$img" full 2> "$TMP/make.err" || fail "$kind: cannot make the image: $(cat "$TMP/make.err")"
+refused "more than the 2097152 units of work"
+rm -f "$img"
 echo "crafted: every image refused unchanged or replayed clean, each command under $RSS_MAX_MIB MiB"
