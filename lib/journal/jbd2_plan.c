@@ -151,6 +151,19 @@ void jbd2_plan_done(struct jbd2_plan *p) {
         memset(p, 0, sizeof(*p));
 }
 
+int jbd2_plan_read(struct fcr_journal *j, const struct jbd2_plan *p, const struct jbd2_write *w, uint8_t *buf,
+                   struct fcr_diag *d) {
+        int r = fcr_journal_read(j, w->log_block, buf);
+
+        if (r < 0)
+                return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
+        if (w->escape)
+                put_be32(buf, JBD2_MAGIC);
+        if (p->fixup)
+                p->fixup(w->fs_block, buf, p->fixup_data);
+        return 0;
+}
+
 int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_plan *p,
                     fcr_progress_fn progress, void *userdata, struct fcr_diag *d) {
         _cleanup_free_ uint8_t *buf = malloc(j->blocksize);
@@ -162,13 +175,9 @@ int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_pl
         for (size_t i = 0; i < p->nr_writes; i++) {
                 const struct jbd2_write *w = &p->writes[i];
 
-                r = fcr_journal_read(j, w->log_block, buf);
+                r = jbd2_plan_read(j, p, w, buf, d);
                 if (r < 0)
-                        return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
-                if (w->escape)
-                        put_be32(buf, JBD2_MAGIC);
-                if (p->fixup)
-                        p->fixup(w->fs_block, buf, p->fixup_data);
+                        return r;
                 e = io_channel_write_blk64(fsio, w->fs_block, 1, buf);
                 if (e)
                         return fcr_fail(d, fcr_errcode_to_errno(e), "cannot write filesystem block %llu: %s",

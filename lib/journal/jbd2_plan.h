@@ -32,6 +32,11 @@ void jbd2_plan_done(struct jbd2_plan *p);
 
 typedef void (*fcr_progress_fn)(const char *what, uint64_t done, uint64_t total, void *userdata);
 
+/* The logged copy of w (into buf, a block) as it goes home: unescaped,
+ * the fixup applied. */
+int jbd2_plan_read(struct fcr_journal *j, const struct jbd2_plan *p, const struct jbd2_write *w, uint8_t *buf,
+                   struct fcr_diag *d);
+
 /* Write every planned block home.  The journal itself is not touched. */
 int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_plan *p,
                     fcr_progress_fn progress, void *userdata, struct fcr_diag *d);

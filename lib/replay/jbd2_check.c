@@ -1,9 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <et/com_err.h>
-#include <fcreplay/bytes.h>
 #include "io/overlay.h"
-#include "journal/jbd2_format.h"
 #include "jbd2_check.h"
 #include "system_zone.h"
 #include <fcreplay/util.h>
@@ -47,20 +45,6 @@ static int check_not_journal(const struct fcr_journal *j, const struct jbd2_plan
         return 0;
 }
 
-/* The logged copy of w, as it goes home. */
-static int logged(struct fcr_journal *j, const struct jbd2_plan *p, const struct jbd2_write *w, uint8_t *buf,
-                  struct fcr_diag *d) {
-        int r = fcr_journal_read(j, w->log_block, buf);
-
-        if (r < 0)
-                return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
-        if (w->escape)
-                put_be32(buf, JBD2_MAGIC);
-        if (p->fixup)
-                p->fixup(w->fs_block, buf, p->fixup_data);
-        return 0;
-}
-
 /* Index of the primary descriptor block b, or -1. */
 static long desc_index(ext2_filsys fs, uint64_t b) {
         for (dgrp_t i = 0; i < fs->desc_blocks; i++)
@@ -94,7 +78,7 @@ static int view_open(ext2_filsys fs, struct fcr_journal *j, const struct jbd2_pl
                         continue;
                 if (w->fs_block == sb_block)
                         v->sb_write = w;
-                r = logged(j, p, w, buf, d);
+                r = jbd2_plan_read(j, p, w, buf, d);
                 if (r >= 0)
                         r = fcr_overlay_preload(v->ov, w->fs_block, buf);
         }
@@ -209,7 +193,7 @@ static int check_checksummed(struct fcr_journal *j, const struct jbd2_plan *p, c
                 if (!zr || (zr->kind != FCR_ZONE_BLOCK_BITMAP && zr->kind != FCR_ZONE_INODE_BITMAP &&
                             zr->kind != FCR_ZONE_INODE_TABLE))
                         continue;
-                r = logged(j, p, w, buf, d);
+                r = jbd2_plan_read(j, p, w, buf, d);
                 if (r >= 0)
                         r = check_one(v, zr, w, buf, d);
         }

@@ -290,10 +290,11 @@ static int kind_fc_ranges(struct craft *c, uint32_t nfc) {
         return r < 0 ? r : fill_committed(c, nfc, make_big_range, max_tags(SIZE_MAX));
 }
 
-/* As many one-block extents as the filesystem has room for, up to
- * DEEP_EXTENTS: a tree of depth 3 with 4 KiB blocks (more than 4 x 340 x
- * 340 extents). */
-#define DEEP_EXTENTS 480000
+/* As many one-block extents as a replay may make: three units of work
+ * each (the tag, the lookup, the change), just under FCR_REPLAY_WORK_MAX;
+ * a tree of depth 3 with 4 KiB blocks (more than 4 x 340 x 340 extents),
+ * the costliest work there is. */
+#define DEEP_EXTENTS 699000
 
 static int kind_extents_deep(struct craft *c, uint32_t nfc) {
         blk64_t end = ext2fs_blocks_count(c->fs->super);

@@ -20,7 +20,7 @@ descriptors) size=2600 journal=1024 ;;
 revokes) size=512 journal=128 features=metadata_csum,^64bit ;;
 fc-pad | fc-tags) size=512 journal=128 features=$features,fast_commit ;;
 fc-ranges) size=1024 journal=128 features=$features,fast_commit ;;
-extents-deep) size=4096 journal=64 features=$features,fast_commit ;;
+extents-deep) size=8192 journal=64 features=$features,fast_commit ;;
 jbd2-*) size=64 journal=4 ;;
 fc-*) size=64 journal=8 features=$features,fast_commit ;;
 *) echo "make-crafted: unknown kind $kind" >&2; exit 64 ;;
