@@ -11,7 +11,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/..}"
-top_srcdir=$(cd "$here/.." && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
 FCREPLAY="$top_builddir/fcreplay"
 FCREPLAYD="$top_builddir/fcreplayd"
 RSS="$top_builddir/tests/crafted/fcr-rss"
