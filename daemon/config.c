@@ -112,7 +112,7 @@ static int daemon_key(const char *key, const char *v, unsigned line, void *userd
 }
 
 int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d) {
-        struct fcrd_config c = { .auto_replay = true, .timeout_sec = 60, .parallel = 4 };
+        struct fcrd_config c = { .auto_replay = true, .timeout_sec = FCRD_DEFAULT_TIMEOUT_SEC, .parallel = 4 };
         struct daemon_parse p = { .c = &c, .path = path };
         struct fcrd_cmdline k;
         int r;
@@ -136,6 +136,10 @@ int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag 
         }
         *ret = c;
         return 0;
+}
+
+unsigned fcrd_config_child_limit(const struct fcrd_config *c) {
+        return c->timeout_sec ? c->timeout_sec : FCRD_DEFAULT_TIMEOUT_SEC;
 }
 
 const char *fcrd_config_allocator(const struct fcrd_config *c) {

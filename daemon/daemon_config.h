@@ -7,6 +7,10 @@
 
 #define FCRD_MAX_PATTERNS 32
 
+/* The time limit of a replay when the configuration names none, and of
+ * any other child's work (a probe, Inspect) whatever it names. */
+#define FCRD_DEFAULT_TIMEOUT_SEC 60
+
 struct fcrd_config {
         /* allocator, plugin_dir: the keys fcreplay.conf has too, parsed by
          * lib/conf_file.c; allocator_origin may name the kernel command line. */
@@ -23,6 +27,10 @@ struct fcrd_config {
                                          * replay forked until the next reload
                                          * uses this set, none loads its own */
 };
+
+/* The time limit of a probe or an Inspect: the configuration's, or the
+ * default where replays have none (timeout = 0). */
+unsigned fcrd_config_child_limit(const struct fcrd_config *c);
 
 /* The allocator replays use when they choose none. */
 const char *fcrd_config_allocator(const struct fcrd_config *c);

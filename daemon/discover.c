@@ -1,4 +1,6 @@
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -25,6 +27,44 @@ static bool interesting(struct udev_device *dev) {
         return udev_device_get_devnode(dev) && type && (!strcmp(type, "disk") || !strcmp(type, "partition"));
 }
 
+int fcrd_udev_unescape(const char *enc, char *dst, size_t len) {
+        size_t n = 0;
+
+        for (const char *p = enc; *p; n++) {
+                unsigned v;
+
+                if (n + 1 >= len)
+                        return -ENAMETOOLONG;
+                if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char) p[2]) && isxdigit((unsigned char) p[3]) &&
+                    sscanf(p + 2, "%2x", &v) == 1 && v) {
+                        dst[n] = (char) v;
+                        p += 4;
+                } else
+                        dst[n] = *p++;
+        }
+        dst[n] = '\0';
+        return 0;
+}
+
+/* Hand a device to the manager with what udev's database says of it. */
+static void consider(struct fcrd_discover *d, struct udev_device *dev) {
+        struct fcrd_udev_props u = { .node = udev_device_get_devnode(dev) };
+        const char *enc = udev_device_get_property_value(dev, "ID_FS_LABEL_ENC");
+        char label[256];
+
+        /* Initialized: udevd has processed it, its properties are in. */
+        u.known = udev_device_get_is_initialized(dev) > 0;
+        if (u.known) {
+                u.fs_type = udev_device_get_property_value(dev, "ID_FS_TYPE");
+                u.uuid = udev_device_get_property_value(dev, "ID_FS_UUID");
+                u.label = udev_device_get_property_value(dev, "ID_FS_LABEL");
+                /* The exact label: ID_FS_LABEL has unsafe bytes replaced. */
+                if (enc && fcrd_udev_unescape(enc, label, sizeof(label)) >= 0)
+                        u.label = label;
+        }
+        fcrd_manager_consider(d->m, &u);
+}
+
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct fcrd_discover *d = userdata;
         struct udev_device *dev = udev_monitor_receive_device(d->mon);
@@ -34,7 +74,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 return 0;
         action = udev_device_get_action(dev);
         if (action && (!strcmp(action, "add") || !strcmp(action, "change")) && interesting(dev))
-                fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
+                consider(d, dev);
         else if (action && !strcmp(action, "remove"))
                 fcrd_hold_forget(udev_device_get_devnum(dev));
         udev_device_unref(dev);
@@ -50,7 +90,7 @@ static void enumeration_done(struct fcrd_discover *d) {
 
 /* One device per turn, below every other source: a replay that ends is
  * reaped and the next queued one starts while later devices are still
- * being probed (a cold probe takes about a millisecond each). */
+ * looked at. */
 static int on_step(sd_event_source *s, void *userdata) {
         struct fcrd_discover *d = userdata;
         struct udev_device *dev;
@@ -62,7 +102,7 @@ static int on_step(sd_event_source *s, void *userdata) {
         dev = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(d->next));
         d->next = udev_list_entry_get_next(d->next);
         if (dev && interesting(dev))
-                fcrd_manager_consider(d->m, udev_device_get_devnode(dev));
+                consider(d, dev);
         udev_device_unref(dev);
         return 0;
 }

@@ -29,7 +29,8 @@ int main(int argc, char **argv) {
         }
         if (fcrd_hold_done(&k))
                 return FCR_EXIT_CLEAN;
-        r = fcrd_probe_device(argv[1], &p);
+        /* The rule runs this only where udev's blkid found ext4 or ext3. */
+        r = fcrd_probe_device(argv[1], FCRD_PROBE_EXT4_KNOWN, &p);
         if (r < 0) {
                 fprintf(stderr, "fcreplay-hold: %s: %s\n", argv[1], strerror(-r));
                 return FCR_EXIT_FAILED;

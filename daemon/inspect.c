@@ -1,126 +1,141 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
 #include <fcreplay/report.h>
 #include "child.h"
 #include "inspect.h"
+#include "message.h"
 
-#define DEFAULT_LIMIT_SEC 60    /* when the configuration sets none */
+/* The child's messages (message.h): the JSON in pieces, then its end;
+ * or the error's name and reason. */
+enum { JSON_PIECE = 'J', JSON_END = 'K', ERROR = 'E' };
 
 struct inspect {
-        struct fcrd_child child;
+        struct fcrd_child *child;
         char *out;
         size_t len, cap;
-        bool eof, exited, timed_out;
-        int status;
+        bool ended;                     /* JSON_END or ERROR received */
+        char name[32], message[512];    /* an ERROR's */
+        bool timed_out, failed;
         fcrd_inspect_done_fn done;
         void *userdata;
 };
 
-static void inspect_free(struct inspect *in) {
-        fcrd_child_done(&in->child);
-        free(in->out);
-        free(in);
+static int send_error(int fd, const char *name, const char *why) {
+        struct fcrd_msg_out m;
+
+        fcrd_msg_start(&m, ERROR);
+        fcrd_msg_put_str(&m, name, 31);
+        fcrd_msg_put_bytes(&m, why, strnlen(why, 511));
+        return m.err ? m.err : fcrd_child_write(fd, m.buf, m.len);
 }
 
-/* The child: "OK\n" and the JSON, or "ERR NAME\n" and the reason. */
-static int child(int out, const char *path, const struct fcrd_config *c) {
+static int send_json(int fd, const char *json) {
+        static struct fcrd_msg_out m;
+        size_t len = strlen(json), piece = sizeof(m.buf) - 1;
+        int r = 0;
+
+        for (size_t off = 0; r >= 0 && off < len; off += piece) {
+                fcrd_msg_start(&m, JSON_PIECE);
+                fcrd_msg_put_bytes(&m, json + off, len - off < piece ? len - off : piece);
+                r = fcrd_child_write(fd, m.buf, m.len);
+        }
+        fcrd_msg_start(&m, JSON_END);
+        return r < 0 ? r : fcrd_child_write(fd, m.buf, m.len);
+}
+
+/* The child: the validation of a replay, as fcreplay inspect runs it. */
+struct inspect_args {
+        const char *path;
+        const struct fcrd_config *config;
+};
+
+static int child(int fd, void *arg) {
+        const struct inspect_args *a = arg;
         _cleanup_engine_ struct fcr_engine *e = NULL;
         struct fcr_engine_opts o = {
-                .device = path, .read_only = true, .inspect_only = true, .plugin_dir = c->shared.plugin_dir,
-                .plugins = c->plugins,
+                .device = a->path, .read_only = true, .inspect_only = true,
+                .plugin_dir = a->config->shared.plugin_dir, .plugins = a->config->plugins,
         };
         struct fcr_diag d = {};
         struct json_object *j;
-        FILE *f = fdopen(out, "w");
         int r;
 
-        if (!f)
-                return FCR_EXIT_FAILED;
-        /* The validation of a replay, as fcreplay inspect runs it. */
         r = fcr_engine_open(&o, &e, &d);
         if (r >= 0)
                 r = fcr_engine_plan(e, &d);
         if (r < 0) {
-                fprintf(f, "ERR %s\n%s", r == -EMEDIUMTYPE ? "NotExt4" : fcr_is_refusal(r) ? "Refused" : "Failed",
-                        d.msg[0] ? d.msg : strerror(-r));
-                fclose(f);
+                (void) send_error(fd, r == -EMEDIUMTYPE ? "NotExt4"
+                                  : fcr_exit_code(r, false) == FCR_EXIT_REFUSED ? "Refused" : "Failed",
+                                  d.msg[0] ? d.msg : strerror(-r));
                 return FCR_EXIT_FAILED;
         }
         j = fcr_report_inspect(e);
-        fprintf(f, "OK\n%s", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+        r = send_json(fd, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
         json_object_put(j);
-        return fclose(f) == 0 ? FCR_EXIT_CLEAN : FCR_EXIT_FAILED;
+        return r < 0 ? FCR_EXIT_FAILED : FCR_EXIT_CLEAN;
 }
 
-static void finish(struct inspect *in) {
-        char *nl, name[32] = "Failed";
-
-        if (!in->eof || !in->exited)
-                return;
-        nl = in->out ? strchr(in->out, '\n') : NULL;
-        if (in->timed_out)
-                in->done(-ETIME, "Failed", NULL, "no answer within the time limit; stopped", in->userdata);
-        else if (nl && !strncmp(in->out, "OK\n", 3))
-                in->done(0, NULL, nl + 1, NULL, in->userdata);
-        else if (nl && sscanf(in->out, "ERR %31s", name) == 1)
-                in->done(-EIO, name, NULL, nl + 1, in->userdata);
-        else
-                in->done(-EIO, "Failed", NULL, "the inspecting process ended without an answer", in->userdata);
-        inspect_free(in);
-}
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_message(struct fcrd_child *c, const void *buf, size_t len, void *userdata) {
         struct inspect *in = userdata;
-        ssize_t n;
+        struct fcrd_msg_in m;
+        const void *p;
+        uint8_t type;
+        size_t n;
 
-        if (in->cap - in->len < 4096) {
-                char *v = realloc(in->out, in->cap + 65536);
+        if (in->ended || fcrd_msg_begin(&m, buf, len, &type) < 0)
+                return;
+        if (type == ERROR) {
+                fcrd_msg_get_str(&m, in->name, sizeof(in->name));
+                p = fcrd_msg_get_rest(&m, &n);
+                snprintf(in->message, sizeof(in->message), "%.*s", (int) n, (const char *) p);
+                in->ended = m.err == 0;
+        } else if (type == JSON_PIECE) {
+                p = fcrd_msg_get_rest(&m, &n);
+                if (in->cap - in->len <= n) {
+                        char *v = realloc(in->out, in->len + n + 1);
 
-                if (!v) {
-                        kill(in->child.pid, SIGKILL);
-                        n = 0;
-                        goto eof;
+                        if (!v) {
+                                in->failed = true;
+                                fcrd_child_kill(c);
+                                return;
+                        }
+                        in->out = v;
+                        in->cap = in->len + n + 1;
                 }
-                in->out = v;
-                in->cap += 65536;
-        }
-        n = read(fd, in->out + in->len, in->cap - in->len - 1);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-                return 0;
-        if (n > 0) {
+                memcpy(in->out + in->len, p, n);
                 in->len += n;
                 in->out[in->len] = '\0';
-                return 0;
-        }
-eof:
-        in->eof = true;
-        in->child.io = sd_event_source_disable_unref(in->child.io);
-        finish(in);
-        return 0;
+        } else if (type == JSON_END)
+                in->ended = in->out != NULL;
 }
 
-static int on_exit_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        struct inspect *in = userdata;
-
-        in->exited = true;
-        finish(in);
-        return 0;
-}
-
-static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+static void on_timeout(struct fcrd_child *c, void *userdata) {
         struct inspect *in = userdata;
 
         in->timed_out = true;
-        kill(in->child.pid, SIGKILL);
-        return 0;
+        fcrd_child_kill(c);
 }
+
+static void on_ended(struct fcrd_child *c, int status, void *userdata) {
+        struct inspect *in = userdata;
+
+        if (in->timed_out)
+                in->done(-ETIME, "Failed", NULL, "no answer within the time limit; stopped", in->userdata);
+        else if (in->ended && !in->name[0] && !in->failed)
+                in->done(0, NULL, in->out, NULL, in->userdata);
+        else if (in->ended && in->name[0])
+                in->done(-EIO, in->name, NULL, in->message, in->userdata);
+        else
+                in->done(-EIO, "Failed", NULL, "the inspecting process ended without an answer", in->userdata);
+        free(in->out);
+        free(in);
+}
+
+static const struct fcrd_child_ops ops = { .message = on_message, .timeout = on_timeout, .ended = on_ended };
 
 static int refuse(struct fcrd_refusal *why, const char *name, int r, const char *fmt, const char *path) {
         why->name = name;
@@ -130,10 +145,10 @@ static int refuse(struct fcrd_refusal *why, const char *name, int r, const char 
 
 int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_done_fn done, void *userdata,
                        struct fcrd_refusal *why) {
-        unsigned limit = m->config.timeout_sec ? m->config.timeout_sec : DEFAULT_LIMIT_SEC;
+        struct inspect_args a = { .path = path, .config = &m->config };
         struct fcr_diag d = {};
         struct inspect *in;
-        int p[2], r;
+        int r;
 
         /* Without blocking (a FIFO, a tty); neither block device nor
          * regular file is NotExt4.  The reading is the child's. */
@@ -146,30 +161,15 @@ int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_do
         in = calloc(1, sizeof(*in));
         if (!in)
                 return -ENOMEM;
-        in->child = FCRD_CHILD_NULL;
         in->done = done;
         in->userdata = userdata;
-        if (pipe2(p, O_CLOEXEC) < 0) {
-                r = -errno;
-                free(in);
-                return refuse(why, "Failed", r, "cannot inspect %s: %s", path);
-        }
-        in->child.pid = fork();
-        if (in->child.pid == 0) {
-                sigset_t all;
-
-                sigemptyset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-                close(p[0]);
-                _exit(child(p[1], path, &m->config));
-        }
-        r = in->child.pid < 0 ? -errno : 0;
-        close(p[1]);
-        in->child.fd = p[0];
+        r = fcrd_child_spawn(m->event, child, &a, &ops, in, &in->child);
         if (r >= 0)
-                r = fcrd_child_watch(&in->child, m->event, limit, on_io, on_exit_child, on_timeout, in);
+                r = fcrd_child_set_limit(in->child, fcrd_config_child_limit(&m->config));
         if (r < 0) {
-                inspect_free(in);
+                if (in->child)
+                        fcrd_child_abandon(in->child, true);
+                free(in);
                 return refuse(why, "Failed", r, "cannot inspect %s: %s", path);
         }
         return 0;

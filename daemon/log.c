@@ -2,10 +2,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
+#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 #include "log.h"
 
 static int max_level = LOG_INFO;
+
+#define ID(b10) SD_ID128_ARRAY(5a, 0d, 3e, 21, c4, 7b, 4f, 0e, 9d, 61, 02, 8e, 54, a3, 10, b10)
+static const sd_id128_t message_ids[_FCRD_MSG_KIND_MAX] = {
+        [FCRD_MSG_STARTED] = ID(01), [FCRD_MSG_SKIPPED] = ID(02), [FCRD_MSG_REPLAYED] = ID(03),
+        [FCRD_MSG_REFUSED] = ID(04), [FCRD_MSG_FAILED] = ID(05), [FCRD_MSG_TIMEOUT] = ID(06),
+        [FCRD_MSG_CONFIG] = ID(07), [FCRD_MSG_STOPPED] = ID(08),
+};
 
 void fcrd_log_set_max_level(int level) {
         max_level = level;
@@ -62,11 +70,11 @@ static void log_entry(int priority, const sd_id128_t *id, const struct fcrd_fiel
         plain(priority, f->device, full);
 }
 
-void fcrd_event(int priority, sd_id128_t id, const struct fcrd_fields *f, const char *fmt, ...) {
+void fcrd_event(int priority, enum fcrd_event_kind kind, const struct fcrd_fields *f, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        log_entry(priority, &id, f, fmt, ap);
+        log_entry(priority, &message_ids[kind], f, fmt, ap);
         va_end(ap);
 }
 

@@ -1,7 +1,6 @@
 /* fcreplayd: replays every ext4 device with a pending journal before
  * anything mounts it, then keeps watching for devices that appear. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <fcreplay/exit_codes.h>
+#include "args.h"
 #include "bus/bus.h"
 #include "daemon_config.h"
 #include "discover.h"
@@ -98,54 +98,14 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-int main(int argc, char **argv) {
-        static const struct option opts[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "check-config", no_argument, NULL, 't' },
-                { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                {}
-        };
-        struct fcrd_manager m = { .initial_pass = true };
-        struct fcrd_discover *disc = NULL;
-        struct fcrd_bus *bus = NULL;
-        sd_event_source *mounts = NULL;
-        struct ctx c = { .m = &m, .config_path = fcrd_config_path() };
-        struct fcr_diag d = {};
-        bool check_only = false;
+/* Watch signals, the bus, devices and mounts, and run until told to
+ * stop. */
+static int run(struct ctx *c, struct fcrd_discover **disc, struct fcrd_bus **bus, sd_event_source **mounts) {
+        struct fcrd_manager *m = c->m;
+        const char *no_auto = fcrd_config_no_auto_replay(&m->config);
         sigset_t mask;
-        int r, opt;
+        int r;
 
-        if (getenv("FCREPLAYD_DEBUG"))
-                fcrd_log_set_max_level(LOG_DEBUG);
-        while ((opt = getopt_long(argc, argv, "c:tvhV", opts, NULL)) != -1) {
-                switch (opt) {
-                case 'c': c.config_path = optarg; break;
-                case 't': check_only = true; break;
-                case 'v': fcrd_log_set_max_level(LOG_DEBUG); break;
-                case 'h': usage(stdout); return FCR_EXIT_CLEAN;
-                case 'V': printf("fcreplayd %s\n", PACKAGE_VERSION); return FCR_EXIT_CLEAN;
-                default: usage(stderr); return FCR_EXIT_USAGE;
-                }
-        }
-        if (optind != argc) {
-                usage(stderr);
-                return FCR_EXIT_USAGE;
-        }
-        c.had_file = access(c.config_path, F_OK) == 0;
-        r = load_config(c.config_path, &m.config, &d);
-        if (r < 0) {
-                fcrd_event(LOG_ERR, FCRD_MSG_CONFIG, &(struct fcrd_fields) { .tags = -1 }, "%s", d.msg);
-                sd_notifyf(false, "ERRNO=%d\nSTATUS=Bad configuration: %s", -r, d.msg);
-                return FCR_EXIT_USAGE;
-        }
-        if (check_only) {
-                printf("# %s: ok%s; effective settings:\n", c.config_path, c.had_file ? "" : " (missing: defaults)");
-                fcrd_config_print(stdout, &m.config);
-                fcrd_config_done(&m.config);
-                return FCR_EXIT_CLEAN;
-        }
         /* A replay child that died must not take us with it on write(). */
         signal(SIGPIPE, SIG_IGN);
         sigemptyset(&mask);
@@ -155,34 +115,78 @@ int main(int argc, char **argv) {
         sigaddset(&mask, SIGCHLD);
         sigprocmask(SIG_BLOCK, &mask, NULL);
 
-        r = sd_event_default(&m.event);
+        r = sd_event_default(&m->event);
         if (r >= 0)
-                r = sd_event_add_signal(m.event, NULL, SIGHUP, on_hup, &c);
+                r = fcrd_manager_init(m);
         if (r >= 0)
-                r = sd_event_add_signal(m.event, NULL, SIGTERM, on_term, NULL);
+                r = sd_event_add_signal(m->event, NULL, SIGHUP, on_hup, c);
         if (r >= 0)
-                r = sd_event_add_signal(m.event, NULL, SIGINT, on_term, NULL);
-        if (r >= 0) {
-                const char *no_auto = fcrd_config_no_auto_replay(&m.config);
+                r = sd_event_add_signal(m->event, NULL, SIGTERM, on_term, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, on_term, NULL);
+        if (r < 0)
+                return r;
+        fcrd_log(LOG_INFO, "starting: allocator %s, %u replay(s) at once, time limit %u s%s%s%s",
+                 fcrd_config_allocator(&m->config), m->config.parallel, m->config.timeout_sec,
+                 no_auto ? ", automatic replay off by " : "", no_auto ? no_auto : "", m->config.dry_run ? ", dry run" : "");
+        sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");
+        /* Before discovery: from here on a device is either in the initial
+         * pass or held by udev until we release it. */
+        fcrd_hold_start(&m->config);
+        /* The bus, if there is one yet: boot work never waits for it. */
+        r = fcrd_bus_start(m, bus);
+        if (r >= 0)
+                r = fcrd_discover_start(m, disc);
+        /* Mounts and unmounts change what a device is. */
+        if (r >= 0)
+                r = fcrd_mounts_watch(m->event, on_mounts, m, mounts);
+        if (r >= 0)
+                r = sd_event_loop(m->event);
+        return r;
+}
 
-                fcrd_log(LOG_INFO, "starting: allocator %s, %u replay(s) at once, time limit %u s%s%s%s",
-                         fcrd_config_allocator(&m.config), m.config.parallel, m.config.timeout_sec,
-                         no_auto ? ", automatic replay off by " : "", no_auto ? no_auto : "",
-                         m.config.dry_run ? ", dry run" : "");
-                sd_notify(false, "STATUS=Looking for ext4 devices that need recovery");
-                /* Before discovery: from here on a device is either in the
-                 * initial pass or held by udev until we release it. */
-                fcrd_hold_start(&m.config);
-                /* The bus, if there is one yet: boot work never waits for it. */
-                r = fcrd_bus_start(&m, &bus);
-                if (r >= 0)
-                        r = fcrd_discover_start(&m, &disc);
-                /* Mounts and unmounts change what a device is. */
-                if (r >= 0)
-                        r = fcrd_mounts_watch(m.event, on_mounts, &m, &mounts);
+int main(int argc, char **argv) {
+        struct fcrd_manager m = {};
+        struct fcrd_discover *disc = NULL;
+        struct fcrd_bus *bus = NULL;
+        sd_event_source *mounts = NULL;
+        struct ctx c = { .m = &m };
+        struct fcrd_args a;
+        struct fcr_diag d = {};
+        char why[256];
+        int r;
+
+        if (getenv("FCREPLAYD_DEBUG"))
+                fcrd_log_set_max_level(LOG_DEBUG);
+        if (fcrd_args_parse(argc, argv, &a, why, sizeof(why)) < 0) {
+                fprintf(stderr, "fcreplayd: %s\n", why);
+                usage(stderr);
+                return FCR_EXIT_USAGE;
         }
-        if (r >= 0)
-                r = sd_event_loop(m.event);
+        if (a.help || a.version) {
+                if (a.help)
+                        usage(stdout);
+                else
+                        printf("fcreplayd %s\n", PACKAGE_VERSION);
+                return FCR_EXIT_CLEAN;
+        }
+        if (a.verbose)
+                fcrd_log_set_max_level(LOG_DEBUG);
+        c.config_path = a.config ? a.config : fcrd_config_path();
+        c.had_file = access(c.config_path, F_OK) == 0;
+        r = load_config(c.config_path, &m.config, &d);
+        if (r < 0) {
+                fcrd_event(LOG_ERR, FCRD_MSG_CONFIG, &(struct fcrd_fields) { .tags = -1 }, "%s", d.msg);
+                sd_notifyf(false, "ERRNO=%d\nSTATUS=Bad configuration: %s", -r, d.msg);
+                return FCR_EXIT_USAGE;
+        }
+        if (a.check_only) {
+                printf("# %s: ok%s; effective settings:\n", c.config_path, c.had_file ? "" : " (missing: defaults)");
+                fcrd_config_print(stdout, &m.config);
+                fcrd_config_done(&m.config);
+                return FCR_EXIT_CLEAN;
+        }
+        r = run(&c, &disc, &bus, &mounts);
         if (r < 0) {
                 fcrd_log(LOG_ERR, "fatal: %s", strerror(-r));
                 sd_notifyf(false, "ERRNO=%d\nSTATUS=Failed: %s", -r, strerror(-r));

@@ -15,6 +15,7 @@ static const char *const names[_FCRD_RESULT_MAX] = {
         [FCRD_RESULT_STOPPED] = "stopped",
         [FCRD_RESULT_SKIPPED] = "skipped",
         [FCRD_RESULT_BUSY] = "busy",
+        [FCRD_RESULT_USAGE] = "usage",
 };
 
 const char *fcrd_result_to_string(enum fcrd_result r) {
@@ -34,6 +35,17 @@ bool fcrd_result_is_success(enum fcrd_result r) {
         return r == FCRD_RESULT_REPLAYED || r == FCRD_RESULT_NOTHING_TO_DO || r == FCRD_RESULT_DRY_RUN;
 }
 
+bool fcrd_result_is_reported(uint64_t r) {
+        return r == FCRD_RESULT_REPLAYED || r == FCRD_RESULT_NOTHING_TO_DO || r == FCRD_RESULT_DRY_RUN ||
+               r == FCRD_RESULT_REFUSED || r == FCRD_RESULT_BUSY || r == FCRD_RESULT_FAILED;
+}
+
+enum fcrd_result fcrd_result_from_exit_code(int code) {
+        return code == FCR_EXIT_CLEAN ? FCRD_RESULT_NOTHING_TO_DO : code == FCR_EXIT_REFUSED ? FCRD_RESULT_REFUSED
+                : code == FCR_EXIT_USAGE ? FCRD_RESULT_USAGE : FCRD_RESULT_FAILED;
+}
+
 int fcrd_result_exit_code(enum fcrd_result r) {
-        return fcrd_result_is_success(r) ? FCR_EXIT_CLEAN : r == FCRD_RESULT_REFUSED ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
+        return fcrd_result_is_success(r) ? FCR_EXIT_CLEAN : r == FCRD_RESULT_REFUSED ? FCR_EXIT_REFUSED
+                : r == FCRD_RESULT_USAGE ? FCR_EXIT_USAGE : FCR_EXIT_FAILED;
 }

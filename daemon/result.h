@@ -4,6 +4,7 @@
  * names; the worker's line is parsed once. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 enum fcrd_result {
         FCRD_RESULT_NONE,               /* no replay yet: "" */
@@ -17,6 +18,7 @@ enum fcrd_result {
         FCRD_RESULT_STOPPED,            /* by fcreplayd's own stop, before writing */
         FCRD_RESULT_SKIPPED,            /* not replayed (logs only) */
         FCRD_RESULT_BUSY,               /* another program held a lock, after retries; nothing written */
+        FCRD_RESULT_USAGE,              /* a bad command line (the tools' JSON only) */
         _FCRD_RESULT_MAX,
 };
 
@@ -27,6 +29,14 @@ int fcrd_result_from_string(const char *s, enum fcrd_result *ret);
 
 /* The replay did what was asked: replayed, nothing to do, or a dry run. */
 bool fcrd_result_is_success(enum fcrd_result r);
+
+/* What a replay process may report: replayed, nothing-to-do, dry-run,
+ * refused, busy or failed (the rest is how the daemon stopped it). */
+bool fcrd_result_is_reported(uint64_t r);
+
+/* The result that goes with one of the exit codes (exit_codes.h): a
+ * success is "nothing-to-do". */
+enum fcrd_result fcrd_result_from_exit_code(int code);
 
 /* FCR_EXIT_CLEAN for a success, FCR_EXIT_REFUSED for a refusal,
  * FCR_EXIT_FAILED for the rest. */

@@ -1,6 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +9,19 @@
 #include <fcreplay/limits.h>
 #include "worker.h"
 
-static FILE *out;
-static int go_fd = -1;
+static int out = -1;
+
+static void send_msg(const struct fcrd_worker_msg *m) {
+        uint8_t buf[sizeof(*m) + 64];
+        int n = fcrd_worker_encode(m, buf, sizeof(buf));
+
+        if (n > 0)
+                (void) fcrd_child_write(out, buf, n);
+}
 
 /* Blocks written home, while writing (the engine's one unit); at most
  * ten reports a second, and always the last one. */
-static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void progress(uint64_t done, uint64_t total, void *userdata) {
         static struct timespec last;
         struct timespec now;
 
@@ -24,20 +29,15 @@ static void progress(const char *what, uint64_t done, uint64_t total, void *user
         if (done < total && (now.tv_sec - last.tv_sec) * 1000000000L + (now.tv_nsec - last.tv_nsec) < 100000000L)
                 return;
         last = now;
-        fprintf(out, "P %llu %llu\n", (unsigned long long) done, (unsigned long long) total);
-        fflush(out);
+        send_msg(&(struct fcrd_worker_msg) { .type = FCRD_WORKER_PROGRESS, .done = done, .total = total });
 }
 
-/* The R line; returns the exit status that goes with it. */
+/* The RESULT message; returns the exit status that goes with it. */
 static int result(enum fcrd_result res, long tags, const char *msg) {
-        char clean[600];
+        struct fcrd_worker_msg m = { .type = FCRD_WORKER_RESULT, .result = res, .tags = tags };
 
-        snprintf(clean, sizeof(clean), "%s", msg);
-        for (char *p = clean; *p; p++)
-                if (*p == '\n')
-                        *p = ' ';
-        fprintf(out, "R %s %ld %s\n", fcrd_result_to_string(res), tags, clean);
-        fflush(out);
+        snprintf(m.text, sizeof(m.text), "%s", msg);
+        send_msg(&m);
         return fcrd_result_exit_code(res);
 }
 
@@ -54,11 +54,9 @@ static void test_hold(void) {
         }
 }
 
-/* Refused (2) only while nothing was written; else failed (3). */
+/* Refused or failed, as the engine's exit code says. */
 static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
-        bool refused = !fcr_engine_wrote(e) && fcr_is_refusal(r);
-
-        return result(refused ? FCRD_RESULT_REFUSED : FCRD_RESULT_FAILED, 0, d->msg);
+        return result(fcrd_result_from_exit_code(fcr_exit_code(r, e && fcr_engine_wrote(e))), 0, d->msg);
 }
 
 /* udev holds a shared flock on a whole disk while it processes its
@@ -79,6 +77,15 @@ static int open_engine(const struct fcr_engine_opts *o, struct fcr_engine **ret,
                 nanosleep(&ts, NULL);
                 *d = (struct fcr_diag) {};
         }
+}
+
+/* The daemon's answer to WRITING: GO, or (the end of input) stop. */
+static bool go_given(void) {
+        uint8_t buf[64];
+        struct fcrd_worker_msg m;
+        ssize_t n = fcrd_child_read(out, buf, sizeof(buf));
+
+        return n > 0 && fcrd_worker_parse(buf, n, &m) >= 0 && m.type == FCRD_WORKER_GO;
 }
 
 static int child(const struct fcrd_replay_args *a) {
@@ -107,10 +114,8 @@ static int child(const struct fcrd_replay_args *a) {
                               fcr_state_str(res->state));
         test_hold();
         /* Planned: what is left is writing, this many blocks. */
-        fprintf(out, "W %zu\n", fcr_engine_blocks_to_write(e));
-        fflush(out);
-        char go = 0;
-        if (read(go_fd, &go, 1) != 1 || go != 'G')
+        send_msg(&(struct fcrd_worker_msg) { .type = FCRD_WORKER_WRITING, .total = fcr_engine_blocks_to_write(e) });
+        if (!go_given())
                 return FCR_EXIT_FAILED; /* stopped before writing */
         r = fcr_engine_apply(e, &d);
         if (r < 0)
@@ -125,44 +130,19 @@ static int child(const struct fcrd_replay_args *a) {
         return result(FCRD_RESULT_REPLAYED, (long) res->fc_tags_replayed, msg);
 }
 
-int fcrd_worker_start(const struct fcrd_replay_args *a, pid_t *ret_pid, int *ret_fd, int *ret_go_fd) {
-        int p[2], g[2];
-        pid_t pid;
+static int worker_main(int fd, void *arg) {
+        out = fd;
+        return child(arg);
+}
 
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        if (pipe2(g, O_CLOEXEC) < 0) {
-                int r = -errno;
+int fcrd_worker_start(sd_event *e, const struct fcrd_replay_args *a, const struct fcrd_child_ops *ops,
+                      void *userdata, struct fcrd_child **ret) {
+        return fcrd_child_spawn(e, worker_main, (void *) a, ops, userdata, ret);
+}
 
-                close(p[0]);
-                close(p[1]);
-                return r;
-        }
-        pid = fork();
-        if (pid < 0) {
-                int r = -errno;
+int fcrd_worker_go(struct fcrd_child *c) {
+        uint8_t buf[64];
+        int n = fcrd_worker_encode(&(struct fcrd_worker_msg) { .type = FCRD_WORKER_GO }, buf, sizeof(buf));
 
-                close(p[0]);
-                close(p[1]);
-                close(g[0]);
-                close(g[1]);
-                return r;
-        }
-        if (pid == 0) {
-                sigset_t all;
-
-                sigemptyset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-                close(p[0]);
-                close(g[1]);
-                go_fd = g[0];
-                out = fdopen(p[1], "w");
-                _exit(out ? child(a) : FCR_EXIT_FAILED);
-        }
-        close(p[1]);
-        close(g[0]);
-        *ret_pid = pid;
-        *ret_fd = p[0];
-        *ret_go_fd = g[1];
-        return 0;
+        return n < 0 ? n : fcrd_child_send(c, buf, n);
 }

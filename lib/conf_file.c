@@ -1,9 +1,13 @@
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcreplay/allocators.h>
 #include <fcreplay/conf_file.h>
+#include "trust.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -29,17 +33,38 @@ static char *trim(char *s) {
         return s;
 }
 
+/* Open a configuration file as root may obey it (trust.h): as the
+ * plugin loader opens a plugin, since plugin_dir chooses the code run. */
+static int open_config(const char *path, bool optional, FILE **ret, struct fcr_diag *d) {
+        FILE *f;
+        int fd, r;
+
+        r = fcr_trust_open(AT_FDCWD, NULL, path, FCR_TRUST_CONFIG, "configuration file", &fd, d);
+        if (r == -ENOENT && optional) {
+                fcr_diag_clear(d);
+                *ret = NULL;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        f = fdopen(fd, "re");
+        if (!f) {
+                r = fcr_fail(d, -errno, "cannot read %s: %s", path, strerror(errno));
+                close(fd);
+                return r;
+        }
+        *ret = f;
+        return 0;
+}
+
 int fcr_config_parse(const char *path, bool optional, fcr_config_fn fn, void *userdata, struct fcr_diag *d) {
         char line[4096], why[256];
         unsigned lineno = 0;
-        FILE *f = fopen(path, "re");
-        int r = 0;
+        FILE *f = NULL;
+        int r = open_config(path, optional, &f, d);
 
-        if (!f) {
-                if (optional && errno == ENOENT)
-                        return 0;
-                return fcr_fail(d, -errno, "cannot read %s: %s", path, strerror(errno));
-        }
+        if (r < 0 || !f)
+                return r;
         while (fgets(line, sizeof(line), f)) {
                 char *s, *eq, *key, *value;
 
@@ -142,6 +167,10 @@ int fcr_tool_config_load(const char *path, struct fcr_tool_config *ret, struct f
         }
         *ret = c;
         return 0;
+}
+
+const char *fcr_tool_config_plugin_dir(const struct fcr_tool_config *c, const char *option) {
+        return fcr_plugin_dir(option ? option : c->plugin_dir);
 }
 
 void fcr_tool_config_done(struct fcr_tool_config *c) {

@@ -1,22 +1,16 @@
-#include <fcntl.h>
-#include <stddef.h>
+/* The engine's state machine: open, scan, plan, apply.  The checks of
+ * opening are lib/io/'s (fs_open.c, journal_open.c), the writes that end
+ * a replay lib/journal/'s (journal_commit.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <et/com_err.h>
 #include <ext2fs/ext2_err.h>
-#include "engine.h"
 #include <fcreplay/bytes.h>
-#include "fastcommit/fc_format.h"
-#include "journal/jbd2_csum.h"
-#include "journal/jbd2_format.h"
-#include "journal/jbd2_write.h"
 #include <fcreplay/limits.h>
 #include <fcreplay/util.h>
+#include "engine.h"
+#include "fastcommit/fc_format.h"
+#include "journal/jbd2_format.h"
 
 const char *fcr_phase_str(enum fcr_phase p) {
         switch (p) {
@@ -43,111 +37,13 @@ const char *fcr_state_str(enum fcr_state s) {
         return "unknown";
 }
 
-/* A device or image shorter than its filesystem (a truncated image, a
- * shrunk partition) cannot be opened, as the kernel refuses to mount it:
- * a replay could not be checked against what is missing. */
-static int check_size(const char *device, ext2_filsys fs, struct fcr_diag *d) {
-        blk64_t have = 0;
-        errcode_t e = ext2fs_get_device_size2(device, fs->blocksize, &have);
+/* Settings, copied: the engine outlives the caller's options. */
+static int engine_new(const struct fcr_engine_opts *o, struct fcr_engine **ret) {
+        _cleanup_(fcr_engine_freep) struct fcr_engine *e = calloc(1, sizeof(*e));
 
-        if (e)
-                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot tell the size of %s: %s", device,
-                                error_message(e));
-        if (have < ext2fs_blocks_count(fs->super))
-                return fcr_fail(d, -EMEDIUMTYPE, "cannot open the filesystem of %s: the device holds %llu blocks, "
-                                "but its filesystem has %llu", device,
-                                (unsigned long long) have, (unsigned long long) ext2fs_blocks_count(fs->super));
-        return 0;
-}
-
-/* A read-only block device (losetup -r, a write-protected disk) opens
- * read-write all the same; only the first write would fail. */
-static int check_not_ro_blockdev(const char *device, struct fcr_diag *d) {
-        struct stat st;
-        int fd, ro = 0, r = 0;
-
-        fd = open(device, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return fcr_fail(d, -errno, "cannot open %s: %s", device, strerror(errno));
-        if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && ioctl(fd, BLKROGET, &ro) == 0 && ro)
-                r = fcr_fail(d, -EROFS, "%s is a read-only block device", device);
-        close(fd);
-        return r;
-}
-
-static int open_fs(const char *device, io_manager io, bool rw, ext2_filsys *ret, struct fcr_diag *d) {
-        char mtpt[4096] = "";
-        /* SUPER_ONLY: no read of every group descriptor; the replay reads
-         * and verifies those of the groups it touches (groups.c). */
-        int mount_flags = 0, flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP | EXT2_FLAG_SUPER_ONLY, r;
-        errcode_t e;
-
-        e = ext2fs_check_mount_point(device, &mount_flags, mtpt, sizeof(mtpt));
-        if (e)
-                return fcr_fail(d, fcr_errcode_to_errno(e), "cannot tell whether %s is mounted: %s",
-                                device, error_message(e));
-        if (rw && (mount_flags & EXT2_MF_MOUNTED))
-                return fcr_fail(d, -EBUSY, "%s is mounted on %s; refusing to replay a mounted filesystem",
-                                device, mtpt[0] ? mtpt : "(unknown)");
-        if (rw && (mount_flags & EXT2_MF_BUSY))
-                return fcr_fail(d, -EBUSY, "%s is in use by another program", device);
-        if (rw) {
-                r = check_not_ro_blockdev(device, d);
-
-                if (r < 0)
-                        return r;
-                flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
-        }
-        e = ext2fs_open2(device, NULL, flags, 0, 0, io, ret);
-        if (e == 0) {
-                ext2_filsys fs = *ret;
-                ext2_ino_t ino = fs->super->s_journal_inum;
-                /* An impossible journal inode is the journal code's to judge. */
-                dgrp_t g = ino && ino <= fs->super->s_inodes_count ? ext2fs_group_of_ino(fs, ino) : 0;
-
-                /* The descriptor the journal inode is found through is
-                 * verified as ext2fs_open2() would have. */
-                if (ext2fs_group_desc(fs, NULL, g) && ext2fs_group_desc_csum_verify(fs, g))
-                        return 0;
-                fcr_fs_close_nowrite(ret);
-                return fcr_fail(d, -EMEDIUMTYPE, "cannot open the filesystem of %s: group descriptor %u is unreadable or fails its checksum",
-                                device, g);
-        }
-        r = fcr_errcode_to_errno(e);
-        /* One rule: a filesystem that cannot be opened, whatever is wrong
-         * with it (magic, superblock, group descriptors, features), is
-         * "cannot open" (exit 3); refusals (exit 2) judge the journal. */
-        if (r == -EUCLEAN)
-                return fcr_fail(d, -EMEDIUMTYPE, "cannot open the filesystem of %s: %s", device, error_message(e));
-        return fcr_fail(d, r, "cannot open %s%s: %s", device, rw ? " for writing" : "", error_message(e));
-}
-
-/* As e2fsck does: a journal inode damaged in the inode table gives way
- * to the superblock's backup of it. */
-static int open_internal(ext2_filsys fs, struct fcr_journal **ret, struct fcr_diag *d) {
-        struct fcr_diag local = {}, *diag = d ? d : &local;
-        char damage[sizeof(diag->msg)];
-        int r;
-
-        r = fcr_journal_open_internal(fs, ret, diag);
-        if (r != -EUCLEAN)
-                return r;
-        snprintf(damage, sizeof(damage), "%s", diag->msg);
-        return fcr_journal_open_backup(fs, damage, ret, diag);
-}
-
-int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
-        struct fcr_engine *e;
-        bool rw;
-        int r;
-
-        /* libext2fs error codes read as text only with their table; the
-         * call adds it once, however often it is made. */
-        initialize_ext2_error_table();
-
-        e = calloc(1, sizeof(*e));
         if (!e)
                 return -ENOMEM;
+        e->dev = FCR_DEVICE_NULL;
         e->device = strdup(o->device);
         e->read_only = o->read_only;
         e->inspect_only = o->inspect_only;
@@ -158,58 +54,55 @@ int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, st
                 e->given_plugins = fcr_plugins_ref(o->plugins);
         e->plugin_dir = strdup(o->plugins ? fcr_plugins_dir_of(o->plugins) : fcr_plugin_dir(o->plugin_dir));
         e->allocator_name = strdup(o->allocator ? o->allocator : FCR_DEFAULT_ALLOCATOR);
-        if (!e->device || !e->plugin_dir || !e->allocator_name) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        e->io_manager = o->io_manager ? o->io_manager : unix_io_manager;
+        if (!e->device || !e->plugin_dir || !e->allocator_name)
+                return -ENOMEM;
+        e->io_manager = o->io_manager;
+        *ret = e;
+        e = NULL;
+        return 0;
+}
+
+int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
+        _cleanup_(fcr_engine_freep) struct fcr_engine *e = NULL;
+        bool rw;
+        int r;
+
+        /* libext2fs error codes read as text only with their table; the
+         * call adds it once, however often it is made. */
+        initialize_ext2_error_table();
+        r = engine_new(o, &e);
+        if (r < 0)
+                return r;
         /* A dry run opens the device as the replay would (mount check,
          * read-write, exclusive) and writes nothing, so that it fails
          * where the replay would.  Only inspect opens it read-only. */
         rw = !o->read_only || !o->inspect_only;
-        r = fcr_check_file_type(o->device, d);
-        if (r >= 0)
-                r = open_fs(o->device, e->io_manager, rw, &e->fs, d);
+        r = fcr_fs_open(o->device, rw, e->io_manager, &o->expect, &e->dev, &e->fs, d);
         if (r < 0)
-                goto fail;
-        /* After open_fs, so that a mounted device is reported as such;
+                return r;
+        /* After the open, so that a mounted device is reported as such;
          * replays and dry runs alike, before anything is written. */
         if (rw) {
-                r = fcr_lock_take(o->device, &e->lock, d);
+                r = fcr_lock_take(e->dev.fd, e->dev.path, &e->lock, d);
                 if (r < 0)
-                        goto fail;
+                        return r;
         }
-        r = check_size(o->device, e->fs, d);
-        if (r < 0)
-                goto fail;
         e->has_journal = ext2fs_has_feature_journal(e->fs->super);
         e->needs_recovery = ext2fs_has_feature_journal_needs_recovery(e->fs->super);
-        if (!e->has_journal) {
-                if (o->journal_dev) {
-                        r = fcr_fail(d, -EINVAL, "%s has no journal, but --journal-dev was given", o->device);
-                        goto fail;
-                }
-                *ret = e;
-                return 0;
-        }
-        e->external_journal = e->fs->super->s_journal_inum == 0;
-        if (e->external_journal)
-                r = fcr_journal_open_external(e->fs, o->journal_dev, rw, &e->journal, d);
-        else if (o->journal_dev)
-                r = fcr_fail(d, -EINVAL, "%s has an internal journal; --journal-dev does not apply", o->device);
-        else
-                r = open_internal(e->fs, &e->journal, d);
+        e->external_journal = e->has_journal && e->fs->super->s_journal_inum == 0;
+        r = fcr_journal_open(e->fs, o->device, o->journal_dev, rw, &e->journal, d);
+        if (r < 0)
+                return r;
         /* The external journal is written too: its device is locked as
          * the filesystem's is. */
-        if (r >= 0 && e->external_journal && rw)
-                r = fcr_lock_take(e->journal->ext_path, &e->lock, d);
-        if (r < 0)
-                goto fail;
+        if (e->external_journal && rw) {
+                r = fcr_lock_take(e->journal->ext_dev.fd, e->journal->ext_path, &e->lock, d);
+                if (r < 0)
+                        return r;
+        }
         *ret = e;
+        e = NULL;
         return 0;
-fail:
-        fcr_engine_free(e);
-        return r;
 }
 
 void fcr_engine_geometry(const struct fcr_engine *e, struct fcr_fs_geometry *ret) {
@@ -507,112 +400,51 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         return fcr_memory_refusal(plan(e, d), d);
 }
 
-/* Mark the journal empty: from here on a rerun finds nothing to replay,
- * so it must come after every replayed block is on disk. */
-static int write_jsb(struct fcr_engine *e, struct fcr_diag *d) {
-        int r = fcr_journal_write(e->journal, 0, e->jsb_block);
-
-        if (r == 0)
-                r = fcr_journal_flush(e->journal);
-        if (r < 0)
-                return fcr_fail(d, r, "cannot write the journal superblock: %s", strerror(-r));
-        return 0;
-}
-
-static int finish_journal(struct fcr_engine *e, uint32_t next_tid, struct fcr_diag *d) {
-        jbd2_super_mark_empty(e->jsb_block, &e->jsb, next_tid);
-        return write_jsb(e, d);
-}
-
-/* Clear the recovery flag in the superblock as it is on disk now: the
- * replay has usually rewritten it, so the copy read at open is stale.
- * Read and written through the channel the replay wrote through, without
- * reopening the filesystem: nothing here can refuse once blocks went
- * home.  One write of the whole superblock: a cut between the flag and
- * the checksum would leave a superblock that no longer opens. */
-static int finish_superblock(struct fcr_engine *e, struct fcr_diag *d) {
-        unsigned bs = e->fs->blocksize;
-        blk64_t blk = SUPERBLOCK_OFFSET / bs;
-        _cleanup_free_ uint8_t *buf = malloc(bs);
-        struct ext2_super_block *sb;
-        errcode_t err;
-
-        if (!buf)
-                return -ENOMEM;
-        sb = (struct ext2_super_block *) (buf + SUPERBLOCK_OFFSET % bs);
-        err = io_channel_read_blk64(e->fs->io, blk, 1, buf);
-        if (err)
-                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot read the superblock of %s: %s",
-                                e->device, error_message(err));
-        /* On-disk (little-endian) fields, changed in place. */
-        sb->s_feature_incompat &= ext2fs_cpu_to_le32(~(uint32_t) EXT3_FEATURE_INCOMPAT_RECOVER);
-        /* An error the journal recorded becomes the filesystem's. */
-        if (e->jsb.errnum != 0)
-                sb->s_state |= ext2fs_cpu_to_le16(EXT2_ERROR_FS);
-        if (ext2fs_has_feature_metadata_csum(e->fs->super))
-                sb->s_checksum = ext2fs_cpu_to_le32(ext2fs_crc32c_le(~0U, (unsigned char *) sb,
-                                                                     offsetof(struct ext2_super_block, s_checksum)));
-        err = io_channel_write_blk64(e->fs->io, blk, 1, buf);
-        if (!err)
-                err = io_channel_flush(e->fs->io);
-        if (err)
-                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write the superblock of %s: %s",
-                                e->device, error_message(err));
-        /* Done with the filesystem: the report shows what was opened. */
-        fcr_fs_close_nowrite(&e->fs);
-        return 0;
-}
-
 bool fcr_engine_wrote(const struct fcr_engine *e) {
         return e && e->wrote;
 }
 
 /* The jbd2 blocks are the first of all the blocks the replay writes. */
-static void jbd2_progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void jbd2_progress(uint64_t done, uint64_t total, void *userdata) {
         struct fcr_engine *e = userdata;
 
-        e->progress("blocks", done, fcr_engine_blocks_to_write(e), e->userdata);
+        e->progress(done, fcr_engine_blocks_to_write(e), e->userdata);
 }
 
-/* The fast-commit result as transaction end_tid, then home.  Order:
- * 1. the jbd2 blocks are home and durable (done by the caller);
- * 2. the journal restarts at the block after the last commit, expecting
- *    end_tid: a cut now replays the fast commits again from the same
- *    starting point;
- * 3. the result is logged and committed as transaction end_tid: a cut now
- *    replays that transaction, and the fast-commit area is stale;
- * 4. the blocks go home, then the journal is marked empty. */
-static int commit_fast_commits(struct fcr_engine *e, struct fcr_diag *d) {
-        const struct jbd2_out_block *v = e->commit;
-        size_t n = e->nr_commit;
-        /* An empty log (only the flag to clear, and orphans) starts afresh. */
-        uint32_t next, start = e->log.next_block ? e->log.next_block : e->jsb.first;
-        size_t base = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;   /* written before */
-        errcode_t err;
-        int r;
+static struct fcr_commit commit_of(struct fcr_engine *e) {
+        return (struct fcr_commit) {
+                .journal = e->journal, .jsb_block = e->jsb_block, .jsb = &e->jsb, .fs_io = e->fs->io,
+                .device = e->device, .progress = e->progress, .userdata = e->userdata,
+        };
+}
 
-        put_be32(e->jsb_block + JSB_START, start);
-        put_be32(e->jsb_block + JSB_SEQUENCE, e->log.end_tid);
-        if (e->jsb.csum_v2v3)
-                put_be32(e->jsb_block + JSB_CHECKSUM, fcr_crc32c_skip(~0U, e->jsb_block, JSB_SIZE, JSB_CHECKSUM));
-        r = write_jsb(e, d);
-        if (r < 0)
-                return r;
-        r = jbd2_write_txn(e->journal, &e->jsb, e->log.end_tid, start, v, n, &next, d);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                err = io_channel_write_blk64(e->fs->io, v[i].fs_block, 1, v[i].data);
-                if (err)
-                        return fcr_fail(d, fcr_errcode_to_errno(err), "cannot write filesystem block %llu: %s",
-                                        (unsigned long long) v[i].fs_block, error_message(err));
-                if (e->progress && (i % 256 == 255 || i + 1 == n))
-                        e->progress("blocks", base + i + 1, base + n, e->userdata);
+/* The writes: the jbd2 plan, then the fast-commit view as one more
+ * transaction (or the journal marked empty), then the superblock. */
+static int write_all(struct fcr_engine *e, struct fcr_diag *d) {
+        struct fcr_commit c = commit_of(e);
+        int r = 0;
+
+        if (e->state == FCR_STATE_REPLAY) {
+                r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
+                if (r < 0)
+                        return r;
         }
-        err = io_channel_flush(e->fs->io);
-        if (err)
-                return fcr_fail(d, fcr_errcode_to_errno(err), "cannot flush %s: %s", e->device, error_message(err));
-        return finish_journal(e, e->log.end_tid + 1, d);
+        if (e->replay) {
+                /* An empty log (only the flag to clear, and orphans) starts afresh. */
+                uint32_t start = e->log.next_block ? e->log.next_block : e->jsb.first;
+                size_t done = e->state == FCR_STATE_REPLAY ? e->plan.nr_writes : 0;
+
+                r = fcr_commit_view(&c, e->log.end_tid, start, e->commit, e->nr_commit, done, d);
+        } else if (e->state == FCR_STATE_REPLAY)
+                r = fcr_commit_journal_empty(&c, e->log.end_tid + 1, d);
+        if (r < 0)
+                return r;
+        r = fcr_commit_superblock(e->fs, e->device, e->jsb.errnum != 0, d);
+        if (r < 0)
+                return r;
+        /* Done with the filesystem: the report shows what was opened. */
+        fcr_fs_close_nowrite(&e->fs);
+        return 0;
 }
 
 int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
@@ -627,22 +459,18 @@ int fcr_engine_apply(struct fcr_engine *e, struct fcr_diag *d) {
                 enter(e, FCR_PHASE_DONE);
                 return 0;
         }
+        /* What was opened and read is what is written: a device re-pointed
+         * or written meanwhile is refused, nothing written. */
+        r = fcr_fs_recheck(&e->dev, e->fs, d);
+        if (r >= 0)
+                r = fcr_journal_recheck(e->journal, &e->dev, e->jsb_block, d);
+        if (r < 0)
+                return r;
         enter(e, FCR_PHASE_WRITING);
         /* From here on a failure may leave blocks written: the caller
          * must not report "nothing written" (fcr_engine_wrote()). */
         e->wrote = true;
-        if (e->state == FCR_STATE_REPLAY) {
-                r = jbd2_plan_apply(e->journal, e->fs->io, &e->plan, e->progress ? jbd2_progress : NULL, e, d);
-                if (r < 0)
-                        return r;
-        }
-        if (e->replay)
-                r = commit_fast_commits(e, d);
-        else if (e->state == FCR_STATE_REPLAY)
-                r = finish_journal(e, e->log.end_tid + 1, d);
-        if (r < 0)
-                return r;
-        r = finish_superblock(e, d);
+        r = write_all(e, d);
         if (r < 0)
                 return r;
         e->applied = true;
@@ -670,6 +498,7 @@ void fcr_engine_free(struct fcr_engine *e) {
         fcr_journal_free(e->journal);
         fcr_fs_close_nowrite(&e->fs);
         fcr_lock_release(&e->lock);
+        fcr_device_close(&e->dev);
         free(e->device);
         free(e);
 }

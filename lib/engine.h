@@ -11,7 +11,10 @@
 #include "journal/jbd2_super.h"
 #include "journal/jbd2_write.h"
 #include "journal/journal_backup.h"
+#include "journal/journal_commit.h"
 #include "replay/journal_inode.h"
+#include "io/device.h"
+#include "io/fs_open.h"
 #include "io/journal_io.h"
 #include "io/lock.h"
 #include "replay/orphans.h"
@@ -22,6 +25,7 @@
 
 struct fcr_engine {
         char *device;
+        struct fcr_device dev;          /* the one descriptor of the device */
         struct fcr_lock lock;           /* held from open to free, but for inspect */
         io_manager io_manager;
         ext2_filsys fs;

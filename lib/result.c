@@ -63,19 +63,20 @@ static void fill_orphans(struct fcr_engine *e, struct fcr_result *r) {
 }
 
 static void fill_view(struct fcr_engine *e, struct fcr_result *r) {
-        const struct fcr_replay *v = e->replay;
+        struct fcr_replay_stats v;
 
+        fcr_replay_stats(e->replay, &v);
         r->has_view = true;
-        r->fc_tags_replayed = v->nr_tags_done;
-        r->inodes_touched = v->nr_inodes_touched;
-        r->blocks_allocated = v->nr_blocks_allocated;
-        r->blocks_freed = v->nr_blocks_freed;
+        r->fc_tags_replayed = v.tags_done;
+        r->inodes_touched = v.inodes_touched;
+        r->blocks_allocated = v.blocks_allocated;
+        r->blocks_freed = v.blocks_freed;
         r->view_blocks = fcr_overlay_count_written(e->overlay);
         r->view_tid = e->log.end_tid;
-        r->notes = (const char *const *) v->notes;
-        r->nr_notes = v->nr_notes;
+        r->notes = v.notes;
+        r->nr_notes = v.nr_notes;
         /* Out of memory the counts by kind are left out, not the result. */
-        (void) count_kinds(e, v->nr_tags_done);
+        (void) count_kinds(e, v.tags_done);
 }
 
 /* The jbd2 plan's blocks, then the fast-commit result's. */

@@ -28,3 +28,7 @@ int fcrd_bus_error(sd_bus_error *error, const char *name, const char *message) {
         snprintf(full, sizeof(full), BUS_ERROR("%s"), name);
         return sd_bus_error_set(error, full, message);
 }
+
+int fcrd_bus_unknown_property(sd_bus_error *error, const char *iface, const char *prop) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "%s has no property %s", iface, prop);
+}

@@ -8,9 +8,7 @@
 #include <fcreplay/util.h>
 
 int fcrd_bus_device_path(const struct fcrd_device *d, char **ret) {
-        const char *base = strrchr(d->node, '/');
-
-        return sd_bus_path_encode(DEVICE_PREFIX, base ? base + 1 : d->node, ret);
+        return fcr_bus_device_path(d->node, ret);
 }
 
 int fcrd_bus_device_find(sd_bus *bus, const char *path, const char *iface, void *userdata, void **found,
@@ -23,7 +21,7 @@ int fcrd_bus_device_find(sd_bus *bus, const char *path, const char *iface, void 
         if (sd_bus_path_decode(path, DEVICE_PREFIX, &name) <= 0)
                 return 0;
         snprintf(node, sizeof(node), "/dev/%s", name);
-        d = fcrd_manager_find_device(b->m, node);
+        d = fcrd_device_find(b->m, node);
         if (!d)
                 return 0;
         *found = d;
@@ -63,6 +61,8 @@ static int d_prop(sd_bus *bus, const char *path, const char *iface, const char *
                 return sd_bus_message_append(reply, "t", (uint64_t) (d->tags_replayed < 0 ? 0 : d->tags_replayed));
         if (!strcmp(prop, "TimeTaken"))
                 return sd_bus_message_append(reply, "t", d->usec_taken);
+        if (strcmp(prop, "Job"))
+                return fcrd_bus_unknown_property(error, iface, prop);
         if (d->job)
                 fcrd_bus_job_path(d->job, jp, sizeof(jp));
         return sd_bus_message_append(reply, "o", jp);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcreplay/util.h>
 #include "objects.h"
 
 int fcrd_bus_job_path(const struct fcrd_job *j, char *buf, size_t len) {
@@ -48,14 +49,6 @@ int fcrd_bus_job_enum(sd_bus *bus, const char *path, void *userdata, char ***nod
         return 0;
 }
 
-static const char *job_state(const struct fcrd_job *j) {
-        if (!j->finished)
-                return j->writing ? "writing" : "running";
-        if (j->cancelled)
-                return "cancelled";
-        return fcrd_result_is_success(j->result) ? "completed" : "failed";
-}
-
 /* The one model of progress: "planning" (nothing written, no count),
  * then, for a replay that writes, "writing" BlocksDone of BlocksTotal. */
 static const char *job_phase(const struct fcrd_job *j) {
@@ -63,13 +56,11 @@ static const char *job_phase(const struct fcrd_job *j) {
 }
 
 static double job_rate(const struct fcrd_job *j) {
-        struct timespec ts;
         double secs;
 
         if (!j->writing)
                 return 0.0;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        secs = ((uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - j->write_start_usec) / 1e6;
+        secs = (fcr_now_usec(CLOCK_MONOTONIC) - j->write_start_usec) / 1e6;
         return secs > 0 ? j->done / secs : 0.0;
 }
 
@@ -97,7 +88,14 @@ static int j_prop(sd_bus *bus, const char *path, const char *iface, const char *
                 return sd_bus_message_append(reply, "t", j->start_realtime_usec);
         if (!strcmp(prop, "Written"))
                 return sd_bus_message_append(reply, "b", j->writing);
-        return sd_bus_message_append(reply, "s", job_state(j));
+        /* The typed end: a result name (result.h), "" until it has ended. */
+        if (!strcmp(prop, "Result"))
+                return sd_bus_message_append(reply, "s", j->finished ? fcrd_result_to_string(j->result) : "");
+        if (!strcmp(prop, "Message"))
+                return sd_bus_message_append(reply, "s", j->finished ? j->message : "");
+        if (!strcmp(prop, "State"))
+                return sd_bus_message_append(reply, "s", fcrd_job_state(j));
+        return fcrd_bus_unknown_property(error, iface, prop);
 }
 
 static int j_cancel(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -108,14 +106,15 @@ static int j_cancel(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
                 return r;
         if (fcrd_manager_cancel(j->m, j) < 0)
                 return sd_bus_error_setf(error, BUS_ERROR("NotCancellable"), "the replay of %s has %s", j->dev->node,
-                                         j->finished ? "ended" : "begun writing");
+                                         j->writing ? "begun writing" : "ended");
         return sd_bus_reply_method_return(msg, "");
 }
 
 const sd_bus_vtable fcrd_job_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Cancel", "", "", j_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_SIGNAL_WITH_NAMES("Completed", "bs", SD_BUS_PARAM(success) SD_BUS_PARAM(message), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("Completed", "bss", SD_BUS_PARAM(success) SD_BUS_PARAM(result) SD_BUS_PARAM(message),
+                                 0),
         SD_BUS_PROPERTY("Device", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Allocator", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("DryRun", "b", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -127,17 +126,19 @@ const sd_bus_vtable fcrd_job_vtable[] = {
         SD_BUS_PROPERTY("StartTime", "t", j_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Written", "b", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Result", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Message", "s", j_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_VTABLE_END
 };
 
 void fcrd_bus_job_changed(struct fcrd_bus *b, const struct fcrd_job *j, bool done) {
-        char path[128], msg[700];
+        char path[128];
 
         fcrd_bus_job_path(j, path, sizeof(path));
         sd_bus_emit_properties_changed(b->bus, path, BUS_NAME ".Job", "Phase", "Progress", "BlocksDone",
-                                       "BlocksTotal", "Rate", "State", "Written", NULL);
-        if (!done)
-                return;
-        snprintf(msg, sizeof(msg), "%s: %s", fcrd_result_to_string(j->result), j->message);
-        sd_bus_emit_signal(b->bus, path, BUS_NAME ".Job", "Completed", "bs", !strcmp(job_state(j), "completed"), msg);
+                                       "BlocksTotal", "Rate", "State", "Written", done ? "Result" : NULL,
+                                       done ? "Message" : NULL, NULL);
+        if (done)
+                sd_bus_emit_signal(b->bus, path, BUS_NAME ".Job", "Completed", "bss",
+                                   fcrd_result_is_success(j->result), fcrd_result_to_string(j->result), j->message);
 }

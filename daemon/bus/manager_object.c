@@ -223,7 +223,9 @@ static int m_prop(sd_bus *bus, const char *path, const char *iface, const char *
                 return sd_bus_message_append(reply, "s", fcrd_config_allocator(&b->m->config));
         if (!strcmp(prop, "Version"))
                 return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
-        return sd_bus_message_append(reply, "s", fcrd_manager_state(b->m));
+        if (!strcmp(prop, "State"))
+                return sd_bus_message_append(reply, "s", fcrd_manager_state(b->m));
+        return fcrd_bus_unknown_property(error, iface, prop);
 }
 
 const sd_bus_vtable fcrd_manager_vtable[] = {

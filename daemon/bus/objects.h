@@ -7,12 +7,15 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 #include "bus.h"
+#include "job.h"
 
-#define BUS_NAME "org.fcreplay1"
-#define ROOT_PATH "/org/fcreplay1"
-#define DEVICE_PREFIX "/org/fcreplay1/device"
-#define JOB_PREFIX "/org/fcreplay1/job"
-#define BUS_ERROR(x) "org.fcreplay1.Error." x
+#include "fcreplay1.h"
+
+#define BUS_NAME FCR_BUS_NAME
+#define ROOT_PATH FCR_BUS_ROOT
+#define DEVICE_PREFIX FCR_BUS_DEVICE_PREFIX
+#define JOB_PREFIX FCR_BUS_JOB_PREFIX
+#define BUS_ERROR(x) FCR_BUS_ERROR(x)
 
 struct fcrd_bus {
         struct fcrd_manager *m;
@@ -33,6 +36,8 @@ struct fcrd_bus {
 int fcrd_bus_check_root(sd_bus_message *msg, sd_bus_error *error);
 /* org.fcreplay1.Error.<name> (a refusal's name) with message. */
 int fcrd_bus_error(sd_bus_error *error, const char *name, const char *message);
+/* A property getter asked for a name its vtable does not have. */
+int fcrd_bus_unknown_property(sd_bus_error *error, const char *iface, const char *prop);
 
 /* manager_object.c: /org/fcreplay1, org.fcreplay1.Manager. */
 extern const sd_bus_vtable fcrd_manager_vtable[];

@@ -8,16 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <ext2fs/ext2fs.h>
 #include <fcreplay/allocators.h>
 #include <fcreplay/diag.h>
 
 struct fcr_engine;
 
-/* Progress while writing, in one unit: called as ("blocks", filesystem
- * blocks written home, blocks to write).  Planning writes nothing and
- * reports no count. */
-typedef void (*fcr_progress_fn)(const char *what, uint64_t done, uint64_t total, void *userdata);
+/* Progress while writing, in one unit: filesystem blocks written home,
+ * of the blocks to write.  Planning writes nothing and reports no count. */
+typedef void (*fcr_progress_fn)(uint64_t done, uint64_t total, void *userdata);
 
 /* The phases of a replay, one model for every program: planning (the
  * journal read and validated, fast commits replayed in memory: nothing
@@ -29,6 +29,17 @@ enum fcr_phase {
 };
 typedef void (*fcr_phase_fn)(enum fcr_phase phase, void *userdata);
 const char *fcr_phase_str(enum fcr_phase p);
+
+/* The device as the caller probed it (fcreplayd's worker, the initramfs
+ * script): fcr_engine_open() refuses another with -ESTALE, nothing
+ * written.  Fields left zero (uuid NULL) are not checked. */
+struct fcr_expect {
+        dev_t devnum;                   /* the block device's number (st_rdev) */
+        uint64_t diskseq;               /* its disk's sequence number (udev's DISKSEQ,
+                                         * /sys/block/DISK/diskseq): a loop device given
+                                         * another file, or new media, has a new one */
+        const char *uuid;               /* the filesystem's UUID, as blkid prints it */
+};
 
 struct fcr_engine_opts {
         const char *device;
@@ -44,7 +55,10 @@ struct fcr_engine_opts {
         fcr_phase_fn phase;             /* as each phase begins */
         fcr_progress_fn progress;       /* while writing only */
         void *userdata;                 /* for both */
-        io_manager io_manager;          /* NULL: unix_io_manager; tests wrap it */
+        io_manager io_manager;          /* NULL: unixfd_io_manager, given the number of
+                                         * the engine's descriptor as the name; tests
+                                         * wrap it */
+        struct fcr_expect expect;       /* the device probed; zero: not checked */
 };
 
 enum fcr_state {
@@ -57,15 +71,20 @@ enum fcr_state {
 };
 
 /* Whether path is something a filesystem can be read from: a block
- * device or a regular file.  Looked at without blocking (O_NONBLOCK: a
- * FIFO or a terminal opens at once); anything else is -EMEDIUMTYPE, "PATH
- * is a FIFO, not a block device or a regular file".  fcr_engine_open()
- * checks it first; fcreplayd checks caller-named paths with it. */
+ * device or a regular file.  Looked at with stat(), without opening it
+ * (a FIFO would block, a character device may act on open); anything
+ * else is -EMEDIUMTYPE, "PATH is a FIFO, not a block device or a regular
+ * file".  fcr_engine_open() checks it first; fcreplayd checks
+ * caller-named paths with it. */
 int fcr_check_file_type(const char *path, struct fcr_diag *d);
 
-/* Open the filesystem (exclusively, unless read-only) and its journal.
- * A mounted device is refused for writing with -EBUSY; what is neither a
- * block device nor a regular file with -EMEDIUMTYPE. */
+/* Open the filesystem (exclusively, unless read-only) and its journal,
+ * each device once: everything after reads and writes through that
+ * descriptor.  A mounted device is refused for writing with -EBUSY; what
+ * is neither a block device nor a regular file with -EMEDIUMTYPE; a
+ * device that is not the one o->expect describes with -ESTALE; an
+ * external journal whose user list does not hold the filesystem's UUID
+ * (another filesystem's journal) with -EUCLEAN. */
 int fcr_engine_open(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d);
 
 /* Read and validate the journal superblock, walk the log and the
@@ -77,6 +96,9 @@ int fcr_engine_scan(struct fcr_engine *e, struct fcr_diag *d);
 int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d);
 
 /* Write the plan, mark the journal empty and clear the recovery flag.
+ * First, before any write, the devices are checked again: the same disks
+ * (sequence number, size; o->expect as at open), the superblocks as they
+ * were read; else -ESTALE, nothing written.
  * With fast commits, their replay is first committed to the log as one
  * jbd2 transaction, so that a cut at any point leaves a journal that
  * replays to the same result. */

@@ -22,6 +22,22 @@ void fcr_plugins_unref(struct fcr_plugins *p);
 int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
                            struct fcr_diag *d);
 
+/* Whether the plugins under dir would load, as far as the files tell
+ * without loading any (no dlopen, no plugin code run): every
+ * DIR/tags/NAME.so and DIR/alloc/NAME.so is trusted as the loader requires
+ * (root's alone when running as root, every directory up to / too), a
+ * regular file, an ELF shared object for this machine that exports its
+ * descriptor, whose ABI version and size this engine accepts; and, when
+ * allocator is not NULL, DIR/alloc/ALLOCATOR.so is one of them.  What
+ * only loading tells (required members, init(), two plugins claiming one
+ * tag, an allocator named otherwise than its file) is left to
+ * fcr_plugins_load().  0; -EINVAL naming the allocators there when the
+ * allocator is not; another negative errno (-ELIBBAD for a file, the
+ * reason naming it) otherwise.  For a daemon that checks its
+ * configuration at start and loads plugins only when a replay needs
+ * them. */
+int fcr_plugins_available(const char *dir, const char *allocator, struct fcr_diag *d);
+
 /* The names of the allocators in p, sorted, in a NULL-terminated array
  * (free it with fcr_allocators_free). */
 int fcr_plugins_alloc_names(const struct fcr_plugins *p, char ***ret);

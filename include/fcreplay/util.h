@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* Grow *arr (elements of size elem) so that it holds at least need
  * elements; doubles the capacity.  Returns 0 or -ENOMEM. */
@@ -17,6 +18,14 @@ static inline int fcr_is_zero(const void *p, size_t len) {
         const uint8_t *b = p;
 
         return len == 0 || (b[0] == 0 && __builtin_memcmp(b, b + 1, len - 1) == 0);
+}
+
+/* Now on clock (CLOCK_MONOTONIC for durations), in microseconds. */
+static inline uint64_t fcr_now_usec(clockid_t clock) {
+        struct timespec ts;
+
+        clock_gettime(clock, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
 /* "xxxxxxxx-xxxx-..." into out (37 bytes). */

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/param.h>
-#include <blkid/blkid.h>
 #include <et/com_err.h>
 #include <fcreplay/util.h>
 #include "journal_io.h"
@@ -203,113 +202,12 @@ int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct f
         return fcr_journal_map(fs, ino, &inode, what, ret, d);
 }
 
-/* Probe the devices afresh: a cache file (or a udev symlink) may still
- * name a device that has gone or changed since.  Two devices with the
- * journal's UUID (a cloned disk) are ambiguous: replaying through the
- * wrong one would empty it, so refuse and let the admin name it. */
-static int find_by_uuid(const uint8_t uuid[16], char **ret, struct fcr_diag *d) {
-        blkid_cache cache = NULL;
-        blkid_dev_iterate it;
-        blkid_dev dev;
-        char str[37], list[256] = "";
-        char *found = NULL;
-        unsigned n = 0;
-
-        fcr_uuid_str(uuid, str);
-        if (blkid_get_cache(&cache, "/dev/null") < 0 || blkid_probe_all(cache) < 0) {
-                blkid_put_cache(cache);
-                return fcr_fail(d, -ENOMEM, "cannot probe block devices for the external journal");
-        }
-        it = blkid_dev_iterate_begin(cache);
-        blkid_dev_set_search(it, (char *) "UUID", str);
-        while (blkid_dev_next(it, &dev) == 0) {
-                dev = blkid_verify(cache, dev);
-                if (!dev)
-                        continue;
-                if (n++ == 0)
-                        found = strdup(blkid_dev_devname(dev));
-                size_t l = strlen(list);
-                snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "", blkid_dev_devname(dev));
-        }
-        blkid_dev_iterate_end(it);
-        blkid_put_cache(cache);
-        if (n == 0)
-                return fcr_fail(d, -ENODEV, "external journal with UUID %s not found (pass --journal-dev)", str);
-        if (n > 1) {
-                free(found);
-                return fcr_fail(d, -ENOTUNIQ, "%u devices carry the external journal's UUID %s (%s): "
-                                "pass --journal-dev", n, str, list);
-        }
-        if (!found)
-                return -ENOMEM;
-        *ret = found;
-        return 0;
-}
-
-int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
-                              struct fcr_journal **ret, struct fcr_diag *d) {
-        char want[37], got[37];
-        struct fcr_journal *j;
-        ext2_filsys jfs = NULL;
-        char *found = NULL;
-        errcode_t e;
-        int flags;
-
-        fcr_uuid_str(fs->super->s_journal_uuid, want);
-        if (!path) {
-                int r = find_by_uuid(fs->super->s_journal_uuid, &found, d);
-
-                if (r < 0)
-                        return r;
-                path = found;
-        }
-        flags = EXT2_FLAG_JOURNAL_DEV_OK | EXT2_FLAG_64BITS;
-        if (rw)
-                flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
-        /* The filesystem's I/O manager: tests interpose on both. */
-        e = ext2fs_open2(path, NULL, flags, 0, 0, fs->io->manager, &jfs);
-        if (e) {
-                int r = fcr_fail(d, fcr_errcode_to_errno(e), "cannot open external journal %s: %s",
-                                 path, error_message(e));
-                free(found);
-                return r;
-        }
-        fcr_uuid_str(jfs->super->s_uuid, got);
-        if (!ext2fs_has_feature_journal_dev(jfs->super) || memcmp(got, want, sizeof(want)) != 0) {
-                int r = fcr_fail(d, -EUCLEAN, "%s is not the external journal of this filesystem "
-                                 "(wants UUID %s, found %s)", path, want, got);
-                fcr_fs_close_nowrite(&jfs);
-                free(found);
-                return r;
-        }
-        j = calloc(1, sizeof(*j));
-        if (!j) {
-                fcr_fs_close_nowrite(&jfs);
-                free(found);
-                return -ENOMEM;
-        }
-        j->ext_fs = jfs;
-        j->io = jfs->io;
-        j->blocksize = jfs->blocksize;
-        /* The journal superblock sits in the block after the ext2
-         * superblock: block 1 with 4 KiB blocks, block 2 with 1 KiB.  As
-         * in the kernel, the log's block numbers are the device's own:
-         * s_maxlen counts the whole device and s_first lies past the
-         * journal superblock. */
-        j->sb_block = 1024 / jfs->blocksize + 1;
-        j->nblocks = ext2fs_blocks_count(jfs->super);
-        j->ext_path = strdup(path);
-        free(found);
-        *ret = j;
-        return 0;
-}
-
 void fcr_journal_free(struct fcr_journal *j) {
         if (!j)
                 return;
         fcr_fs_close_nowrite(&j->ext_fs);
+        fcr_device_close(&j->ext_dev);
         free(j->runs);
-        free(j->ext_path);
         free(j);
 }
 

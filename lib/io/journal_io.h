@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <ext2fs/ext2fs.h>
 #include <fcreplay/diag.h>
+#include "device.h"
 
 struct fcr_journal_run {
         uint64_t lblk;
@@ -21,7 +22,8 @@ struct fcr_journal {
         blk64_t sb_block;       /* external journal: where its superblock is;
                                  * log block numbers are device blocks */
         ext2_filsys ext_fs;     /* external journal device, opened by us */
-        char *ext_path;
+        struct fcr_device ext_dev;      /* its one descriptor */
+        const char *ext_path;   /* ext_dev.path; NULL: an internal journal */
         bool from_backup;       /* mapped through the superblock's backup */
         char inode_damage[512]; /* then: what is wrong with the inode */
 };
@@ -36,10 +38,23 @@ int fcr_journal_open_internal(ext2_filsys fs, struct fcr_journal **ret, struct f
 int fcr_journal_map(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *inode, const char *what,
                     struct fcr_journal **ret, struct fcr_diag *d);
 
-/* The external journal device at path, or, when path is NULL, the one
- * whose UUID the filesystem superblock names (found through libblkid). */
-int fcr_journal_open_external(ext2_filsys fs, const char *path, bool rw,
-                              struct fcr_journal **ret, struct fcr_diag *d);
+/* The journal of fs (on device, for messages), in journal_open.c: 0 with
+ * *ret NULL when fs has none; its inode, or the backup of a damaged one;
+ * or its external journal device, journal_dev or the one whose UUID the
+ * superblock names (a fresh libblkid probe; two such devices are
+ * -ENOTUNIQ).  The external journal is opened once, read-write and
+ * exclusively when rw, and its user list must hold fs's UUID (-EUCLEAN:
+ * another filesystem's journal).  journal_dev with an internal journal,
+ * or without one, is -EINVAL. */
+int fcr_journal_open(ext2_filsys fs, const char *device, const char *journal_dev, bool rw,
+                     struct fcr_journal **ret, struct fcr_diag *d);
+
+/* Right before the first write: the journal superblock on the device is
+ * still jsb (the block as scanned), and an external journal's device is
+ * the disk opened (fcr_fs_recheck()).  fs_dev: the filesystem's, where an
+ * internal journal lives.  -ESTALE otherwise. */
+int fcr_journal_recheck(const struct fcr_journal *j, const struct fcr_device *fs_dev, const uint8_t *jsb,
+                        struct fcr_diag *d);
 
 void fcr_journal_free(struct fcr_journal *j);
 

@@ -14,8 +14,6 @@
 #include "lock.h"
 #include <fcreplay/util.h>
 
-/* what: the file to lock; dev: the device or image asked for, named in
- * the message when they differ. */
 /* Whether l holds the lock of fd's file already (two partitions of one
  * disk: a filesystem and its external journal).  A second flock of it
  * through another open file would fail against our own. */
@@ -60,6 +58,21 @@ static int lock_one(struct fcr_lock *l, const char *what, const char *dev, struc
         if (fd < 0)
                 return fcr_fail(d, -errno, "cannot open %s to lock it: %s", what, strerror(errno));
         return lock_fd(l, fd, what, dev, d);
+}
+
+/* The device or image itself, through the file it was opened as (not by
+ * name again), in a description of its own: the lock is dropped on
+ * release, whatever else holds the file open. */
+static int lock_self(struct fcr_lock *l, int fd, const char *path, struct fcr_diag *d) {
+        char self[64];
+        int again;
+
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+        again = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (again < 0)
+                return fcr_fail(d, -errno, "cannot open %s again (as %s) to lock it: %s", path, self,
+                                strerror(errno));
+        return lock_fd(l, again, path, path, d);
 }
 
 static void closedirp(DIR **d) {
@@ -127,7 +140,7 @@ static int loop_backing_file(dev_t whole, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int lock_block(struct fcr_lock *l, const char *path, dev_t devno, struct fcr_diag *d) {
+static int lock_block(struct fcr_lock *l, int fd, const char *path, dev_t devno, struct fcr_diag *d) {
         _cleanup_free_ char *whole_name = NULL, *backing = NULL;
         dev_t whole = 0;
         int r;
@@ -140,7 +153,7 @@ static int lock_block(struct fcr_lock *l, const char *path, dev_t devno, struct 
                         return fcr_fail(d, -ENODEV, "cannot find the whole disk of %s (device %u:%u) to lock it",
                                         path, major(whole), minor(whole));
         }
-        r = lock_one(l, whole_name ? whole_name : path, path, d);
+        r = whole_name ? lock_one(l, whole_name, path, d) : lock_self(l, fd, path, d);
         if (r < 0)
                 return r;
         r = loop_backing_file(whole, &backing);
@@ -149,17 +162,17 @@ static int lock_block(struct fcr_lock *l, const char *path, dev_t devno, struct 
         return backing ? lock_one(l, backing, path, d) : 0;
 }
 
-int fcr_lock_take(const char *path, struct fcr_lock *l, struct fcr_diag *d) {
+int fcr_lock_take(int fd, const char *path, struct fcr_lock *l, struct fcr_diag *d) {
         unsigned had = l->n;
         struct stat st;
         int r;
 
-        if (stat(path, &st) < 0)
-                return fcr_fail(d, -errno, "cannot open %s: %s", path, strerror(errno));
+        if (fstat(fd, &st) < 0)
+                return fcr_fail(d, -errno, "cannot lock %s: %s", path, strerror(errno));
         if (S_ISBLK(st.st_mode))
-                r = lock_block(l, path, st.st_rdev, d);
+                r = lock_block(l, fd, path, st.st_rdev, d);
         else {
-                r = lock_one(l, path, path, d);
+                r = lock_self(l, fd, path, d);
                 if (r >= 0 && S_ISREG(st.st_mode))
                         r = lock_loops_of(l, path, &st, d);
         }

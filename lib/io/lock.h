@@ -19,8 +19,10 @@ struct fcr_lock {
         unsigned n;
 };
 
-/* Add every lock path needs to l (which may hold others already: the
- * filesystem's, then its external journal's); on failure those taken by
- * this call are released, the others kept. */
-int fcr_lock_take(const char *path, struct fcr_lock *l, struct fcr_diag *d);
+/* Add every lock the device or image open on fd (path, for messages and
+ * for the loop devices of an image) needs to l, which may hold others
+ * already: the filesystem's, then its external journal's.  The file
+ * itself is locked through fd, the others by name.  On failure those
+ * taken by this call are released, the others kept. */
+int fcr_lock_take(int fd, const char *path, struct fcr_lock *l, struct fcr_diag *d);
 void fcr_lock_release(struct fcr_lock *l);

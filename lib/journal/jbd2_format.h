@@ -37,6 +37,7 @@ enum {
 #define JSB_CHECKSUM            0xFC
 #define JSB_USERS               0x100
 #define JSB_SIZE                1024
+#define JBD2_USERS_MAX          48      /* 16-byte UUIDs at JSB_USERS */
 
 #define JBD2_FEATURE_COMPAT_CHECKSUM            0x1
 #define JBD2_FEATURE_INCOMPAT_REVOKE            0x1

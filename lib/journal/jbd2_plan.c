@@ -183,7 +183,7 @@ int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_pl
                         return fcr_fail(d, fcr_errcode_to_errno(e), "cannot write filesystem block %llu: %s",
                                         (unsigned long long) w->fs_block, error_message(e));
                 if (progress && (i % 256 == 255 || i + 1 == p->nr_writes))
-                        progress("journal blocks", i + 1, p->nr_writes, userdata);
+                        progress(i + 1, p->nr_writes, userdata);
         }
         e = io_channel_flush(fsio);
         if (e)

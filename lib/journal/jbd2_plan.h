@@ -30,7 +30,7 @@ int jbd2_plan_build(struct fcr_journal *j, const struct jbd2_super *s, const str
                     uint64_t fs_blocks, struct jbd2_plan *ret, struct fcr_diag *d);
 void jbd2_plan_done(struct jbd2_plan *p);
 
-typedef void (*fcr_progress_fn)(const char *what, uint64_t done, uint64_t total, void *userdata);
+typedef void (*fcr_progress_fn)(uint64_t done, uint64_t total, void *userdata);
 
 /* The logged copy of w (into buf, a block) as it goes home: unescaped,
  * the fixup applied. */

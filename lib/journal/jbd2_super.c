@@ -18,10 +18,30 @@ static unsigned tag_bytes(const struct jbd2_super *s) {
         return sz;
 }
 
+/* Checksums v2/v3: one kind only, crc32c, the superblock's own right. */
+static int check_csum(const uint8_t *buf, struct jbd2_super *s, struct fcr_diag *d) {
+        uint32_t want;
+
+        s->csum_v2v3 = jbd2_has_incompat(s, JBD2_FEATURE_INCOMPAT_CSUM_V2 | JBD2_FEATURE_INCOMPAT_CSUM_V3);
+        if (!s->csum_v2v3)
+                return 0;
+        if (jbd2_has_compat(s, JBD2_FEATURE_COMPAT_CHECKSUM))
+                return fcr_fail(d, -EUCLEAN, "journal claims both checksum v1 and v2/v3");
+        if (s->checksum_type != JBD2_CRC32C_CHKSUM)
+                return fcr_fail(d, -EOPNOTSUPP, "journal checksum type %u is not crc32c", s->checksum_type);
+        want = fcr_crc32c_skip(~0U, buf, JSB_SIZE, JSB_CHECKSUM);
+        if (want != s->checksum)
+                return fcr_fail(d, -EBADMSG, "journal superblock checksum mismatch (stored 0x%08x, computed 0x%08x)",
+                                s->checksum, want);
+        s->csum_seed = fcr_jbd2_seed(s->uuid);
+        return 0;
+}
+
 int jbd2_super_parse(const uint8_t *buf, uint32_t fs_blocksize, uint64_t nblocks,
                      struct jbd2_super *ret, struct fcr_diag *d) {
         struct jbd2_super s = {};
         uint32_t nfc = 0;
+        int r;
 
         if (get_be32(buf + JBD2_H_MAGIC) != JBD2_MAGIC)
                 return fcr_fail(d, -EUCLEAN, "journal superblock has a bad magic number (0x%08x)",
@@ -60,22 +80,9 @@ int jbd2_super_parse(const uint8_t *buf, uint32_t fs_blocksize, uint64_t nblocks
         if (jbd2_has_incompat(&s, JBD2_FEATURE_INCOMPAT_CSUM_V2) &&
             jbd2_has_incompat(&s, JBD2_FEATURE_INCOMPAT_CSUM_V3))
                 return fcr_fail(d, -EUCLEAN, "journal claims both checksum v2 and v3");
-        s.csum_v2v3 = jbd2_has_incompat(&s, JBD2_FEATURE_INCOMPAT_CSUM_V2 | JBD2_FEATURE_INCOMPAT_CSUM_V3);
-        if (s.csum_v2v3) {
-                uint32_t want;
-
-                if (jbd2_has_compat(&s, JBD2_FEATURE_COMPAT_CHECKSUM))
-                        return fcr_fail(d, -EUCLEAN, "journal claims both checksum v1 and v2/v3");
-                if (s.checksum_type != JBD2_CRC32C_CHKSUM)
-                        return fcr_fail(d, -EOPNOTSUPP, "journal checksum type %u is not crc32c",
-                                        s.checksum_type);
-                want = fcr_crc32c_skip(~0U, buf, JSB_SIZE, JSB_CHECKSUM);
-                if (want != s.checksum)
-                        return fcr_fail(d, -EBADMSG,
-                                        "journal superblock checksum mismatch (stored 0x%08x, computed 0x%08x)",
-                                        s.checksum, want);
-                s.csum_seed = fcr_jbd2_seed(s.uuid);
-        }
+        r = check_csum(buf, &s, d);
+        if (r < 0)
+                return r;
 
         if (s.maxlen > nblocks)
                 return fcr_fail(d, -EUCLEAN, "journal claims %u blocks but only %llu exist",
@@ -101,10 +108,27 @@ int jbd2_super_parse(const uint8_t *buf, uint32_t fs_blocksize, uint64_t nblocks
         return 0;
 }
 
+bool jbd2_super_owned_by(const uint8_t *buf, const uint8_t uuid[16], uint32_t *ret_nr, const uint8_t **ret_first) {
+        uint32_t nr = 0;
+
+        if (get_be32(buf + JBD2_H_MAGIC) == JBD2_MAGIC && get_be32(buf + JBD2_H_BLOCKTYPE) == JBD2_SUPERBLOCK_V2)
+                nr = get_be32(buf + JSB_NR_USERS);
+        *ret_nr = nr;
+        *ret_first = nr > 0 && nr <= JBD2_USERS_MAX ? buf + JSB_USERS : NULL;
+        return nr == 1 && memcmp(buf + JSB_USERS, uuid, 16) == 0;
+}
+
 void jbd2_super_mark_empty(uint8_t *buf, const struct jbd2_super *s, uint32_t next_tid) {
         put_be32(buf + JSB_SEQUENCE, next_tid);
         put_be32(buf + JSB_START, 0);
         put_be32(buf + JSB_ERRNO, 0);
+        if (s->csum_v2v3)
+                put_be32(buf + JSB_CHECKSUM, fcr_crc32c_skip(~0U, buf, JSB_SIZE, JSB_CHECKSUM));
+}
+
+void jbd2_super_restart(uint8_t *buf, const struct jbd2_super *s, uint32_t start, uint32_t tid) {
+        put_be32(buf + JSB_START, start);
+        put_be32(buf + JSB_SEQUENCE, tid);
         if (s->csum_v2v3)
                 put_be32(buf + JSB_CHECKSUM, fcr_crc32c_skip(~0U, buf, JSB_SIZE, JSB_CHECKSUM));
 }

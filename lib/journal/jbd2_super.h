@@ -43,9 +43,21 @@ static inline bool jbd2_has_compat(const struct jbd2_super *s, uint32_t f) {
 int jbd2_super_parse(const uint8_t *buf, uint32_t fs_blocksize, uint64_t nblocks,
                      struct jbd2_super *ret, struct fcr_diag *d);
 
+/* An external journal's users: the filesystems that use it, by UUID (v2
+ * superblocks only; mke2fs and tune2fs record them).  The kernel mounts
+ * only with exactly one user.  Whether uuid is that one user; else
+ * ret_nr says how many users there are, and ret_first the first (NULL:
+ * none, or a v1 superblock, which has no list). */
+bool jbd2_super_owned_by(const uint8_t *buf, const uint8_t uuid[16], uint32_t *ret_nr, const uint8_t **ret_first);
+
 /* Mark the journal empty after a replay, as the kernel does: s_start 0,
  * s_sequence next_tid, s_errno cleared; recompute the checksum. */
 void jbd2_super_mark_empty(uint8_t *buf, const struct jbd2_super *s, uint32_t next_tid);
+
+/* Restart the log at block start, expecting transaction tid (the
+ * fast-commit result is about to be logged there); recompute the
+ * checksum. */
+void jbd2_super_restart(uint8_t *buf, const struct jbd2_super *s, uint32_t start, uint32_t tid);
 
 /* Names of the set feature bits, space separated, into out. */
 void jbd2_feature_names(const struct jbd2_super *s, char *out, size_t len);

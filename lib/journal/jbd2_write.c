@@ -7,7 +7,8 @@
 #include "jbd2_write.h"
 #include <fcreplay/util.h>
 
-uint32_t jbd2_next_log_block(const struct jbd2_super *s, uint32_t b) {
+/* The log block after b, wrapping at the end of the log area. */
+static uint32_t jbd2_next_log_block(const struct jbd2_super *s, uint32_t b) {
         return b + 1 >= s->log_end ? s->first : b + 1;
 }
 
@@ -56,14 +57,98 @@ static int write_block(struct fcr_journal *j, uint32_t b, const uint8_t *buf, st
         return r < 0 ? fcr_fail(d, r, "cannot write journal block %u: %s", b, strerror(-r)) : 0;
 }
 
+/* A block as the log holds it: one that starts with the jbd2 magic has
+ * it zeroed (the tag says ESCAPE). */
+static bool escape(uint8_t *dst, const uint8_t *src, size_t bs) {
+        memcpy(dst, src, bs);
+        if (get_be32(dst) != JBD2_MAGIC)
+                return false;
+        put_be32(dst, 0);
+        return true;
+}
+
+struct txn_writer {
+        struct fcr_journal *j;
+        const struct jbd2_super *s;
+        uint32_t tid;
+        uint32_t b;                     /* the next log block to write */
+        uint32_t crc32_sum;             /* checksum v1: over every block so far */
+        uint8_t *desc, *data;           /* one block each */
+};
+
+static uint32_t tag_csum(const struct txn_writer *w) {
+        uint32_t csum;
+
+        if (!w->s->csum_v2v3)
+                return 0;
+        csum = fcr_jbd2_data_csum(w->s->csum_seed, w->tid, w->data, w->s->blocksize);
+        return jbd2_has_incompat(w->s, JBD2_FEATURE_INCOMPAT_CSUM_V3) ? csum : csum & 0xFFFF;
+}
+
+/* One descriptor block, written after the k data blocks it describes. */
+static int write_group(struct txn_writer *w, const struct jbd2_out_block *blocks, size_t k, struct fcr_diag *d) {
+        size_t bs = w->s->blocksize, off = JBD2_HEADER_SIZE;
+        uint32_t desc_block = w->b;
+        int r;
+
+        memset(w->desc, 0, bs);
+        put_header(w->desc, JBD2_DESCRIPTOR_BLOCK, w->tid);
+        w->b = jbd2_next_log_block(w->s, w->b);
+        for (size_t t = 0; t < k; t++) {
+                uint32_t flags = escape(w->data, blocks[t].data, bs) ? JBD2_FLAG_ESCAPE : 0;
+
+                /* The first tag carries the UUID; the rest say SAME_UUID. */
+                flags |= (t > 0 ? JBD2_FLAG_SAME_UUID : 0) | (t + 1 == k ? JBD2_FLAG_LAST_TAG : 0);
+                put_tag(w->s, w->desc + off, blocks[t].fs_block, flags, tag_csum(w));
+                off += w->s->tag_bytes;
+                if (t == 0) {
+                        memcpy(w->desc + off, w->s->uuid, 16);
+                        off += 16;
+                }
+                r = write_block(w->j, w->b, w->data, d);
+                if (r < 0)
+                        return r;
+                w->b = jbd2_next_log_block(w->s, w->b);
+        }
+        if (w->s->csum_v2v3)
+                put_be32(w->desc + bs - JBD2_TAIL_SIZE,
+                         fcr_crc32c_skip(w->s->csum_seed, w->desc, bs, bs - JBD2_TAIL_SIZE));
+        if (jbd2_has_compat(w->s, JBD2_FEATURE_COMPAT_CHECKSUM)) {
+                /* v1 sums the descriptor and then its data blocks. */
+                w->crc32_sum = fcr_crc32_be(w->crc32_sum, w->desc, bs);
+                for (size_t t = 0; t < k; t++) {
+                        escape(w->data, blocks[t].data, bs);
+                        w->crc32_sum = fcr_crc32_be(w->crc32_sum, w->data, bs);
+                }
+        }
+        return write_block(w->j, desc_block, w->desc, d);
+}
+
+static int write_commit(struct txn_writer *w, struct fcr_diag *d) {
+        size_t bs = w->s->blocksize;
+        struct timespec now;
+        uint8_t *c = w->desc;
+
+        memset(c, 0, bs);
+        put_header(c, JBD2_COMMIT_BLOCK, w->tid);
+        clock_gettime(CLOCK_REALTIME, &now);
+        put_be32(c + JBD2_COMMIT_SEC, (uint32_t) ((uint64_t) now.tv_sec >> 32));
+        put_be32(c + JBD2_COMMIT_SEC + 4, (uint32_t) now.tv_sec);
+        put_be32(c + JBD2_COMMIT_NSEC, (uint32_t) now.tv_nsec);
+        if (jbd2_has_compat(w->s, JBD2_FEATURE_COMPAT_CHECKSUM)) {
+                c[JBD2_COMMIT_CHKSUM_TYPE] = JBD2_CRC32_CHKSUM;
+                c[JBD2_COMMIT_CHKSUM_SIZE] = JBD2_CRC32_CHKSUM_SIZE;
+                put_be32(c + JBD2_COMMIT_CHKSUM, w->crc32_sum);
+        } else if (w->s->csum_v2v3)
+                put_be32(c + JBD2_COMMIT_CHKSUM, fcr_crc32c_skip(w->s->csum_seed, c, bs, JBD2_COMMIT_CHKSUM));
+        return write_block(w->j, w->b, c, d);
+}
+
 int jbd2_write_txn(struct fcr_journal *j, const struct jbd2_super *s, uint32_t tid, uint32_t start,
                    const struct jbd2_out_block *blocks, size_t n, uint32_t *ret_next, struct fcr_diag *d) {
-        size_t per = tags_per_descriptor(s), bs = s->blocksize;
-        bool v1 = jbd2_has_compat(s, JBD2_FEATURE_COMPAT_CHECKSUM);
-        bool v3 = jbd2_has_incompat(s, JBD2_FEATURE_INCOMPAT_CSUM_V3);
-        _cleanup_free_ uint8_t *desc = malloc(bs), *data = malloc(bs);
-        uint32_t b = start, crc32_sum = ~0U;
-        struct timespec now;
+        _cleanup_free_ uint8_t *desc = malloc(s->blocksize), *data = malloc(s->blocksize);
+        struct txn_writer w = { .j = j, .s = s, .tid = tid, .b = start, .crc32_sum = ~0U, .desc = desc, .data = data };
+        size_t per = tags_per_descriptor(s);
         int r;
 
         if (!desc || !data)
@@ -71,56 +156,7 @@ int jbd2_write_txn(struct fcr_journal *j, const struct jbd2_super *s, uint32_t t
         if (!jbd2_txn_fits(s, n))
                 return fcr_fail(d, -EINVAL, "a transaction of %zu blocks does not fit in the log", n);
         for (size_t i = 0; i < n; i += per) {
-                size_t k = n - i < per ? n - i : per;
-                uint32_t desc_block = b;
-                size_t off = JBD2_HEADER_SIZE;
-
-                memset(desc, 0, bs);
-                put_header(desc, JBD2_DESCRIPTOR_BLOCK, tid);
-                b = jbd2_next_log_block(s, b);
-                for (size_t t = 0; t < k; t++) {
-                        const struct jbd2_out_block *ob = &blocks[i + t];
-                        uint32_t flags = 0, csum = 0;
-
-                        memcpy(data, ob->data, bs);
-                        if (get_be32(data) == JBD2_MAGIC) {
-                                put_be32(data, 0);
-                                flags |= JBD2_FLAG_ESCAPE;
-                        }
-                        if (t > 0)
-                                flags |= JBD2_FLAG_SAME_UUID;
-                        if (t + 1 == k)
-                                flags |= JBD2_FLAG_LAST_TAG;
-                        if (s->csum_v2v3) {
-                                csum = fcr_jbd2_data_csum(s->csum_seed, tid, data, bs);
-                                if (!v3)
-                                        csum &= 0xFFFF;
-                        }
-                        put_tag(s, desc + off, ob->fs_block, flags, csum);
-                        off += s->tag_bytes;
-                        if (t == 0) {
-                                memcpy(desc + off, s->uuid, 16);
-                                off += 16;
-                        }
-                        r = write_block(j, b, data, d);
-                        if (r < 0)
-                                return r;
-                        b = jbd2_next_log_block(s, b);
-                }
-                if (s->csum_v2v3)
-                        put_be32(desc + bs - JBD2_TAIL_SIZE,
-                                 fcr_crc32c_skip(s->csum_seed, desc, bs, bs - JBD2_TAIL_SIZE));
-                if (v1) {
-                        /* v1 sums the descriptor and then its data blocks. */
-                        crc32_sum = fcr_crc32_be(crc32_sum, desc, bs);
-                        for (size_t t = 0; t < k; t++) {
-                                memcpy(data, blocks[i + t].data, bs);
-                                if (get_be32(data) == JBD2_MAGIC)
-                                        put_be32(data, 0);
-                                crc32_sum = fcr_crc32_be(crc32_sum, data, bs);
-                        }
-                }
-                r = write_block(j, desc_block, desc, d);
+                r = write_group(&w, blocks + i, n - i < per ? n - i : per, d);
                 if (r < 0)
                         return r;
         }
@@ -128,23 +164,11 @@ int jbd2_write_txn(struct fcr_journal *j, const struct jbd2_super *s, uint32_t t
         r = fcr_journal_flush(j);
         if (r < 0)
                 return fcr_fail(d, r, "cannot flush the journal: %s", strerror(-r));
-        memset(desc, 0, bs);
-        put_header(desc, JBD2_COMMIT_BLOCK, tid);
-        clock_gettime(CLOCK_REALTIME, &now);
-        put_be32(desc + JBD2_COMMIT_SEC, (uint32_t) ((uint64_t) now.tv_sec >> 32));
-        put_be32(desc + JBD2_COMMIT_SEC + 4, (uint32_t) now.tv_sec);
-        put_be32(desc + JBD2_COMMIT_NSEC, (uint32_t) now.tv_nsec);
-        if (v1) {
-                desc[JBD2_COMMIT_CHKSUM_TYPE] = JBD2_CRC32_CHKSUM;
-                desc[JBD2_COMMIT_CHKSUM_SIZE] = JBD2_CRC32_CHKSUM_SIZE;
-                put_be32(desc + JBD2_COMMIT_CHKSUM, crc32_sum);
-        } else if (s->csum_v2v3)
-                put_be32(desc + JBD2_COMMIT_CHKSUM, fcr_crc32c_skip(s->csum_seed, desc, bs, JBD2_COMMIT_CHKSUM));
-        r = write_block(j, b, desc, d);
+        r = write_commit(&w, d);
         if (r == 0)
                 r = fcr_journal_flush(j);
         if (r < 0)
                 return r;
-        *ret_next = jbd2_next_log_block(s, b);
+        *ret_next = jbd2_next_log_block(s, w.b);
         return 0;
 }

@@ -25,6 +25,3 @@ bool jbd2_txn_fits(const struct jbd2_super *s, size_t n);
  * should have checked it before writing anything. */
 int jbd2_write_txn(struct fcr_journal *j, const struct jbd2_super *s, uint32_t tid, uint32_t start,
                    const struct jbd2_out_block *blocks, size_t n, uint32_t *ret_next, struct fcr_diag *d);
-
-/* The log block after b, wrapping at the end of the log area. */
-uint32_t jbd2_next_log_block(const struct jbd2_super *s, uint32_t b);

@@ -29,11 +29,9 @@ int fcr_journal_backup_inode(ext2_filsys fs, const struct ext2_super_block *sb, 
         inode.i_links_count = 1;
         if (ext2fs_has_feature_extents(fs->super) &&
             ext2fs_le16_to_cpu(((struct ext3_extent_header *) inode.i_block)->eh_magic) == EXT3_EXT_MAGIC) {
-#ifdef WORDS_BIGENDIAN
-                /* libext2fs swapped the words; an extent root stays in disk order. */
-                for (unsigned i = 0; i < EXT2_N_BLOCKS; i++)
-                        inode.i_block[i] = ext2fs_swab32(inode.i_block[i]);
-#endif
+                /* libext2fs left an extent root in disk order, as an
+                 * inode's i_block holds it (ext2fs_swap_super swaps a
+                 * block map's words only). */
                 if (ext2fs_extent_header_verify(inode.i_block, sizeof(inode.i_block)) != 0)
                         return fcr_fail(d, -EUCLEAN, "its extent header does not parse");
                 inode.i_flags |= EXT4_EXTENTS_FL;

@@ -1,14 +1,16 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fastcommit/fc_format.h"
+#include "plugin_elf.h"
 #include "plugins.h"
+#include "trust.h"
 #include <fcreplay/util.h>
 
 #ifndef PKGLIBDIR
@@ -46,18 +48,28 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Sorted list of DIR/SUB/NAME.so: loading order must not depend on readdir. */
-static int list_modules(const char *dir, const char *sub, char ***ret, size_t *ret_n, struct fcr_diag *d) {
-        char path[4096];
+static void free_names(char **names, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/* The NAME.so in directory fd (path), sorted: loading order must not
+ * depend on readdir. */
+static int list_modules(int fd, const char *path, char ***ret, size_t *ret_n, struct fcr_diag *d) {
         struct dirent *de;
         char **names = NULL;
         size_t n = 0, cap = 0;
-        DIR *dh;
+        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        DIR *dh = dfd < 0 ? NULL : fdopendir(dfd);
 
-        snprintf(path, sizeof(path), "%s/%s", dir, sub);
-        dh = opendir(path);
-        if (!dh)
-                return fcr_fail(d, -errno, "cannot open plugin directory %s: %s", path, strerror(errno));
+        if (!dh) {
+                int r = fcr_fail(d, -errno, "cannot read plugin directory %s: %s", path, strerror(errno));
+
+                if (dfd >= 0)
+                        close(dfd);
+                return r;
+        }
         while ((de = readdir(dh))) {
                 size_t len = strlen(de->d_name);
                 char **slot;
@@ -65,11 +77,9 @@ static int list_modules(const char *dir, const char *sub, char ***ret, size_t *r
                 if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0)
                         continue;
                 slot = FCR_PUSH(names, n, cap);
-                if (!slot || asprintf(slot, "%s/%s", path, de->d_name) < 0) {
+                if (!slot || !(*slot = strdup(de->d_name))) {
                         closedir(dh);
-                        for (size_t i = 0; i + 1 < n; i++)
-                                free(names[i]);
-                        free(names);
+                        free_names(names, slot ? n - 1 : n);
                         return -ENOMEM;
                 }
         }
@@ -81,74 +91,95 @@ static int list_modules(const char *dir, const char *sub, char ***ret, size_t *r
         return 0;
 }
 
-/* Running as root, a plugin is code run as root: refuse one that
- * someone else could have written.  The file and its directory must be
- * root's and writable by no one else. */
-static int check_owner(const char *path, const struct stat *st, const char *what, struct fcr_diag *d) {
-        if (st->st_uid != 0)
-                return fcr_fail(d, -EPERM, "refusing plugin %s: %s is owned by uid %u, not root",
-                                path, what, (unsigned) st->st_uid);
-        if (st->st_mode & (S_IWGRP | S_IWOTH))
-                return fcr_fail(d, -EPERM, "refusing plugin %s: %s is group- or world-writable (mode %04o)",
-                                path, what, (unsigned) (st->st_mode & 07777));
+/* One plugin file: name in the directory dir_fd, which is dir_path. */
+struct plugin_file {
+        int dir_fd;
+        const char *dir_path;
+        const char *name;
+        char path[PATH_MAX];            /* dir_path/name, for messages */
+};
+
+/* Open a plugin file as it is to be loaded: trusted (trust.h: when
+ * running as root, a plugin is code run as root, so the file and every
+ * directory above it must be root's alone), a regular file (a FIFO
+ * never blocks), and an ELF shared object exporting symbol, all told
+ * from the descriptor that is then loaded.  ret_head: the descriptor's
+ * abi_version and struct_size as the file holds them. */
+static int open_plugin_file(const struct plugin_file *f, const char *symbol, uint32_t ret_head[2], int *ret_fd,
+                            struct fcr_diag *d) {
+        int fd, r;
+
+        r = fcr_trust_open(f->dir_fd, f->dir_path, f->name, FCR_TRUST_FILE, "plugin", &fd, d);
+        if (r < 0)
+                return r == -ENOMEM ? r : -ELIBBAD;
+        r = fcr_plugin_elf_check(fd, f->path, symbol, ret_head, d);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        *ret_fd = fd;
         return 0;
 }
 
-static int check_trusted(const char *path, int fd, struct fcr_diag *d) {
-        _cleanup_free_ char *real = NULL;
-        struct stat st;
-        char *slash;
-        int r;
+/* A name for the file open on fd that no dlopen() in this process has
+ * used before: glibc takes an object whose name matches as the one asked
+ * for, before it looks at the file, and /proc/self/fd/N names another
+ * file once N is closed and reused while an object loaded under that
+ * name stays loaded (another set holds it).  Each call spells the path
+ * differently: a count, written in "/" and "./" steps, which the kernel
+ * resolves as nothing. */
+static void fd_name(int fd, char *buf, size_t len) {
+        static unsigned long count;
+        unsigned long c = __atomic_fetch_add(&count, 1, __ATOMIC_RELAXED);
+        size_t n = (size_t) snprintf(buf, len, "/proc/self/");
 
-        if (geteuid() != 0)
-                return 0;
-        if (fstat(fd, &st) < 0)
-                return fcr_fail(d, -errno, "cannot stat plugin %s: %s", path, strerror(errno));
-        r = check_owner(path, &st, "the file", d);
-        if (r < 0)
-                return r;
-        real = realpath(path, NULL);
-        if (!real)
-                return fcr_fail(d, -errno, "cannot resolve plugin %s: %s", path, strerror(errno));
-        slash = strrchr(real, '/');
-        if (slash == real)
-                slash++;
-        *slash = '\0';
-        if (stat(real, &st) < 0)
-                return fcr_fail(d, -errno, "cannot stat the directory of plugin %s: %s", path, strerror(errno));
-        return check_owner(path, &st, "its directory", d);
+        for (; c && n + 3 < len; c >>= 1)
+                n += (size_t) snprintf(buf + n, len - n, "%s", c & 1 ? "./" : "/");
+        snprintf(buf + n, len - n, "fd/%d", fd);
 }
 
-static int open_module(struct fcr_plugins *p, const char *path, const char *symbol,
+/* Load what was checked: the open descriptor, never the path again. */
+static int dlopen_fd(int fd, const char *path, void **ret, struct fcr_diag *d) {
+        char self[256];
+        void *h;
+
+        fd_name(fd, self, sizeof(self));
+        dlerror();
+        h = dlopen(self, RTLD_NOW | RTLD_LOCAL);
+        if (!h)
+                return fcr_fail(d, -ELIBBAD, "cannot load plugin %s: %s", path, dlerror());
+        *ret = h;
+        return 0;
+}
+
+static int open_module(struct fcr_plugins *p, const struct plugin_file *f, const char *symbol,
                        const void **ret_desc, struct fcr_diag *d) {
+        uint32_t head[2];
         struct loaded *m;
-        void *h, *sym;
+        void *h = NULL, *sym;
         int fd, r;
 
-        /* The file and its directory are root's alone once checked, so
-         * nobody else can swap the file before dlopen reads it. */
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return fcr_fail(d, -ELIBBAD, "cannot load plugin %s: %s", path, strerror(errno));
-        r = check_trusted(path, fd, d);
+        r = open_plugin_file(f, symbol, head, &fd, d);
+        if (r < 0)
+                return r;
+        r = dlopen_fd(fd, f->path, &h, d);
         close(fd);
         if (r < 0)
                 return r;
-        dlerror();
-        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!h)
-                return fcr_fail(d, -ELIBBAD, "cannot load plugin %s: %s", path, dlerror());
         sym = dlsym(h, symbol);
         if (!sym) {
                 dlclose(h);
-                return fcr_fail(d, -ELIBBAD, "plugin %s does not export %s", path, symbol);
+                return fcr_fail(d, -ELIBBAD, "plugin %s does not export %s", f->path, symbol);
         }
         m = FCR_PUSH(p->mods, p->nr_mods, p->cap_mods);
-        if (!m) {
+        if (!m || !(m->path = strdup(f->path))) {
+                if (m)
+                        p->nr_mods--;
                 dlclose(h);
                 return -ENOMEM;
         }
-        *m = (struct loaded) { .handle = h, .path = strdup(path) };
+        m->handle = h;
+        m->fini = NULL;
         *ret_desc = sym;
         return 0;
 }
@@ -188,43 +219,70 @@ static int check_tag_feature(const struct fcr_tag_plugin *t, const char *path, s
 _Static_assert(offsetof(struct fcr_tag_plugin, struct_size) == sizeof(uint32_t), "tag descriptor header");
 _Static_assert(offsetof(struct fcr_alloc_plugin, struct_size) == sizeof(uint32_t), "allocator descriptor header");
 
-/* Check a descriptor's version and size, then copy it at this engine's
- * full size: members an older plugin lacks read as absent, ones a newer
- * plugin adds are left out.  The copy's struct_size is the full size. */
-static int copy_descriptor(const char *kind, const char *path, uint32_t version, uint32_t want_version,
-                           uint32_t size, size_t min_size, const void *desc, size_t full_size, void **ret,
-                           struct fcr_diag *d) {
-        uint32_t *copy;
+struct plugin_kind {
+        const char *sub;                /* DIR/sub/NAME.so */
+        const char *what;               /* for messages */
+        const char *symbol;             /* the descriptor */
+        uint32_t abi_version;
+        size_t min_size, full_size;
+};
 
-        if (version != want_version)
-                return fcr_fail(d, -ELIBBAD, "%s plugin %s has ABI version %u, fcreplay needs %u", kind, path,
-                                version, want_version);
-        if (size < min_size)
+static const struct plugin_kind tag_kind = {
+        "tags", "tag", FCR_TAG_PLUGIN_SYMBOL, FCR_TAG_ABI_VERSION, FCR_TAG_PLUGIN_MIN_SIZE,
+        sizeof(struct fcr_tag_plugin),
+};
+static const struct plugin_kind alloc_kind = {
+        "alloc", "allocator", FCR_ALLOC_PLUGIN_SYMBOL, FCR_ALLOC_ABI_VERSION, FCR_ALLOC_PLUGIN_MIN_SIZE,
+        sizeof(struct fcr_alloc_plugin),
+};
+
+/* A descriptor's version and size (its first two words), wherever read. */
+static int check_abi(const struct plugin_kind *k, const char *path, const uint32_t head[2], struct fcr_diag *d) {
+        if (head[0] != k->abi_version)
+                return fcr_fail(d, -ELIBBAD, "%s plugin %s has ABI version %u, fcreplay needs %u", k->what, path,
+                                head[0], k->abi_version);
+        if (head[1] < k->min_size)
                 return fcr_fail(d, -ELIBBAD, "%s plugin %s has a descriptor of %u bytes, fewer than the %zu "
-                                "of ABI version %u", kind, path, size, min_size, want_version);
-        copy = calloc(1, full_size);
+                                "of ABI version %u", k->what, path, head[1], k->min_size, k->abi_version);
+        return 0;
+}
+
+/* Check a loaded descriptor's version and size, then copy it at this
+ * engine's full size: members an older plugin lacks read as absent, ones
+ * a newer plugin adds are left out.  The copy's struct_size is the full
+ * size. */
+static int copy_descriptor(const struct plugin_kind *k, const char *path, const void *desc, void **ret,
+                           struct fcr_diag *d) {
+        uint32_t head[2], *copy;
+        int r;
+
+        memcpy(head, desc, sizeof(head));
+        r = check_abi(k, path, head, d);
+        if (r < 0)
+                return r;
+        copy = calloc(1, k->full_size);
         if (!copy)
                 return -ENOMEM;
-        memcpy(copy, desc, size < full_size ? size : full_size);
-        copy[1] = full_size;    /* struct_size follows abi_version in every descriptor */
+        memcpy(copy, desc, head[1] < k->full_size ? head[1] : k->full_size);
+        copy[1] = k->full_size;         /* struct_size follows abi_version in every descriptor */
         *ret = copy;
         return 0;
 }
 
-static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
+static int load_tag(struct fcr_plugins *p, const struct plugin_file *f, struct fcr_diag *d) {
         const struct fcr_tag_plugin *t;
         struct fcr_tag_plugin *copy, **slot;
-        int r = open_module(p, path, FCR_TAG_PLUGIN_SYMBOL, (const void **) &t, d);
+        int r = open_module(p, f, FCR_TAG_PLUGIN_SYMBOL, (const void **) &t, d);
 
         if (r < 0)
                 return r;
-        r = copy_descriptor("tag", path, t->abi_version, FCR_TAG_ABI_VERSION, t->struct_size,
-                            FCR_TAG_PLUGIN_MIN_SIZE, t, sizeof(*copy), (void **) &copy, d);
+        r = copy_descriptor(&tag_kind, f->path, t, (void **) &copy, d);
         if (r < 0)
                 return r;
         if (!copy->validate || !copy->replay || !copy->name) {
                 free(copy);
-                return fcr_fail(d, -ELIBBAD, "tag plugin %s lacks a required member (name, validate, replay)", path);
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s lacks a required member (name, validate, replay)",
+                                f->path);
         }
         slot = FCR_PUSH(p->tags, p->nr_tags, p->cap_tags);
         if (!slot) {
@@ -235,14 +293,14 @@ static int load_tag(struct fcr_plugins *p, const char *path, struct fcr_diag *d)
         if (fcr_grow((void **) &p->tag_mods, &p->cap_tag_mods, p->nr_tags, sizeof(*p->tag_mods)) < 0)
                 return -ENOMEM;
         p->tag_mods[p->nr_tags - 1] = p->nr_mods - 1;
-        r = check_tag_feature(copy, path, d);
+        r = check_tag_feature(copy, f->path, d);
         if (r < 0)
                 return r;
         for (size_t i = 0; i + 1 < p->nr_tags; i++)
                 if (p->tags[i]->tag == copy->tag)
                         return fcr_fail(d, -ELIBBAD, "tag plugins %s and %s both claim tag %u",
-                                        p->mods[p->tag_mods[i]].path, path, copy->tag);
-        return run_init(p, copy->init, copy->fini, path, d);
+                                        p->mods[p->tag_mods[i]].path, f->path, copy->tag);
+        return run_init(p, copy->init, copy->fini, f->path, d);
 }
 
 /* Whether path is .../NAME.so. */
@@ -254,15 +312,14 @@ static bool file_is_named(const char *path, const char *name) {
         return !strncmp(base, name, len) && !strcmp(base + len, ".so");
 }
 
-static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *d) {
+static int load_alloc(struct fcr_plugins *p, const struct plugin_file *f, struct fcr_diag *d) {
         const struct fcr_alloc_plugin *a;
         struct fcr_alloc_plugin *copy, **slot;
-        int r = open_module(p, path, FCR_ALLOC_PLUGIN_SYMBOL, (const void **) &a, d);
+        int r = open_module(p, f, FCR_ALLOC_PLUGIN_SYMBOL, (const void **) &a, d);
 
         if (r < 0)
                 return r;
-        r = copy_descriptor("allocator", path, a->abi_version, FCR_ALLOC_ABI_VERSION, a->struct_size,
-                            FCR_ALLOC_PLUGIN_MIN_SIZE, a, sizeof(*copy), (void **) &copy, d);
+        r = copy_descriptor(&alloc_kind, f->path, a, (void **) &copy, d);
         if (r < 0)
                 return r;
         slot = FCR_PUSH(p->allocs, p->nr_allocs, p->cap_allocs);
@@ -272,26 +329,49 @@ static int load_alloc(struct fcr_plugins *p, const char *path, struct fcr_diag *
         }
         *slot = copy;   /* freed with the set from here on */
         if (!copy->alloc || !copy->name)
-                return fcr_fail(d, -ELIBBAD, "allocator plugin %s lacks a required member (name, alloc)", path);
+                return fcr_fail(d, -ELIBBAD, "allocator plugin %s lacks a required member (name, alloc)", f->path);
         /* One name everywhere: listing reads it, --allocator chooses it. */
-        if (!file_is_named(path, copy->name))
+        if (!file_is_named(f->path, copy->name))
                 return fcr_fail(d, -ELIBBAD, "allocator plugin %s calls itself '%s': its file must be named %s.so",
-                                path, copy->name, copy->name);
-        return run_init(p, copy->init, copy->fini, path, d);
+                                f->path, copy->name, copy->name);
+        return run_init(p, copy->init, copy->fini, f->path, d);
 }
 
-static int load_kind(struct fcr_plugins *p, const char *sub,
-                     int (*load)(struct fcr_plugins *, const char *, struct fcr_diag *), struct fcr_diag *d) {
-        char **names = NULL;
-        size_t n = 0;
-        int r = list_modules(p->dir, sub, &names, &n, d);
+typedef int (*file_fn)(struct fcr_plugins *p, const struct plugin_file *f, struct fcr_diag *d);
 
-        for (size_t i = 0; r == 0 && i < n; i++)
-                r = load(p, names[i], d);
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
+/* Call fn for each DIR/SUB/NAME.so, in sorted order, until one fails.
+ * The directory is opened once, trusted, and each file from it. */
+static int for_each_file(struct fcr_plugins *p, const char *sub, file_fn fn, char ***ret_names, size_t *ret_n,
+                         struct fcr_diag *d) {
+        char path[PATH_MAX], **names = NULL;
+        size_t n = 0;
+        int fd, r;
+
+        if (snprintf(path, sizeof(path), "%s/%s", p->dir, sub) >= (int) sizeof(path))
+                return fcr_fail(d, -ENAMETOOLONG, "plugin directory %s: name too long", p->dir);
+        r = fcr_trust_open(AT_FDCWD, NULL, path, FCR_TRUST_DIR, "plugin directory", &fd, d);
+        if (r < 0)
+                return r;
+        r = list_modules(fd, path, &names, &n, d);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct plugin_file f = { .dir_fd = fd, .dir_path = path, .name = names[i] };
+
+                if (snprintf(f.path, sizeof(f.path), "%s/%s", path, names[i]) >= (int) sizeof(f.path))
+                        r = fcr_fail(d, -ENAMETOOLONG, "plugin %s/%s: name too long", path, names[i]);
+                else
+                        r = fn(p, &f, d);
+        }
+        close(fd);
+        if (r == 0 && ret_names) {
+                *ret_names = names;
+                *ret_n = n;
+        } else
+                free_names(names, n);
         return r;
+}
+
+static int load_kind(struct fcr_plugins *p, const char *sub, file_fn load, struct fcr_diag *d) {
+        return for_each_file(p, sub, load, NULL, NULL, d);
 }
 
 static void plugins_unrefp(struct fcr_plugins **p) {
@@ -318,9 +398,9 @@ int fcr_plugins_load(const char *dir, struct fcr_plugins **ret, struct fcr_diag 
         int r = plugins_new(dir, &p);
 
         if (r == 0)
-                r = load_kind(p, "tags", load_tag, d);
+                r = load_kind(p, tag_kind.sub, load_tag, d);
         if (r == 0)
-                r = load_kind(p, "alloc", load_alloc, d);
+                r = load_kind(p, alloc_kind.sub, load_alloc, d);
         if (r < 0)
                 return r;
         *ret = p;
@@ -370,31 +450,84 @@ const struct fcr_alloc_plugin *fcr_plugins_alloc(const struct fcr_plugins *p, co
         return NULL;
 }
 
+/* "no allocator plugin named NAME in DIR/alloc (available: A, B)";
+ * names: allocator names, or their files' names (NAME.so). */
+static int no_allocator(const char *dir, const char *name, char *const *names, size_t n, struct fcr_diag *d) {
+        char list[256] = "";
+
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(names[i]);
+
+                if (len > 3 && !strcmp(names[i] + len - 3, ".so"))
+                        len -= 3;
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%.*s", i ? ", " : "", (int) len,
+                         names[i]);
+        }
+        return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc (available: %s)", name, dir,
+                        list[0] ? list : "none");
+}
+
 int fcr_plugins_find_alloc(const struct fcr_plugins *p, const char *name, const struct fcr_alloc_plugin **ret,
                            struct fcr_diag *d) {
         const struct fcr_alloc_plugin *a = fcr_plugins_alloc(p, name);
-        char names[256] = "";
+        _cleanup_free_ char **names = NULL;
 
         if (a) {
                 *ret = a;
                 return 0;
         }
-        for (size_t i = 0; i < fcr_plugins_alloc_count(p); i++)
-                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
-                         fcr_plugins_alloc_nth(p, i)->name);
-        return fcr_fail(d, -EINVAL, "no allocator plugin named '%s' in %s/alloc (available: %s)", name,
-                        fcr_plugins_dir_of(p), names[0] ? names : "none");
+        names = calloc(p->nr_allocs + 1, sizeof(*names));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->nr_allocs; i++)
+                names[i] = (char *) p->allocs[i]->name;
+        return no_allocator(p->dir, name, names, p->nr_allocs, d);
+}
+
+/* What loading checks first, from the file alone: trust, type, the
+ * descriptor exported, its ABI version and size. */
+static int probe_file(const struct plugin_kind *k, const struct plugin_file *f, struct fcr_diag *d) {
+        uint32_t head[2];
+        int fd, r = open_plugin_file(f, k->symbol, head, &fd, d);
+
+        if (r < 0)
+                return r;
+        close(fd);
+        return check_abi(k, f->path, head, d);
+}
+
+static int probe_tag(struct fcr_plugins *p, const struct plugin_file *f, struct fcr_diag *d) {
+        return probe_file(&tag_kind, f, d);
+}
+
+static int probe_alloc(struct fcr_plugins *p, const struct plugin_file *f, struct fcr_diag *d) {
+        return probe_file(&alloc_kind, f, d);
+}
+
+int fcr_plugins_available(const char *dir, const char *allocator, struct fcr_diag *d) {
+        _cleanup_(plugins_unrefp) struct fcr_plugins *p = NULL;
+        char **names = NULL, file[NAME_MAX + 1];
+        size_t n = 0;
+        bool found = !allocator;
+        int r = plugins_new(dir, &p);
+
+        if (r >= 0)
+                r = for_each_file(p, tag_kind.sub, probe_tag, NULL, NULL, d);
+        if (r >= 0)
+                r = for_each_file(p, alloc_kind.sub, probe_alloc, &names, &n, d);
+        if (r < 0)
+                return r;
+        snprintf(file, sizeof(file), "%s.so", allocator ? allocator : "");
+        for (size_t i = 0; i < n && !found; i++)
+                found = !strcmp(names[i], file);
+        if (!found)
+                r = no_allocator(dir, allocator, names, n, d);
+        free_names(names, n);
+        return r;
 }
 
 int fcr_allocators_check(const char *dir, const char *name, struct fcr_diag *d) {
-        const struct fcr_alloc_plugin *a;
-        struct fcr_plugins *p = NULL;
-        int r = fcr_plugins_load(dir, &p, d);
-
-        if (r >= 0)
-                r = fcr_plugins_find_alloc(p, name, &a, d);
-        fcr_plugins_unref(p);
-        return r;
+        return fcr_plugins_available(dir, name, d);
 }
 
 int fcr_allocators_list(const char *dir, char ***ret, struct fcr_diag *d) {
@@ -403,7 +536,7 @@ int fcr_allocators_list(const char *dir, char ***ret, struct fcr_diag *d) {
 
         /* The allocators alone: a listing runs no tag plugin's code. */
         if (r >= 0)
-                r = load_kind(p, "alloc", load_alloc, d);
+                r = load_kind(p, alloc_kind.sub, load_alloc, d);
         if (r < 0)
                 return r;
         return fcr_plugins_alloc_names(p, ret);
@@ -439,14 +572,6 @@ const struct fcr_alloc_plugin *fcr_plugins_alloc_nth(const struct fcr_plugins *p
 
 const char *fcr_plugins_dir_of(const struct fcr_plugins *p) {
         return p->dir;
-}
-
-size_t fcr_plugins_tag_count(const struct fcr_plugins *p) {
-        return p ? p->nr_tags : 0;
-}
-
-const struct fcr_tag_plugin *fcr_plugins_tag_nth(const struct fcr_plugins *p, size_t i) {
-        return p && i < p->nr_tags ? p->tags[i] : NULL;
 }
 
 uint32_t fcr_plugins_features(const struct fcr_plugins *p) {

@@ -9,8 +9,6 @@
 /* Tag plugins are copies of full size (struct_size is this engine's):
  * optional members a plugin lacks are NULL or 0. */
 const struct fcr_tag_plugin *fcr_plugins_tag(const struct fcr_plugins *p, uint16_t tag);
-size_t fcr_plugins_tag_count(const struct fcr_plugins *p);
-const struct fcr_tag_plugin *fcr_plugins_tag_nth(const struct fcr_plugins *p, size_t i);
 /* The HEAD feature bits the loaded tag plugins provide. */
 uint32_t fcr_plugins_features(const struct fcr_plugins *p);
 /* Judge a fast-commit tag's value by its plugin, for the scan: 1 valid,

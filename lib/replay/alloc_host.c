@@ -5,7 +5,7 @@
 #include "alloc_host.h"
 #include "blocks.h"
 #include "groups.h"
-#include "replay.h"
+#include "replay_internal.h"
 
 static int find_free(struct fcr_alloc_ctx *a, uint64_t start, uint64_t end, uint64_t *ret) {
         struct fcr_replay *r = a->engine;

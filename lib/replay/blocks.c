@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <ext2fs/ext2fs.h>
 #include "blocks.h"
-#include "replay.h"
+#include "replay_internal.h"
 
 static int cmp_blk(const void *a, const void *b) {
         const struct blk_event *x = a, *y = b;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "groups.h"
-#include "replay.h"
+#include "replay_internal.h"
 
 static void set_bit(uint8_t *map, uint64_t bit) {
         map[bit / 8] |= 1 << (bit % 8);
@@ -109,6 +109,18 @@ struct grp_cache *fcr_group_get(struct fcr_replay *r, uint32_t g) {
         return load(r, g, &c) < 0 ? NULL : c;
 }
 
+/* libext2fs keeps the descriptors in fs->group_desc in host order: the
+ * block read raw is turned into that, and back before it is written. */
+static void desc_block_swap(ext2_filsys fs, char *block) {
+#ifdef WORDS_BIGENDIAN
+        for (int i = 0; i < EXT2_DESC_PER_BLOCK(fs->super); i++)
+                ext2fs_swap_group_desc2(fs, (struct ext2_group_desc *) (block + i * EXT2_DESC_SIZE(fs->super)));
+#else
+        (void) fs;
+        (void) block;
+#endif
+}
+
 /* libext2fs's setters write into fs->group_desc, which SUPER_ONLY leaves
  * empty: while group g is changed, its descriptor block sits in a sparse
  * table (only the blocks written become resident), then goes to the
@@ -129,6 +141,7 @@ int fcr_group_desc_begin(struct fcr_replay *r, uint32_t g) {
         }
         if (io_channel_read_blk64(fs->io, loc, 1, r->desc_table + (size_t) idx * fs->blocksize))
                 return fcr_fail(r->d, -EIO, "cannot read group descriptor block %u", idx);
+        desc_block_swap(fs, r->desc_table + (size_t) idx * fs->blocksize);
         fs->group_desc = (struct opaque_ext2_group_desc *) r->desc_table;
         return 0;
 }
@@ -144,6 +157,7 @@ int fcr_group_desc_end(struct fcr_replay *r, uint32_t g, int ret) {
         fs->group_desc = NULL;
         if (ret < 0)
                 return ret;
+        desc_block_swap(fs, r->desc_table + (size_t) idx * fs->blocksize);
         if (io_channel_write_blk64(fs->io, loc, 1, r->desc_table + (size_t) idx * fs->blocksize))
                 return fcr_fail(r->d, -EIO, "cannot write group descriptor block %u", idx);
         return 0;

@@ -31,6 +31,20 @@ static bool is_inode_slot_fresh(struct fcr_replay *r, uint32_t ino) {
 
 static int free_mapping(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode);
 
+/* The logged inode is in disk (little-endian) order, libext2fs's in host
+ * order: the bytes are merged in disk order, the fields read in host
+ * order.  to_disk: host to disk order, else the other way. */
+static void inode_swap(struct fcr_replay *r, uint8_t *to, uint8_t *from, bool to_disk) {
+#ifdef WORDS_BIGENDIAN
+        ext2fs_swap_inode_full(r->fs, (struct ext2_inode_large *) to, (struct ext2_inode_large *) from, to_disk,
+                               r->geom.inode_size);
+#else
+        (void) to_disk;
+        if (to != from)
+                memcpy(to, from, r->geom.inode_size);
+#endif
+}
+
 /* Inodes whose i_block is data rather than a block mapping. */
 static bool logged_i_block(struct fcr_replay *r, struct ext2_inode *inode) {
         uint16_t fmt = inode->i_mode & LINUX_S_IFMT;
@@ -42,6 +56,30 @@ static bool logged_i_block(struct fcr_replay *r, struct ext2_inode *inode) {
         if (fmt == LINUX_S_IFLNK)
                 return ext2fs_inode_data_blocks2(r->fs, inode) == 0;
         return fmt == LINUX_S_IFCHR || fmt == LINUX_S_IFBLK || fmt == LINUX_S_IFIFO || fmt == LINUX_S_IFSOCK;
+}
+
+/* i_block of the new inode neu (host order), from the log or the disk
+ * (cur, host order) or a fresh extent root; bytes set in disk order. */
+static void set_i_block(struct fcr_replay *r, uint8_t *neu, const uint8_t *cur, const uint8_t *raw, bool same_file) {
+        const struct ext2_inode *ci = (const struct ext2_inode *) cur;
+        bool logged = logged_i_block(r, (struct ext2_inode *) neu);
+        bool extents = ((struct ext2_inode *) neu)->i_flags & EXT4_EXTENTS_FL;
+
+        inode_swap(r, neu, neu, true);
+        if (logged) {
+                /* Inline data, a fast symlink's target, a device number:
+                 * i_block holds data, and the log has the truth. */
+                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
+        } else if (extents) {
+                /* The mapping is the disk's, changed by the ranges the log
+                 * carries; a new file starts with an empty tree. */
+                bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
+                                cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
+
+                if (!same_file || !has_root)
+                        init_extent_root(neu + EXT4_INODE_I_BLOCK);
+        }
+        inode_swap(r, neu, neu, false);
 }
 
 int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *raw, uint32_t raw_len) {
@@ -85,10 +123,12 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 ret = -ENOMEM;
                 goto out;
         }
-        /* The logged bytes, except i_block, over what the disk has beyond. */
-        memcpy(neu, cur, isz);
+        /* The logged bytes, except i_block, over what the disk has beyond
+         * (disk order); ni: the result's fields, in host order. */
+        inode_swap(r, neu, cur, true);
         memcpy(neu, raw, EXT4_INODE_I_BLOCK);
         memcpy(neu + EXT4_INODE_GENERATION, raw + EXT4_INODE_GENERATION, raw_len - EXT4_INODE_GENERATION);
+        inode_swap(r, neu, neu, false);
         ci = (struct ext2_inode *) cur;
         ni = (struct ext2_inode *) neu;
         /* The slot holds a file whose blocks are accounted for: in use
@@ -106,19 +146,7 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                 if (ret < 0)
                         goto out;
         }
-        if (logged_i_block(r, ni)) {
-                /* Inline data, a fast symlink's target, a device number:
-                 * i_block holds data, and the log has the truth. */
-                memcpy(neu + EXT4_INODE_I_BLOCK, raw + EXT4_INODE_I_BLOCK, EXT4_I_BLOCK_SIZE);
-        } else if (ni->i_flags & EXT4_EXTENTS_FL) {
-                /* The mapping is the disk's, changed by the ranges the log
-                 * carries; a new file starts with an empty tree. */
-                bool has_root = (ci->i_flags & EXT4_EXTENTS_FL) && cur[EXT4_INODE_I_BLOCK] == 0x0A &&
-                                cur[EXT4_INODE_I_BLOCK + 1] == 0xF3;
-
-                if (!same_file || !has_root)
-                        init_extent_root(neu + EXT4_INODE_I_BLOCK);
-        }
+        set_i_block(r, neu, cur, raw, same_file);
         e = ext2fs_write_inode_full(r->fs, ino, ni, isz);
         if (e) {
                 ret = fcr_replay_fail_e2(r, e, "writing", ino);

@@ -124,6 +124,17 @@ struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino) {
         return s;
 }
 
+void fcr_replay_stats(const struct fcr_replay *r, struct fcr_replay_stats *ret) {
+        *ret = (struct fcr_replay_stats) {
+                .tags_done = r->nr_tags_done,
+                .inodes_touched = r->nr_inodes_touched,
+                .blocks_allocated = r->nr_blocks_allocated,
+                .blocks_freed = r->nr_blocks_freed,
+                .notes = (const char *const *) r->notes,
+                .nr_notes = r->nr_notes,
+        };
+}
+
 /* Start a note line: one per tag, "[block:offset] NAME:", and one per
  * orphan.  Out of memory, a note is lost, never the replay. */
 void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) {

@@ -2,7 +2,7 @@
 """The boot test: fcreplayd under systemd as PID 1, in a Debian guest under
 qemu, with crashed ext4 disks in /etc/fstab.
 
-    boot-test.py [--keep]
+    boot-test.py [--keep] [--suite bookworm|trixie]
     boot-test.py --bench [1,4,16]    boot figures for make bench
     boot-test.py --self-test         the judgements and the KVM fallback,
                                      without a guest (judge.sh, make check)
@@ -10,10 +10,16 @@ qemu, with crashed ext4 disks in /etc/fstab.
 Environment: top_srcdir, top_builddir (as automake's tests have them);
 FCR_BOOT_CACHE (the guest cache, default /var/cache/fcreplay-boot);
 FCR_BOOT_WORK (a work directory to keep; default a temporary one);
+FCR_FOREIGN_CACHE (with --suite other than the host's: the chroot that
+builds the package for that suite, tests/foreign/build-deb-chroot.sh);
 FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works; a KVM boot that
 fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
 (seconds to wait for that, default 60); FCR_BOOT_REQUIRED
 (set: fail instead of skipping when the test cannot run, as in CI).
+
+--suite: the guest's Debian release (tests/boot/make-guest.sh), bookworm
+by default; for a release other than the host's, the package is built in a
+chroot of that release (tests/foreign/build-deb-chroot.sh).
 
 Five boots (see tests/boot/README.md for what each asserts), of the Debian
 package built by scripts/build-deb.sh and installed with dpkg -i:
@@ -53,6 +59,7 @@ BOOT_LIMIT = int(os.environ.get("FCR_BOOT_LIMIT", "900"))     # seconds for one 
 # in this time means KVM does not work here (the boot is retried with TCG).
 KVM_WAIT = int(os.environ.get("FCR_BOOT_KVM_WAIT", "60"))
 QEMU = os.environ.get("FCR_BOOT_QEMU", "qemu-system-x86_64")    # the self-test's stand-in
+SUITE = sys.argv[sys.argv.index("--suite") + 1] if "--suite" in sys.argv[:-1] else "bookworm"
 
 passed = failed = 0
 
@@ -115,17 +122,26 @@ def accel():
     return "kvm", "kvm"
 
 
+def host_suite():
+    with open("/etc/os-release") as f:
+        m = re.search(r"^VERSION_CODENAME=(\S+)", f.read(), re.M)
+    return m.group(1) if m else None
+
+
 def build_package(work):
     """The Debian packages, built as CI and an admin build them
     (scripts/build-deb.sh: dpkg-buildpackage from a clean copy of the tracked
-    tree, then lintian, failing on an error).  The test suite is not the
+    tree, then lintian, failing on an error), for the guest's release: in a
+    chroot of it when the host runs another.  The test suite is not the
     package build's business here: nocheck."""
     pkgdir = os.path.join(work, "pkg")
-    say("building the Debian package for the guest (scripts/build-deb.sh)")
+    cmd = [os.path.join(SRC, "scripts", "build-deb.sh"), pkgdir]
+    if SUITE != host_suite():
+        cmd = [os.path.join(SRC, "tests", "foreign", "build-deb-chroot.sh"), SUITE, pkgdir]
+    say(f"building the Debian package for the guest ({' '.join(os.path.relpath(c, SRC) for c in cmd[:1])} {SUITE})")
     log = os.path.join(work, "build-deb.log")
     with open(log, "w") as f:
-        r = subprocess.run([os.path.join(SRC, "scripts", "build-deb.sh"), pkgdir], stdout=f, stderr=subprocess.STDOUT,
-                           env=dict(os.environ, DEB_BUILD_OPTIONS="nocheck"))
+        r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, DEB_BUILD_OPTIONS="nocheck"))
     text = open(log).read()
     check(r.returncode == 0, "package: dpkg-buildpackage builds it and lintian reports no errors",
           f"see {log}: " + text[-600:])
@@ -593,7 +609,7 @@ def check_main(r, data_dir, hot_dir, data_img, hot_img):
         rep = json.loads(r.text("spare-replay.out"))
     except ValueError:
         rep = {}
-    check(r.rc("spare-replay") == 0 and rep.get("success") is True and rep.get("message", "").startswith("replayed"),
+    check(r.rc("spare-replay") == 0 and rep.get("success") is True and rep.get("result") == "replayed",
           f"{name}: fcreplayctl replay works on a disk dirtied after boot", r.text("spare-replay.out")[-400:])
     check(r.rc("spare-fsck") == 0, f"{name}: the spare disk is e2fsck-clean after that replay",
           r.text("spare-fsck.out")[-300:])
@@ -955,8 +971,8 @@ def main():
         accel_kind, accel_why = accel()
         say(f"accelerator: {accel_why}")
         t0 = time.monotonic()
-        guest = out(os.path.join(HERE, "make-guest.sh")).strip()
-        say(f"guest: {guest} ({time.monotonic() - t0:.0f} s)")
+        guest = out(os.path.join(HERE, "make-guest.sh"), "--suite", SUITE).strip()
+        say(f"guest: Debian {SUITE}, {guest} ({time.monotonic() - t0:.0f} s)")
         debs = build_package(work)
 
         say("crash images from the project's generator")

@@ -1,11 +1,14 @@
 #!/bin/bash
 # make-guest.sh: the Debian guest the boot test runs, built from Debian
 # packages with mmdebstrap and cached outside the clone, keyed by what goes
-# into it (this script and the host's apt sources).
+# into it (this script, the suite and the host's apt sources).
 #
-#   make-guest.sh [CACHE_DIR]      prints the directory that holds
+#   make-guest.sh [--suite SUITE] [CACHE_DIR]
+#                                  prints the directory that holds
 #                                  root.img, vmlinuz and initrd.img
 #
+# SUITE: bookworm (Debian 12, the default: from the host's apt sources) or
+# trixie (Debian 13, kernel 6.12 and systemd 257: from deb.debian.org).
 # CACHE_DIR defaults to $FCR_BOOT_CACHE or /var/cache/fcreplay-boot.  A cold
 # build takes one to three minutes; a warm one returns at once.  Needs root
 # (mmdebstrap in root mode, mke2fs -d keeping ownership).
@@ -17,18 +20,33 @@ set -euo pipefail
 # dracut-core beside initramfs-tools (it does not conflict with it, as
 # dracut does): the test builds a second, dracut initrd with the package's
 # 90fcreplay module and boots it too.
-PACKAGES="systemd systemd-sysv udev dbus kmod e2fsprogs util-linux mount initramfs-tools dracut-core
-linux-image-amd64 libext2fs2 libcom-err2 libblkid1 libudev1 libsystemd0 libjson-c5"
 SUITE=bookworm
+if [ "${1:-}" = --suite ]; then
+        SUITE=${2:?make-guest: --suite needs a suite}
+        shift 2
+fi
+case $SUITE in
+bookworm) EXT2FS_LIB=libext2fs2 ;;
+# The 64-bit time_t transition renamed the library's package.
+trixie) EXT2FS_LIB=libext2fs2t64 ;;
+*) echo "make-guest: unknown suite '$SUITE' (bookworm or trixie)" >&2; exit 64 ;;
+esac
+PACKAGES="systemd systemd-sysv udev dbus kmod e2fsprogs util-linux mount initramfs-tools dracut-core
+linux-image-amd64 $EXT2FS_LIB libcom-err2 libblkid1 libudev1 libsystemd0 libjson-c5"
 ROOT_SIZE=1536M
 
 cache=${1:-${FCR_BOOT_CACHE:-/var/cache/fcreplay-boot}}
+# The host's apt sources, where they are the suite's (the guest's
+# libraries are then the ones the project was built against); else
+# mmdebstrap's default mirror for the suite.
 sources=""
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] && sources="$sources $f"
-done
+if grep -qs "^VERSION_CODENAME=$SUITE\$" /etc/os-release; then
+        for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+                [ -f "$f" ] && sources="$sources $f"
+        done
+fi
 key=$( { cat "$0"; echo "$PACKAGES $SUITE"; [ -z "$sources" ] || cat $sources; } | sha256sum | cut -c1-16)
-dir="$cache/guest-$key"
+dir="$cache/guest-$SUITE-$key"
 if [ -f "$dir/complete" ]; then
         echo "$dir"
         exit 0
@@ -42,8 +60,6 @@ mkdir -p "$dir.tmp"
 tree="$dir.tmp/tree"
 echo "make-guest: building the guest in $dir (mmdebstrap $SUITE)" >&2
 start=$(date +%s)
-# The host's apt sources, so the guest's libraries are the ones the
-# project was built against.
 mirrors=()
 for f in $sources; do mirrors+=("$f"); done
 mmdebstrap --mode=root --variant=minbase --quiet \
@@ -63,8 +79,8 @@ truncate -s "$ROOT_SIZE" "$dir.tmp/root.img"
 mke2fs -q -t ext4 -O fast_commit -L fcrguest -d "$tree" "$dir.tmp/root.img"
 rm -rf "$tree"
 touch "$dir.tmp/complete"
-# Keep one guest: older keys are stale.
-for old in "$cache"/guest-*; do
+# Keep one guest per suite: older keys are stale.
+for old in "$cache"/guest-"$SUITE"-* "$cache"/guest-????????????????; do
         [ "$old" = "$dir.tmp" ] || rm -rf "$old"
 done
 mv "$dir.tmp" "$dir"

@@ -45,7 +45,7 @@ done
 case ",$features," in *,^fast_commit,*) features=${features#fast_commit,} ;; esac
 
 [ "$(id -u)" -eq 0 ] || { echo "make-crash-image: needs root (loop devices, mount)" >&2; exit 77; }
-losetup -f > /dev/null 2>&1 || { echo "make-crash-image: no free loop device" >&2; exit 77; }
+[ -c /dev/loop-control ] && losetup -f > /dev/null 2>&1 || { echo "make-crash-image: no free loop device" >&2; exit 77; }
 [ -x "$WORKLOAD" ] && [ -x "$FCTREE" ] || { echo "make-crash-image: build $WORKLOAD and $FCTREE first" >&2; exit 1; }
 
 mkdir -p "$out"

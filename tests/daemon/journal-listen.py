@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Stand in for journald's native socket: receive sd_journal_send()
 datagrams on SOCKET and append each entry to LOG as one line,
-"FIELD=value|FIELD=value|..." (newlines in values as \\n).  Ends once the
+"RECEIVED_USEC=...|FIELD=value|FIELD=value|..." (newlines in values as
+\\n; RECEIVED_USEC: CLOCK_MONOTONIC when it came, in microseconds, for
+tests that order events).  Ends once the
 process that started it is gone (with-journal.sh execs the daemon in its
 place).
 
   journal-listen.py SOCKET LOG
 """
-import os, socket, struct, sys
+import os, socket, struct, sys, time
 
 sock_path, log_path = sys.argv[1], sys.argv[2]
 parent = os.getppid()
@@ -36,7 +38,8 @@ s.settimeout(0.2)
 with open(log_path, "a", buffering=1) as log:
     while True:
         try:
-            log.write(fields(s.recv(1 << 20)) + "\n")
+            data = s.recv(1 << 20)
+            log.write("RECEIVED_USEC=%d|%s\n" % (time.monotonic_ns() // 1000, fields(data)))
         except socket.timeout:
             if os.getppid() != parent:
                 break

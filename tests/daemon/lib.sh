@@ -3,7 +3,7 @@
 # label this test set, so it leaves the machine's disks and other tests'
 # loop devices alone.
 [ "$(id -u)" -eq 0 ] || skip "needs root for loop devices"
-losetup -f > /dev/null 2>&1 || skip "no loop devices"
+have_loop || skip "no loop devices"
 command -v python3 > /dev/null || skip "python3 is not installed"
 FCREPLAYD="$top_builddir/fcreplayd"
 FCTREE="$top_builddir/tests/tools/fcr-fctree"

@@ -67,7 +67,7 @@ done
 rc=0
 "$CTL" cancel "$job" > /dev/null 2> "$TMP/err" || rc=$?
 [ $rc -eq 3 ] && grep -q "has ended" "$TMP/err" || fail "cancel of an ended job: exit $rc: $(cat "$TMP/err")"
-wait_for "$TMP/monitor.out" "^$job: Completed success=false message=cancelled: " 5
+wait_for "$TMP/monitor.out" "^$job: Completed success=false result=cancelled message=cancelled before writing" 5
 kill "$MON"
 cat "$TMP/monitor.out"
 grep -q "^$job: PropertiesChanged .*State=cancelled" "$TMP/monitor.out" || fail "monitor: no State=cancelled for $job"

@@ -111,10 +111,15 @@ static errcode_t cut_open(const char *name, int flags, io_channel *ret) {
 
         if (!ch)
                 return EXT2_ET_NO_MEMORY;
-        /* Uncached: a write passed on is on the disk, so the cut falls
+        /* The engine names its descriptor: the manager under is unixfd's.
+         * Uncached: a write passed on is on the disk, so the cut falls
          * exactly where it is counted. */
-        e = unix_io_manager->open(name, flags | IO_FLAG_NOCACHE, &under);
+        e = unixfd_io_manager->open(name, flags, &under);
+        if (!e)
+                e = io_channel_set_options(under, "cache=off");
         if (e) {
+                if (under)
+                        io_channel_close(under);
                 free(ch);
                 return e;
         }

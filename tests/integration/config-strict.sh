@@ -62,3 +62,25 @@ printf 'allocator = goal # the other one\n' > "$TMP/c.conf"
 FCREPLAY_CONFIG="$TMP/c.conf" "$FCREPLAY" --json replay "$TMP/a.img" > "$TMP/out" || fail "fcreplay with a comment: exit $?"
 grep -q '"allocator": *"goal"' "$TMP/out" || fail "fcreplay did not use goal: $(cat "$TMP/out")"
 echo "config-strict: comments after values"
+
+# 6. One plugin-directory order for fcreplay and fcreplayd (issue 21):
+# --plugin-dir, then plugin_dir in the configuration, then
+# $FCREPLAY_PLUGIN_DIR, then the built-in directory.  The directories
+# differ in their allocators, which the error lists.
+sum=$(sha256sum < "$TMP/a.img")
+mkdir -p "$TMP/conf-p/tags" "$TMP/conf-p/alloc" "$TMP/opt-p/tags" "$TMP/opt-p/alloc"
+cp -L "$top_builddir"/plugins/tags/*.so "$TMP/conf-p/tags/"
+cp -L "$top_builddir"/plugins/tags/*.so "$TMP/opt-p/tags/"
+cp -L "$top_builddir/plugins/alloc/goal.so" "$TMP/conf-p/alloc/"
+cp -L "$top_builddir/plugins/alloc/kernel.so" "$TMP/opt-p/alloc/"
+printf 'plugin_dir = %s\nallocator = nope\n' "$TMP/conf-p" > "$TMP/p.conf"
+FCREPLAY_CONFIG="$TMP/p.conf" expect64 "fcreplay: the configuration over \$FCREPLAY_PLUGIN_DIR" \
+        "in $TMP/conf-p/alloc (available: goal)" "$FCREPLAY" replay "$TMP/a.img"
+expect64 "fcreplayd: the configuration over \$FCREPLAY_PLUGIN_DIR" "in $TMP/conf-p/alloc (available: goal)" \
+        "$FCREPLAYD" --check-config --config "$TMP/p.conf"
+FCREPLAY_CONFIG="$TMP/p.conf" expect64 "fcreplay: --plugin-dir over the configuration" \
+        "in $TMP/opt-p/alloc (available: kernel)" "$FCREPLAY" --plugin-dir "$TMP/opt-p" replay "$TMP/a.img"
+printf 'allocator = nope\n' > "$TMP/p.conf"
+FCREPLAY_CONFIG="$TMP/p.conf" FCREPLAY_PLUGIN_DIR="$TMP/conf-p" expect64 "fcreplay: \$FCREPLAY_PLUGIN_DIR without plugin_dir" \
+        "in $TMP/conf-p/alloc (available: goal)" "$FCREPLAY" replay "$TMP/a.img"
+[ "$(sha256sum < "$TMP/a.img")" = "$sum" ] || fail "a refused run wrote to the image"

@@ -11,7 +11,7 @@
 # loop devices.
 . "$top_srcdir/tests/integration/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for loop devices and mount"
-losetup -f > /dev/null 2>&1 || skip "no loop devices"
+have_loop || skip "no loop devices"
 FCTREE="$top_builddir/tests/tools/fcr-fctree"
 MAKE="$top_srcdir/tests/crashgen/make-crash-image.sh"
 seeds=${FCR_CRASHGEN_SEEDS:-1}
@@ -19,27 +19,8 @@ base=${FCR_CRASHGEN_SEED_BASE:-71000}
 [ "$base" = random ] && base=$(( $(date +%s) % 100000 ))
 echo "crashgen-fresh: $seeds seed(s) per configuration from $base (FCR_CRASHGEN_SEED_BASE=$base reproduces)"
 
-configs() {
-cat <<'LIST'
-4k-mixed      --profile mixed --ops 150
-4k-ns         --profile ns --ops 250
-1k-data       --block-size 1024 --size 32M --journal-size 2 --profile data --ops 150
-2k-mixed      --block-size 2048 --profile mixed --ops 150
-nocsum-no64   --features ^metadata_csum,^64bit --profile mixed --ops 150
-inline        --features inline_data --profile ns --ops 200
-files-1k      --block-size 1024 --size 64M --journal-size 8 --profile files --ops 500 --mount-opts commit=600
-reuse-1k      --block-size 1024 --size 16M --journal-size 2 --features inline_data --profile reuse --ops 200 --mount-opts commit=600
-bigalloc      --size 128M --features bigalloc --mkfs-opts -C16384 --profile data --ops 120
-synced        --profile mixed --ops 200 --sync-every 10
-jbd2-4k       --features ^fast_commit --profile jbd2 --ops 60
-jbd2-1k-wrap  --block-size 1024 --size 16M --journal-size 1 --features ^fast_commit --profile jbd2 --ops 150
-orphan-4k     --size 32M --profile orphan --ops 60
-orphan-file-1k --block-size 1024 --size 16M --journal-size 2 --features orphan_file --profile orphan --ops 60
-LIST
-}
-
 checked=0 unclean=0 kernel_failed=0 live=0
-configs > "$TMP/configs"
+grep -v '^#' "$top_srcdir/tests/crashgen/configs.txt" > "$TMP/configs"
 while read -r name args; do
         for i in $(seq 0 $((seeds - 1))); do
                 seed=$((base + i))

@@ -4,7 +4,7 @@
 # two devices with that UUID are refused.  Needs root and loop devices.
 . "$top_srcdir/tests/integration/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for loop devices and mount"
-losetup -f > /dev/null 2>&1 || skip "no loop devices"
+have_loop || skip "no loop devices"
 FCTREE="$top_builddir/tests/tools/fcr-fctree"
 WORKLOAD="$top_builddir/tests/crashgen/fcr-workload"
 attach() { losetup -f --show "$1"; }
@@ -69,3 +69,29 @@ grep -q "pass --journal-dev" "$TMP/err" || fail "two journals: the message does 
 cmp -s "$TMP/c.img" "$TMP/fs.img" && cmp -s "$TMP/cj1.img" "$TMP/j.img" && cmp -s "$TMP/cj2.img" "$TMP/j.img" ||
         fail "two journals: something was written"
 echo "external-journal: ambiguous UUID refused, nothing written"
+
+# 4. Another filesystem's journal (issue 23, 0.1): fs B's superblock names
+# the external journal of fs A, whose user list holds A's UUID only.
+# Replaying it would write A's transactions into B and empty A's journal:
+# refused, neither image written, both named in the message.
+truncate -s 32M "$TMP/other.img"; truncate -s 8M "$TMP/oj.img"
+ojdev=$(attach "$TMP/oj.img")
+mke2fs -q -F -O journal_dev -b 4096 "$ojdev"
+mkfs.ext4 -q -F -b 4096 -J device="$ojdev" "$TMP/other.img"
+detach_all
+juuid=$(blkid -p -s UUID -o value "$TMP/j.img")
+buuid=$(blkid -p -s UUID -o value "$TMP/other.img")
+debugfs -w -R "ssv journal_uuid $juuid" "$TMP/other.img" 2> /dev/null
+debugfs -w -R "feature needs_recovery" "$TMP/other.img" > /dev/null 2>&1
+needs_recovery "$TMP/other.img" || fail "fs B should ask for recovery"
+cp "$TMP/other.img" "$TMP/d.img"; cp "$TMP/j.img" "$TMP/dj.img"
+expect 2 "is not among its users" "another filesystem's journal, --journal-dev" \
+        -- replay --journal-dev "$TMP/dj.img" "$TMP/d.img"
+grep -q "$buuid" "$TMP/err" && grep -q "$juuid" "$TMP/err" && grep -q "$TMP/dj.img" "$TMP/err" ||
+        fail "another filesystem's journal: the message does not name both UUIDs and the journal"
+cmp -s "$TMP/dj.img" "$TMP/j.img" || fail "another filesystem's journal: the journal was written"
+# Found by UUID: the same.
+attach "$TMP/dj.img" > /dev/null
+expect 2 "is not among its users" "another filesystem's journal, found by UUID" -- replay "$TMP/d.img"
+detach_all
+cmp -s "$TMP/dj.img" "$TMP/j.img" || fail "another filesystem's journal (by UUID): the journal was written"

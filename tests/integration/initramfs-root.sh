@@ -93,8 +93,21 @@ FCREPLAY_BIN="$TMP/noop" run "$s" "root=$TMP/img fcreplay.timeout=0" "no time li
 grep -q "replaying (no time limit)" "$TMP/out" || fail "timeout 0 is not logged as 'no time limit'"
 grep -q "time limit 0" "$TMP/out" && fail "timeout 0 logged as 'time limit 0'"
 
+# The root holds another filesystem by the time fcreplay opens it (a
+# stand-in copies one over it after the script's probe): the UUID the
+# script probed is expected, so nothing is written.
+unpack "$FIXTURES/demo" "$TMP/root.img"
+truncate -s 16M "$TMP/other.img"
+mkfs.ext4 -q -F "$TMP/other.img" > /dev/null
+printf '#!/bin/sh\ncp "%s" "%s"\nexec "%s" "$@"\n' "$TMP/other.img" "$TMP/root.img" "$FCREPLAY" > "$TMP/swap"
+chmod +x "$TMP/swap"
+FCREPLAY_BIN="$TMP/swap" run "$s" "root=$TMP/root.img" "root changed after the probe" \
+        "fcreplay: root $TMP/root.img: failed (exit 3; *)"
+grep -q "not the .* that was probed; nothing written" "$TMP/out" || fail "the changed root: no reason given"
+cmp -s "$TMP/root.img" "$TMP/other.img" || fail "the changed root was written"
+
 # An external journal, found by its UUID (needs root, loop devices).
-if [ "$(id -u)" -ne 0 ] || ! losetup -f > /dev/null 2>&1; then
+if ! have_loop; then
         echo "initramfs-root: external journal: skipped (needs root and loop devices)"
         exit 0
 fi
@@ -105,4 +118,21 @@ trap 'losetup -d "$jdev"; rm -rf "$TMP"' EXIT
 mke2fs -q -F -O journal_dev -b 4096 "$jdev"
 mkfs.ext4 -q -F -b 4096 -J device="$jdev" "$TMP/fs.img"
 run "$s" "root=$TMP/fs.img" "external journal" "fcreplay: root $TMP/fs.img: clean (nothing to replay, *)"
-grep -q "external journal $jdev (UUID=" "$TMP/out" || fail "the external journal is not named"
+grep -q "external journal UUID=.* on $jdev\$" "$TMP/out" || fail "the external journal is not named"
+
+# Two devices carry the journal's UUID (issue 23, 0.2: a stick present at
+# boot with a copy of it).  blkid would pick one and the script pass it as
+# --journal-dev; the engine refuses the ambiguity, nothing written.  The
+# root asks for recovery (its journal is empty: a replay would clear the
+# flag), so a replay through either journal would write.
+debugfs -w -R "feature needs_recovery" "$TMP/fs.img" > /dev/null 2>&1
+needs_recovery "$TMP/fs.img" || fail "the root should ask for recovery"
+cp "$TMP/j.img" "$TMP/j2.img"
+jdev2=$(losetup -f --show "$TMP/j2.img")
+trap 'losetup -d "$jdev"; losetup -d "$jdev2"; rm -rf "$TMP"' EXIT
+before=$(sum "$TMP/fs.img") jbefore=$(sum "$TMP/j.img")
+run "$s" "root=$TMP/fs.img" "two journals with one UUID" "fcreplay: root $TMP/fs.img: failed (exit 3; *)"
+grep -q "2 devices carry the external journal's UUID" "$TMP/out" || fail "two journals: the engine's reason is not logged"
+[ "$(sum "$TMP/fs.img")" = "$before" ] || fail "two journals: the root was written"
+[ "$(sum "$TMP/j.img")" = "$jbefore" ] && [ "$(sum "$TMP/j2.img")" = "$jbefore" ] ||
+        fail "two journals: a journal was written"

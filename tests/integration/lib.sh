@@ -22,6 +22,10 @@ fsck_clean() {
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
+# have_loop: root, with loop devices to attach (a chroot's /dev, as in a
+# package build, has none, though losetup -f still names one).
+have_loop() { [ "$(id -u)" -eq 0 ] && [ -c /dev/loop-control ] && losetup -f > /dev/null 2>&1; }
+
 # expect STATUS PATTERN WHAT -- fcreplay args...: the image named last
 # must not change.
 expect() {

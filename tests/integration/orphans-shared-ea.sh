@@ -7,7 +7,7 @@
 # one frees the block.  4 KiB extents and 1 KiB indirect blocks.
 . "$top_srcdir/tests/integration/lib.sh"
 command -v debugfs > /dev/null || skip "no debugfs"
-[ "$(id -u)" = 0 ] || skip "needs root to mount a loop device"
+have_loop || skip "needs root and a loop device to mount"
 mnt="$TMP/mnt"
 mkdir "$mnt"
 

@@ -32,8 +32,12 @@ echo "progress: -v without a terminal: planning, then $total blocks, each line o
 "$FCREPLAY" replay "$TMP/b.img" > /dev/null 2> "$TMP/err" || fail "replay: exit $?"
 [ ! -s "$TMP/err" ] || fail "progress without a terminal or -v: $(cat "$TMP/err")"
 
-# On a terminal (script(1) gives one): the planning phase, then the bar in blocks.
-if command -v script > /dev/null; then
+# On a terminal (script(1) gives one, where a pseudo-terminal can be
+# had: not in a chroot without /dev/pts): the planning phase, then the
+# bar in blocks.
+if ! command -v script > /dev/null || ! script -qec true /dev/null < /dev/null > /dev/null 2>&1; then
+        echo "progress: on a terminal: skipped (no script(1) or no pseudo-terminal here)"
+else
         script -qec "\"$FCREPLAY\" replay \"$TMP/c.img\"" /dev/null < /dev/null > "$TMP/tty" 2>&1 || fail "replay on a tty: exit $?"
         grep -q "planning" "$TMP/tty" || fail "no planning phase on a terminal: $(cat -v "$TMP/tty")"
         grep -q "] $TMP/c.img: writing 100% $total/$total blocks" "$TMP/tty" || fail "no bar in blocks: $(cat -v "$TMP/tty")"

@@ -92,7 +92,7 @@ grep -q "none.img" "$TMP/err" || fail "missing image: the message does not name 
 echo "refusals: missing image: exit 3"
 
 # A mounted device is refused (root and loop devices only).
-if [ "$(id -u)" -eq 0 ] && losetup -f > /dev/null 2>&1; then
+if have_loop; then
         cp "$TMP/img" "$TMP/m.img"
         "$FCREPLAY" replay -q "$TMP/m.img"
         loop=$(losetup -f --show "$TMP/m.img")

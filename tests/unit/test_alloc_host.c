@@ -7,7 +7,7 @@
 #include <string.h>
 #include "io/overlay.h"
 #include "replay/blocks.h"
-#include "replay/replay.h"
+#include "replay/replay_internal.h"
 #include "unit.h"
 
 static char *dir, img[4096];

@@ -1,8 +1,11 @@
 /* lib/conf_file.c: "key = value" files, the tool's keys, errors naming
  * file and line, and $FCREPLAY_CONFIG. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <fcreplay/conf_file.h>
 #include "unit.h"
 
@@ -204,6 +207,127 @@ START_TEST(dev_null_is_empty_config) {
 }
 END_TEST
 
+/* Issue 23 0.7: a FIFO is refused by type at once; it used to block
+ * the open for ever (Check's time limit bounds the test). */
+START_TEST(fifo_refused) {
+        struct fcr_tool_config c = {};
+
+        ck_assert_int_eq(mkfifo(path, 0644), 0);
+        ck_assert_int_eq(fcr_tool_config_load(path, &c, &diag), -EMEDIUMTYPE);
+        ck_assert_contains(diag.msg, path);
+        ck_assert_contains(diag.msg, "is a FIFO, not a regular file");
+}
+END_TEST
+
+START_TEST(other_devices_refused) {
+        struct fcr_tool_config c = {};
+
+        ck_assert_int_eq(fcr_tool_config_load("/dev/zero", &c, &diag), -EMEDIUMTYPE);
+        ck_assert_contains(diag.msg, "refusing configuration file /dev/zero: /dev/zero is a character device");
+}
+END_TEST
+
+/* --- As root: a file someone else could have written is refused. */
+
+static uid_t nobody(void) {
+        struct passwd *pw = getpwnam("nobody");
+
+        return pw ? pw->pw_uid : 65534;
+}
+
+/* load() fails with -EPERM, naming the file and culprit, and why. */
+static void refused(const char *culprit, const char *why) {
+        struct fcr_tool_config c = {};
+        char want[4400];
+
+        ck_assert_int_eq(fcr_tool_config_load(path, &c, &diag), -EPERM);
+        snprintf(want, sizeof(want), "refusing configuration file %s: %s %s", path, culprit, why);
+        ck_assert_contains(diag.msg, want);
+        ck_assert_ptr_null(c.plugin_dir);
+}
+
+START_TEST(owned_by_a_user) {
+        write_conf("plugin_dir = /home/user/plugins\n");
+        ck_assert_int_eq(chown(path, nobody(), -1), 0);
+        refused(path, "is owned by uid");
+}
+END_TEST
+
+START_TEST(writable_by_others) {
+        write_conf("plugin_dir = /home/user/plugins\n");
+        ck_assert_int_eq(chmod(path, 0666), 0);
+        refused(path, "is group- or world-writable (mode 0666)");
+        ck_assert_int_eq(chmod(path, 0620), 0);
+        refused(path, "is group- or world-writable (mode 0620)");
+}
+END_TEST
+
+START_TEST(in_a_users_directory) {
+        write_conf("plugin_dir = /home/user/plugins\n");
+        ck_assert_int_eq(chown(dir, nobody(), -1), 0);
+        refused(dir, "is owned by uid");
+}
+END_TEST
+
+/* A symlink to a user's file, and root's file behind a user's symlink. */
+START_TEST(symlinked_to_a_users_file) {
+        char target[4200], user_dir[4200], link[4300];
+        FILE *f;
+
+        snprintf(target, sizeof(target), "%s/user.conf", dir);
+        f = fopen(target, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("plugin_dir = /home/user/plugins\n", f);
+        fclose(f);
+        ck_assert_int_eq(chown(target, nobody(), -1), 0);
+        ck_assert_int_eq(symlink(target, path), 0);
+        refused(target, "is owned by uid");
+
+        ck_assert_int_eq(chown(target, 0, -1), 0);
+        snprintf(user_dir, sizeof(user_dir), "%s/user", dir);
+        ck_assert_int_eq(mkdir(user_dir, 0755), 0);
+        snprintf(link, sizeof(link), "%s/link.conf", user_dir);
+        ck_assert_int_eq(symlink(target, link), 0);
+        ck_assert_int_eq(lchown(link, nobody(), -1), 0);
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(symlink(link, path), 0);
+        refused(link, "is owned by uid");       /* the symlink itself */
+        ck_assert_int_eq(lchown(link, 0, -1), 0);
+        ck_assert_int_eq(chown(user_dir, nobody(), -1), 0);
+        refused(user_dir, "is owned by uid");   /* the symlink's directory */
+}
+END_TEST
+
+/* Root's own, in a root directory below sticky /tmp: read. */
+START_TEST(roots_own_is_read) {
+        struct fcr_tool_config c = {};
+        char link[4200];
+
+        write_conf("plugin_dir = /opt/plugins\n");
+        snprintf(link, sizeof(link), "%s/link.conf", dir);
+        ck_assert_int_eq(symlink("fcreplay.conf", link), 0);
+        ck_assert_msg(fcr_tool_config_load(link, &c, &diag) == 0, "%s", diag.msg);
+        ck_assert_str_eq(c.plugin_dir, "/opt/plugins");
+        fcr_tool_config_done(&c);
+}
+END_TEST
+
+static void add_root_tests(Suite *s) {
+        TCase *tc = tcase_create("as root");
+
+        if (geteuid() != 0) {
+                printf("conf_file: not root: the ownership tests do not run\n");
+                return;
+        }
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, owned_by_a_user);
+        tcase_add_test(tc, writable_by_others);
+        tcase_add_test(tc, in_a_users_directory);
+        tcase_add_test(tc, symlinked_to_a_users_file);
+        tcase_add_test(tc, roots_own_is_read);
+        suite_add_tcase(s, tc);
+}
+
 static Suite *suite(void) {
         Suite *s = suite_create("conf_file");
         TCase *tc = tcase_create("parse");
@@ -222,7 +346,10 @@ static Suite *suite(void) {
         tcase_add_test(tc, unreadable_path_not_optional_error);
         tcase_add_test(tc, config_path_from_env);
         tcase_add_test(tc, dev_null_is_empty_config);
+        tcase_add_test(tc, fifo_refused);
+        tcase_add_test(tc, other_devices_refused);
         suite_add_tcase(s, tc);
+        add_root_tests(s);
         return s;
 }
 

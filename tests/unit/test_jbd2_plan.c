@@ -167,7 +167,7 @@ END_TEST
 static uint64_t progress_done, progress_total;
 static unsigned progress_calls;
 
-static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void progress(uint64_t done, uint64_t total, void *userdata) {
         progress_done = done;
         progress_total = total;
         progress_calls++;

@@ -173,13 +173,16 @@ START_TEST(remove_entry_of_a_directory_marks_it) {
 }
 END_TEST
 
-/* The raw inode of src, as an INODE tag would log it, with another
- * generation: a different file. */
+/* The raw inode of src, as an INODE tag would log it (in disk order),
+ * with another generation: a different file. */
 static void raw_inode(uint32_t src, uint8_t *raw) {
         struct ext2_inode_large *i = (struct ext2_inode_large *) raw;
 
         ck_assert_int_eq(ext2fs_read_inode_full(U.r->fs, src, (struct ext2_inode *) raw, U.r->geom.inode_size), 0);
         i->i_generation += 1000;
+#ifdef WORDS_BIGENDIAN
+        ext2fs_swap_inode_full(U.r->fs, i, i, 1, U.r->geom.inode_size);
+#endif
 }
 
 START_TEST(inode_replay_into_a_free_slot) {

@@ -147,3 +147,30 @@ int unit_run(Suite *s) {
         srunner_free(sr);
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+bool unit_loop_attach(const char *test, const char *path, bool ro, char *ret, size_t len) {
+        char cmd[8192];
+        FILE *p = NULL;
+
+        ret[0] = '\0';
+        snprintf(cmd, sizeof(cmd), "losetup -f --show %s '%s' 2>/dev/null", ro ? "-r" : "", path);
+        if (geteuid() == 0)
+                p = popen(cmd, "r");
+        if (p) {
+                if (!fgets(ret, (int) len, p))
+                        ret[0] = '\0';
+                pclose(p);
+                ret[strcspn(ret, "\n")] = '\0';
+        }
+        if (ret[0] == '/')
+                return true;
+        printf("%s: skipped (needs root and a loop device)\n", test);
+        return false;
+}
+
+void unit_loop_detach(const char *loop) {
+        char cmd[4200];
+
+        snprintf(cmd, sizeof(cmd), "losetup -d '%s'", loop);
+        ck_assert_int_eq(system(cmd), 0);
+}

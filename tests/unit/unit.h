@@ -59,6 +59,12 @@ char *unit_mkdtemp(void);
 /* Remove a directory tree made by a test. */
 void unit_rmtree(const char *path);
 
+/* With root and a free loop device: path attached (read-only with ro),
+ * its node in ret; false, and a line saying the test skips this, when
+ * that cannot be (test: the test's name). */
+bool unit_loop_attach(const char *test, const char *path, bool ro, char *ret, size_t len);
+void unit_loop_detach(const char *loop);
+
 /* Run the suite, print the summary, return the process exit code. */
 int unit_run(Suite *s);
 

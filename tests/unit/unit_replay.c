@@ -21,6 +21,10 @@ const struct fcr_alloc_plugin ur_no_space = {
 };
 
 void ur_setup(struct unit_replay *u, const struct fcr_alloc_plugin *alloc) {
+        ur_setup_features(u, alloc, "fast_commit");
+}
+
+void ur_setup_features(struct unit_replay *u, const struct fcr_alloc_plugin *alloc, const char *features) {
         char cmd[16384];
 
         memset(u, 0, sizeof(*u));
@@ -29,7 +33,7 @@ void ur_setup(struct unit_replay *u, const struct fcr_alloc_plugin *alloc) {
         snprintf(cmd, sizeof(cmd),
                  "set -e; cd '%s'; mkdir -p tree/dir; head -c 3072 /dev/urandom > tree/file; "
                  "head -c 1000 /dev/urandom > tree/dir/inner; "
-                 "mkfs.ext4 -q -F -b 1024 -O fast_commit -d tree fs.img 4M > /dev/null 2>&1", u->dir);
+                 "mkfs.ext4 -q -F -b 1024 -O %s -d tree fs.img 4M > /dev/null 2>&1", u->dir, features);
         ck_assert_msg(system(cmd) == 0, "mkfs.ext4 -d failed (e2fsprogs is a test dependency)");
         ck_assert_int_eq(unix_io_manager->open(u->img, 0, &u->base), 0);
         ck_assert_int_eq(io_channel_set_blksize(u->base, 1024), 0);

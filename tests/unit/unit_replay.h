@@ -22,6 +22,8 @@ extern const struct fcr_alloc_plugin ur_first_free;
 extern const struct fcr_alloc_plugin ur_no_space;
 
 void ur_setup(struct unit_replay *u, const struct fcr_alloc_plugin *alloc);
+/* The same with these mkfs.ext4 -O features (ur_setup: fast_commit). */
+void ur_setup_features(struct unit_replay *u, const struct fcr_alloc_plugin *alloc, const char *features);
 void ur_done(struct unit_replay *u);
 /* The inode number of path (from the root) in the replay view; 0: none. */
 uint32_t ur_lookup(struct unit_replay *u, const char *path);

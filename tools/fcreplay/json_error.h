@@ -5,11 +5,9 @@
 #include <stdbool.h>
 #include <json-c/json.h>
 
-/* device may be NULL; result NULL: json_error_result(exit_code).  With
+/* device may be NULL; result NULL: the name of the result that goes with
+ * exit_code (daemon/result.h).  With
  * exit code 0 (nothing to do, e.g. a clean device) the text is under
  * "message" instead of "error". */
 struct json_object *json_error_new(const char *device, int exit_code, const char *result, const char *error,
                                    bool written);
-
-/* The result name that goes with one of our exit codes. */
-const char *json_error_result(int exit_code);

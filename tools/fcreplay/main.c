@@ -1,5 +1,7 @@
 /* fcreplay: replay an ext4 journal offline, before mount. */
+#include <ctype.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
 #include <fcreplay/conf_file.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
@@ -24,6 +27,7 @@ struct args {
         const char *journal_dev;
         const char *plugin_dir;
         const char *allocator;
+        struct fcr_expect expect;       /* --expect-*: the device probed */
         bool dry_run, json, quiet, verbose;
         uint64_t start_usec;            /* CLOCK_MONOTONIC at start */
 };
@@ -53,8 +57,14 @@ static void usage(FILE *f) {
                 "                     an allocator plugin's name (default: kernel)\n"
                 "  -P, --plugin-dir DIR\n"
                 "                     where tags/*.so and alloc/*.so are (default:\n"
-                "                     $FCREPLAY_PLUGIN_DIR, plugin_dir in the config, or\n"
+                "                     plugin_dir in the config, $FCREPLAY_PLUGIN_DIR, or\n"
                 "                     the built-in directory)\n"
+                "      --expect-uuid UUID\n"
+                "      --expect-devno MAJ:MIN\n"
+                "      --expect-diskseq N\n"
+                "                     the device as a probe found it: its filesystem's\n"
+                "                     UUID, its device number, its disk's sequence number;\n"
+                "                     another is refused (exit 3), nothing written\n"
                 "  -q, --quiet        print errors only\n"
                 "  -v, --verbose      print each step on stderr as it ends, with the time\n"
                 "                     since start\n"
@@ -66,6 +76,43 @@ static void usage(FILE *f) {
                 "Not fsck's codes: 2 is like fsck's 4 (run e2fsck), 3 like its 8; see fcreplay(8).\n");
 }
 
+enum { OPT_EXPECT_UUID = 256, OPT_EXPECT_DEVNO, OPT_EXPECT_DISKSEQ };
+
+/* "8-4-4-4-12" hexadecimal digits, as blkid prints a UUID. */
+static bool is_uuid(const char *s) {
+        for (int i = 0; i < 36; i++)
+                if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' : !isxdigit((unsigned char) s[i]))
+                        return false;
+        return s[36] == '\0';
+}
+
+static int parse_expect(int opt, const char *arg, struct fcr_expect *x, char *why, size_t len) {
+        unsigned maj, min;
+        int n = 0;
+
+        switch (opt) {
+        case OPT_EXPECT_UUID:
+                x->uuid = arg;
+                if (is_uuid(arg))
+                        return 0;
+                snprintf(why, len, "--expect-uuid %s: not a UUID", arg);
+                return -EINVAL;
+        case OPT_EXPECT_DEVNO:
+                if (sscanf(arg, "%u:%u%n", &maj, &min, &n) == 2 && arg[n] == '\0' && (maj || min)) {
+                        x->devnum = makedev(maj, min);
+                        return 0;
+                }
+                snprintf(why, len, "--expect-devno %s: not MAJOR:MINOR", arg);
+                return -EINVAL;
+        default:
+                if (isdigit((unsigned char) arg[0]) && sscanf(arg, "%" SCNu64 "%n", &x->diskseq, &n) == 1 &&
+                    arg[n] == '\0' && x->diskseq > 0)
+                        return 0;
+                snprintf(why, len, "--expect-diskseq %s: not a disk sequence number", arg);
+                return -EINVAL;
+        }
+}
+
 /* A usage error: its reason in why (getopt's own is on stderr too). */
 static int parse_args(int argc, char **argv, struct args *a, char *why, size_t len) {
         static const struct option opts[] = {
@@ -74,6 +121,9 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
                 { "journal-dev", required_argument, NULL, 'J' },
                 { "allocator", required_argument, NULL, 'a' },
                 { "plugin-dir", required_argument, NULL, 'P' },
+                { "expect-uuid", required_argument, NULL, OPT_EXPECT_UUID },
+                { "expect-devno", required_argument, NULL, OPT_EXPECT_DEVNO },
+                { "expect-diskseq", required_argument, NULL, OPT_EXPECT_DISKSEQ },
                 { "quiet", no_argument, NULL, 'q' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -93,6 +143,12 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
                 case 'v': a->verbose = true; break;
                 case 'h': usage(stdout); exit(FCR_EXIT_CLEAN);
                 case 'V': printf("fcreplay %s\n", PACKAGE_VERSION); exit(FCR_EXIT_CLEAN);
+                case OPT_EXPECT_UUID:
+                case OPT_EXPECT_DEVNO:
+                case OPT_EXPECT_DISKSEQ:
+                        if (parse_expect(c, optarg, &a->expect, why, len) < 0)
+                                return -EINVAL;
+                        break;
                 default:
                         snprintf(why, len, "bad option %s", argv[optind - 1]);
                         return -EINVAL;
@@ -114,7 +170,7 @@ static int parse_args(int argc, char **argv, struct args *a, char *why, size_t l
         return 0;
 }
 
-static void progress(const char *what, uint64_t done, uint64_t total, void *userdata) {
+static void progress(uint64_t done, uint64_t total, void *userdata) {
         progress_show(userdata, "writing", done, total);
 }
 
@@ -126,20 +182,13 @@ static void phase(enum fcr_phase p, void *userdata) {
                 progress_end(userdata);
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* --verbose: one line per step, on stderr (stdout is the report). */
 static void __attribute__((format(printf, 2, 3))) step(const struct args *a, const char *fmt, ...) {
         va_list ap;
 
         if (!a->verbose)
                 return;
-        fprintf(stderr, "fcreplay: %s: [%.3f s] ", a->device, (now_usec() - a->start_usec) / 1e6);
+        fprintf(stderr, "fcreplay: %s: [%.3f s] ", a->device, (fcr_now_usec(CLOCK_MONOTONIC) - a->start_usec) / 1e6);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
@@ -149,12 +198,6 @@ static void __attribute__((format(printf, 2, 3))) step(const struct args *a, con
 static void print_json(struct json_object *o) {
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
-}
-
-/* A refusal (exit 2) only while nothing was written; after the first
- * write every failure is operational (exit 3). */
-static int exit_code(int r, bool written) {
-        return r >= 0 ? FCR_EXIT_CLEAN : !written && fcr_is_refusal(r) ? FCR_EXIT_REFUSED : FCR_EXIT_FAILED;
 }
 
 /* With --json, errors are JSON too: one object on stdout. */
@@ -175,7 +218,7 @@ static int fail_usage(const struct args *a, const char *why, bool show_usage) {
 
 /* written: whether writing has begun (fcr_engine_wrote()). */
 static int fail_written(const struct args *a, int r, const struct fcr_diag *d, bool written) {
-        int code = exit_code(r, written);
+        int code = fcr_exit_code(r, written);
         const char *why = d->msg[0] ? d->msg : strerror(-r);
         /* Name the device once: some reasons name it already. */
         const char *dev = strstr(why, a->device) ? "" : a->device, *sep = *dev ? ": " : "";
@@ -233,7 +276,7 @@ int main(int argc, char **argv) {
         r = fcr_memory_limit();
         if (r < 0)
                 return fail_written(&a, fcr_fail(&d, r, "cannot set the memory limit: %s", strerror(-r)), &d, false);
-        a.start_usec = now_usec();
+        a.start_usec = fcr_now_usec(CLOCK_MONOTONIC);
         inspect = strcmp(a.command, "inspect") == 0;
         r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
         if (r < 0)
@@ -247,14 +290,14 @@ int main(int argc, char **argv) {
         struct fcr_engine_opts o = {
                 .device = a.device,
                 .journal_dev = a.journal_dev,
-                /* --plugin-dir, then $FCREPLAY_PLUGIN_DIR, then the config. */
-                .plugin_dir = a.plugin_dir ? a.plugin_dir : getenv("FCREPLAY_PLUGIN_DIR") ? NULL : cfg.plugin_dir,
+                .plugin_dir = fcr_tool_config_plugin_dir(&cfg, a.plugin_dir),
                 .allocator = a.allocator ? a.allocator : cfg.allocator,
                 .inspect_only = inspect,
                 .read_only = inspect || a.dry_run,
                 .phase = show_progress ? phase : NULL,
                 .progress = show_progress ? progress : NULL,
                 .userdata = &pr,
+                .expect = a.expect,
         };
         /* The allocator must exist: named by --allocator, that is a usage
          * error; by the configuration, a configuration error with its
@@ -296,7 +339,7 @@ int main(int argc, char **argv) {
                         return fail(&a, r, &d, e);
                 step(&a, "%s", fcr_engine_result(e)->written ? "written and flushed" : "nothing to write");
         }
-        elapsed = now_usec() - a.start_usec;
+        elapsed = fcr_now_usec(CLOCK_MONOTONIC) - a.start_usec;
         if (a.json) {
                 struct json_object *report = fcr_report_replay(e);
 

@@ -1,18 +1,12 @@
 #include <string.h>
 #include <time.h>
+#include <fcreplay/util.h>
 #include "progress.h"
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void progress_show(struct progress *p, const char *phase, uint64_t done, uint64_t total) {
         bool writing = !strcmp(phase, "writing");
         int pct = writing && total ? (int) (done * 100 / total) : 0;
-        uint64_t now = now_usec();
+        uint64_t now = fcr_now_usec(CLOCK_MONOTONIC);
         char line[sizeof(p->last)];
 
         if (writing)

@@ -13,19 +13,18 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 #include <fcreplay/exit_codes.h>
+#include "fcreplay1.h"
 #include "json_error.h"
 #include "print_inspect.h"
 #include "progress.h"
 #include "result.h"
 #include <fcreplay/util.h>
 
-#define DEST "org.fcreplay1"
-#define ROOT "/org/fcreplay1"
-#define MANAGER "org.fcreplay1.Manager"
-#define DEVICE "org.fcreplay1.Device"
-#define JOB "org.fcreplay1.Job"
-#define DEVICE_PREFIX ROOT "/device"
-#define JOB_PREFIX ROOT "/job"
+#define DEST FCR_BUS_NAME
+#define ROOT FCR_BUS_ROOT
+#define MANAGER FCR_BUS_MANAGER
+#define DEVICE FCR_BUS_DEVICE
+#define JOB FCR_BUS_JOB
 
 struct opts {
         const char *allocator;
@@ -76,9 +75,9 @@ static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) __attrib
 static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
         char what[512];
         va_list ap;
-        bool not_dirty = e && e->name && !strcmp(e->name, "org.fcreplay1.Error.NotDirty");
+        bool not_dirty = e && e->name && !strcmp(e->name, FCR_BUS_ERROR("NotDirty"));
         enum fcrd_result res = not_dirty ? FCRD_RESULT_NOTHING_TO_DO
-                : e && e->name && !strcmp(e->name, "org.fcreplay1.Error.Refused") ? FCRD_RESULT_REFUSED
+                : e && e->name && !strcmp(e->name, FCR_BUS_ERROR("Refused")) ? FCRD_RESULT_REFUSED
                 : FCRD_RESULT_FAILED;
         int code = fcrd_result_exit_code(res);
         const char *why = e && e->message ? e->message : strerror(-r);
@@ -213,15 +212,6 @@ static bool needs_reason(const char *last_result) {
         return *last_result && (fcrd_result_from_string(last_result, &r) < 0 || !fcrd_result_is_success(r));
 }
 
-/* How a job ended, from its end's "RESULT: message"; failed if unknown. */
-static enum fcrd_result job_result(const char *message) {
-        char name[32];
-        enum fcrd_result r;
-
-        snprintf(name, sizeof(name), "%.*s", (int) strcspn(message, ":"), message);
-        return fcrd_result_from_string(name, &r) < 0 ? FCRD_RESULT_FAILED : r;
-}
-
 static void print_devices(struct json_object *arr) {
         printf("%-20s %-10s %-14s %6s %10s  %s\n", "DEVICE", "STATE", "LAST RESULT", "TAGS", "TIME", "LABEL");
         for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -273,9 +263,19 @@ static int cmd_status(sd_bus *bus, const struct opts *o, bool with_daemon) {
 struct wait_state {
         const char *job;
         bool done, success;
+        enum fcrd_result result;
         struct progress progress;
         char message[700];
 };
+
+/* How the job ended: its typed result (failed if the name is unknown). */
+static void ended(struct wait_state *w, bool success, const char *result, const char *message) {
+        w->done = true;
+        w->success = success;
+        if (fcrd_result_from_string(result, &w->result) < 0)
+                w->result = FCRD_RESULT_FAILED;
+        snprintf(w->message, sizeof(w->message), "%s", message);
+}
 
 /* The job's phase and, while writing, its blocks: the daemon's one model. */
 static void show_progress(sd_bus *bus, struct wait_state *w, const struct opts *o) {
@@ -291,15 +291,11 @@ static void show_progress(sd_bus *bus, struct wait_state *w, const struct opts *
 
 static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct wait_state *w = userdata;
-        const char *msg;
+        const char *res, *msg;
         int ok;
 
-        if (sd_bus_message_is_signal(m, JOB, "Completed") &&
-            sd_bus_message_read(m, "bs", &ok, &msg) >= 0) {
-                w->done = true;
-                w->success = ok;
-                snprintf(w->message, sizeof(w->message), "%s", msg);
-        }
+        if (sd_bus_message_is_signal(m, JOB, "Completed") && sd_bus_message_read(m, "bss", &ok, &res, &msg) >= 0)
+                ended(w, ok, res, msg);
         return 0;
 }
 
@@ -340,22 +336,19 @@ static int start_replay(sd_bus *bus, const char *dev, const struct opts *o, char
 }
 
 /* A job that ended before the match was in place sends no signal: its
- * state, and the device's last result, say how it ended. */
-static void check_ended(sd_bus *bus, const char *dev, struct wait_state *w) {
-        _cleanup_free_ char *state = get_string(bus, w->job, JOB, "State"), *devpath = NULL;
+ * state, result and message say how it ended. */
+static void check_ended(sd_bus *bus, struct wait_state *w) {
+        _cleanup_free_ char *state = get_string(bus, w->job, JOB, "State");
         _cleanup_free_ char *res = NULL, *msg = NULL;
 
         if (!strcmp(state, "running") || !strcmp(state, "writing"))
                 return;
-        (void) sd_bus_path_encode(DEVICE_PREFIX, strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev, &devpath);
-        res = get_string(bus, devpath, DEVICE, "LastResult");
-        msg = get_string(bus, devpath, DEVICE, "LastMessage");
-        w->done = true;
-        w->success = !strcmp(state, "completed");
-        snprintf(w->message, sizeof(w->message), "%s: %s", res, msg);
+        res = get_string(bus, w->job, JOB, "Result");
+        msg = get_string(bus, w->job, JOB, "Message");
+        ended(w, !strcmp(state, "completed"), res, msg);
 }
 
-static int wait_for_job(sd_bus *bus, const char *dev, struct wait_state *w, const struct opts *o) {
+static int wait_for_job(sd_bus *bus, struct wait_state *w, const struct opts *o) {
         char match[256];
         int r;
 
@@ -364,7 +357,7 @@ static int wait_for_job(sd_bus *bus, const char *dev, struct wait_state *w, cons
         r = sd_bus_add_match(bus, NULL, match, on_job_signal, w);
         if (r < 0)
                 return fail_bus(NULL, r, "cannot watch the job");
-        check_ended(bus, dev, w);
+        check_ended(bus, w);
         while (!w->done) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
@@ -387,7 +380,6 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
         char prefix[PATH_MAX + 3];
         /* A bar on a terminal; otherwise throttled lines, with the result. */
         struct wait_state w = { .progress = { .prefix = prefix, .tty = isatty(STDERR_FILENO) } };
-        enum fcrd_result res;
         int code, r = start_replay(bus, dev, o, &job);
 
         if (!job)
@@ -399,33 +391,30 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 print_value(o, "job", job, "");
                 return FCR_EXIT_CLEAN;
         }
-        r = wait_for_job(bus, dev, &w, o);
+        r = wait_for_job(bus, &w, o);
         if (r != FCR_EXIT_CLEAN)
                 return r;
-        res = job_result(w.message);
-        code = w.success ? FCR_EXIT_CLEAN : fcrd_result_exit_code(res);
+        code = w.success ? FCR_EXIT_CLEAN : fcrd_result_exit_code(w.result);
         if (o->json) {
                 /* The error object, as fcreplay's, with the job and success. */
-                struct json_object *j = json_error_new(dev, code, fcrd_result_to_string(res), w.message,
+                struct json_object *j = json_error_new(dev, code, fcrd_result_to_string(w.result), w.message,
                                                        get_bool(bus, job, JOB, "Written"));
 
                 json_object_object_add(j, "job", json_object_new_string(job));
                 json_object_object_add(j, "success", json_object_new_boolean(w.success));
                 print_json(j);
         } else
-                printf("%s: %s\n", dev, w.message);
+                printf("%s: %s: %s\n", dev, fcrd_result_to_string(w.result), w.message);
         return code;
 }
 
 static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
         _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
-        const char *base = strrchr(dev, '/');
         _cleanup_free_ char *path = NULL, *node = NULL, *state = NULL;
         struct json_object *j;
         int r;
 
-        /* Device objects are named after the node, as the daemon names them. */
-        r = sd_bus_path_encode(DEVICE_PREFIX, base ? base + 1 : dev, &path);
+        r = fcr_bus_device_path(dev, &path);
         if (r >= 0)
                 r = sd_bus_get_property_string(bus, DEST, path, DEVICE, "Path", &err, &node);
         if (r >= 0)
@@ -455,7 +444,7 @@ static int cmd_cancel(sd_bus *bus, const char *job, const struct opts *o) {
         int r;
 
         /* A job's path, or just its number. */
-        snprintf(path, sizeof(path), job[0] == '/' ? "%s" : JOB_PREFIX "/%s", job);
+        snprintf(path, sizeof(path), job[0] == '/' ? "%s" : FCR_BUS_JOB_PREFIX "/%s", job);
         r = sd_bus_call_method(bus, DEST, path, JOB, "Cancel", &err, NULL, "");
         if (r < 0)
                 return fail_bus(&err, r, "cannot cancel %s", path);
@@ -523,7 +512,7 @@ static void json_key(const char *prop, char *buf, size_t len) {
 static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const struct opts *o = userdata;
         struct json_object *j = json_object_new_object(), *changed = json_object_new_object();
-        const char *member = sd_bus_message_get_member(m), *iface = NULL, *key, *msg;
+        const char *member = sd_bus_message_get_member(m), *iface = NULL, *key, *res, *msg;
         int ok;
 
         json_object_object_add(j, "object", json_object_new_string(sd_bus_message_get_path(m)));
@@ -542,8 +531,9 @@ static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *er
                         (void) sd_bus_message_exit_container(m);
                 }
                 json_object_object_add(j, "interface", json_object_new_string(iface));
-        } else if (!strcmp(member, "Completed") && sd_bus_message_read(m, "bs", &ok, &msg) >= 0) {
+        } else if (!strcmp(member, "Completed") && sd_bus_message_read(m, "bss", &ok, &res, &msg) >= 0) {
                 json_object_object_add(changed, "success", json_object_new_boolean(ok));
+                json_object_object_add(changed, "result", json_object_new_string(res));
                 json_object_object_add(changed, "message", json_object_new_string(msg));
         }
         json_object_object_add(j, "values", changed);

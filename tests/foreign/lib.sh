@@ -1,0 +1,39 @@
+# Shared by tests/foreign/*.sh (sourced, bash): chroots and the tree.
+
+# tracked_tar SRC TAR: the tracked files of SRC (a git checkout, else all
+# but version control), so that nothing built in SRC leaks into a chroot.
+tracked_tar() {
+        if git -C "$1" rev-parse --git-dir > /dev/null 2>&1; then
+                git -C "$1" ls-files -z | tar -C "$1" --null -T - -cf "$2"
+        else
+                tar -C "$1" --exclude-vcs -cf "$2" .
+        fi
+}
+
+# The mounts made by chroot_enter, undone by chroot_leave (also on exit).
+fcr_mounts=()
+chroot_leave() {
+        local i
+        for ((i = ${#fcr_mounts[@]} - 1; i >= 0; i--)); do
+                umount "${fcr_mounts[i]}" 2> /dev/null || umount -l "${fcr_mounts[i]}" 2> /dev/null || true
+        done
+        fcr_mounts=()
+}
+trap chroot_leave EXIT
+
+# chroot_enter CHROOT [DIR]: /proc in CHROOT, and DIR (if given) as /fcr.
+chroot_enter() {
+        mount -t proc proc "$1/proc" && fcr_mounts+=("$1/proc")
+        if [ -n "${2:-}" ]; then
+                mkdir -p "$1/fcr"
+                mount --bind "$2" "$1/fcr" && fcr_mounts+=("$1/fcr")
+        fi
+}
+
+# in_chroot CHROOT [VAR=VALUE...] CMD...: CMD in CHROOT with a plain
+# environment.
+in_chroot() {
+        local c=$1
+        shift
+        chroot "$c" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 "$@"
+}
