@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
+#include <fcreplay/limits.h>
 #include "worker.h"
 
 static int out = -1;
@@ -98,6 +99,7 @@ static int child(const struct fcrd_replay_args *a) {
         bool work;
         int r;
 
+        if (fcr_memory_limit() < 0) return result(FCRD_RESULT_FAILED, 0, "cannot set the memory limit");
         r = open_engine(&o, &e, &d);
         if (r == -EBUSY)
                 return result(FCRD_RESULT_BUSY, 0, d.msg);

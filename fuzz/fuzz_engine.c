@@ -18,6 +18,7 @@
 #include "fuzz_journal.h"
 #include <fcreplay/report.h>
 #include "../tools/fcreplay/print.h"
+#include "../tools/fcreplay/print_inspect.h"
 
 #define MAX_IMAGE (64ULL << 20)
 
@@ -78,16 +79,21 @@ static void run(const char *path, bool inspect, FILE *sink) {
         };
         struct fcr_engine *e = NULL;
         struct fcr_diag d = {};
+        struct fcr_inspect *v = NULL;
         struct json_object *j;
 
         if (fcr_engine_open(&o, &e, &d) < 0)
                 return;
         if (inspect) {
-                if (fcr_engine_scan(e, &d) >= 0 || e->jsb.blocksize) {
-                        print_inspect(sink, e);
-                        j = fcr_report_inspect(e);
+                if ((fcr_engine_scan(e, &d) >= 0 || e->jsb.blocksize) && fcr_engine_inspect(e, &v) >= 0) {
+                        /* Both printers, and the view read back from its
+                         * JSON as fcreplayctl reads the daemon's. */
+                        print_inspect(sink, v);
+                        j = fcr_inspect_to_json(v);
                         fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY), sink);
+                        print_inspect_json(sink, j);
                         json_object_put(j);
+                        fcr_inspect_free(v);
                 }
         } else if (fcr_engine_plan(e, &d) >= 0) {
                 print_replay(sink, e, true);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <ext2fs/ext2_err.h>
 #include <fcreplay/bytes.h>
+#include <fcreplay/limits.h>
 #include <fcreplay/util.h>
 #include "engine.h"
 #include "fastcommit/fc_format.h"
@@ -313,7 +314,7 @@ static int plan_commit(struct fcr_engine *e, struct fcr_diag *d) {
         return 0;
 }
 
-int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
+static int plan(struct fcr_engine *e, struct fcr_diag *d) {
         struct ext2_super_block sb;
         bool orphans;
         int r;
@@ -355,7 +356,7 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                 if (e->fc.end_reason == FC_END_NO_PLUGIN)
                         return fcr_fail(d, -EOPNOTSUPP,
                                         "the fast-commit area holds tag %u, which no plugin in %s/tags handles",
-                                        get_le16(e->fc.area + e->fc.end_block * e->jsb.blocksize + e->fc.end_offset),
+                                        e->fc.end_tag,
                                         e->plugin_dir);
                 /* As the kernel fails the mount (-EOPNOTSUPP). */
                 if (e->fc.end_reason == FC_END_UNSUPPORTED)
@@ -372,6 +373,9 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
                         e->plan.fixup = keep_backup;
                         e->plan.fixup_data = e->fs;
                 }
+                r = fcr_jbd2_check_plan(e->fs, e->journal, &e->plan, d);
+                if (r < 0)
+                        return r;
         }
         r = replayed_super(e, &sb, d);
         if (r < 0)
@@ -389,6 +393,11 @@ int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
         }
         e->planned = true;
         return 0;
+}
+
+int fcr_engine_plan(struct fcr_engine *e, struct fcr_diag *d) {
+        /* Out of memory under the ceiling: the log asks for too much. */
+        return fcr_memory_refusal(plan(e, d), d);
 }
 
 bool fcr_engine_wrote(const struct fcr_engine *e) {

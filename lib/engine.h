@@ -21,6 +21,7 @@
 #include "io/overlay.h"
 #include "pluginhost/plugins.h"
 #include "replay/replay.h"
+#include "replay/jbd2_check.h"
 
 struct fcr_engine {
         char *device;

@@ -108,7 +108,7 @@ const struct fcr_result *fcr_engine_result(struct fcr_engine *e) {
                 r->log_end_reason = jbd2_end_reason_str(e->log.end_reason);
                 r->has_fc_area = e->jsb.fc_end > e->jsb.fc_first;
                 r->fc_commits = e->fc.nr_commits;
-                r->fc_committed_tags = e->fc.nr_valid;
+                r->fc_committed_tags = e->fc.nr_tags;
                 r->fc_end_reason = fc_end_reason_str(e->fc.end_reason);
         }
         if (e->planned && e->state == FCR_STATE_REPLAY) {

@@ -10,8 +10,13 @@
  *
  * A tag plugin is the one owner of its tag: it validates a value, decodes
  * and describes it (text and named fields), names the blocks it claims,
- * and replays it.  The engine keeps only the framing of the log (HEAD
- * features and tid, TAIL tid and CRC).
+ * and replays it.  The framing of the log is the engine's, as it is the
+ * kernel's: HEAD (features and tid), TAIL (tid and CRC) and PAD are
+ * decoded, described and never replayed by the scan itself, and a plugin
+ * that claims one of their tags (7, 8, 9) is refused.  (That refusal is
+ * the ABI's only change since fcreplay 0.1.0, whose head.so, tail.so and
+ * pad.so it names; the descriptor and the services are unchanged, so the
+ * version stays 2.)
  *
  * Versions.  abi_version is the major version: the engine refuses a
  * plugin whose version differs from its own.  Both descriptors also carry

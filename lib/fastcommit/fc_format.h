@@ -17,6 +17,11 @@ enum {
 };
 
 #define FC_TAG_HDR_LEN          4
-/* The framing the scan owns; every other tag's value is its plugin's. */
+/* The framing, HEAD, TAIL and PAD, is the scan's, as it is the kernel's
+ * (fs/ext4/fast_commit.c scans it itself): no plugin handles it.  Every
+ * other tag changes the filesystem and is its plugin's. */
+static inline int fc_tag_is_framing(unsigned tag) {
+        return tag == FC_TAG_HEAD || tag == FC_TAG_TAIL || tag == FC_TAG_PAD;
+}
 #define FC_HEAD_LEN             8       /* le32 features, le32 tid */
 #define FC_TAIL_LEN             8       /* le32 tid, le32 crc (then padding) */

@@ -17,6 +17,9 @@ struct fcr_overlay {
         void *tree;             /* tsearch tree of struct ov_block */
         size_t nr_written;
         uint64_t reads;
+        uint8_t *scratch;       /* reads through: never an allocation there, where
+                                 * libext2fs cannot take a failure (a NULL
+                                 * group descriptor is dereferenced) */
         char name[64];
 };
 
@@ -33,6 +36,11 @@ int fcr_overlay_new(io_channel base, unsigned blocksize, struct fcr_overlay **re
                 return -ENOMEM;
         ov->base = base;
         ov->bs = blocksize;
+        ov->scratch = malloc(blocksize);
+        if (!ov->scratch) {
+                free(ov);
+                return -ENOMEM;
+        }
         snprintf(ov->name, sizeof(ov->name), "fcr-overlay:%p", (void *) ov);
         *ret = ov;
         return 0;
@@ -42,6 +50,7 @@ void fcr_overlay_free(struct fcr_overlay *ov) {
         if (!ov)
                 return;
         tdestroy(ov->tree, free);
+        free(ov->scratch);
         free(ov);
 }
 
@@ -118,18 +127,12 @@ static errcode_t ov_read(struct fcr_overlay *ov, uint64_t off, size_t len, uint8
                         memcpy(buf, b->data + in, n);
                 else {
                         /* Read through, whole blocks at a time. */
-                        uint8_t *tmp = malloc(ov->bs);
-                        errcode_t e;
+                        errcode_t e = io_channel_read_blk64(ov->base, nr, 1, ov->scratch);
 
-                        if (!tmp)
-                                return EXT2_ET_NO_MEMORY;
-                        e = io_channel_read_blk64(ov->base, nr, 1, tmp);
                         ov->reads++;
-                        if (!e)
-                                memcpy(buf, tmp + in, n);
-                        free(tmp);
                         if (e)
                                 return e;
+                        memcpy(buf, ov->scratch + in, n);
                 }
                 buf += n;
                 off += n;

@@ -4,69 +4,49 @@
 #include "jbd2_csum.h"
 #include "jbd2_format.h"
 #include "jbd2_plan.h"
+#include "revoke_table.h"
 #include <fcreplay/util.h>
 
-/* Revoke table: the highest revoking tid per block, sorted by block. */
-struct revoke_table {
-        struct jbd2_revoke_rec *r;
-        size_t n;
-};
-
-static int cmp_revoke(const void *a, const void *b) {
-        const struct jbd2_revoke_rec *x = a, *y = b;
-
-        if (x->fs_block != y->fs_block)
-                return x->fs_block < y->fs_block ? -1 : 1;
+static int revoke_one(uint64_t fs_block, uint32_t tid, void *userdata) {
+        revoke_table_revoke(userdata, fs_block, tid);
         return 0;
 }
 
-static int revoke_table_build(const struct jbd2_log *log, struct revoke_table *ret, struct fcr_diag *d) {
-        struct jbd2_revoke_rec *r = NULL;
-        size_t n = 0, cap = 0, out = 0;
+/* Pass two of recovery: the blocks the replayed transactions log, then
+ * every revoke record of those transactions against them. */
+static int revoke_table_build(struct fcr_journal *j, const struct jbd2_super *s, const struct jbd2_log *log,
+                              uint8_t *buf, struct revoke_table *rt, size_t *ret_records, struct fcr_diag *d) {
+        size_t records = 0;
+        int r = revoke_table_init(rt, log->nr_tags);
 
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < log->nr_txns; i++) {
                 const struct jbd2_txn *t = &log->txns[i];
 
                 if (!jbd2_txn_in_replay(log, t))
                         continue;
-                if (t->bad_revoke) {
-                        free(r);
+                if (t->bad_revoke)
                         return fcr_fail(d, -EUCLEAN, "journal transaction %u has a revoke block "
                                         "with an impossible record count", t->tid);
-                }
-                for (size_t k = 0; k < t->nr_revokes; k++) {
-                        struct jbd2_revoke_rec *e = FCR_PUSH(r, n, cap);
+                for (size_t k = 0; k < t->nr_tags; k++)
+                        revoke_table_add(rt, log->tags[t->first_tag + k].fs_block);
+        }
+        for (size_t i = 0; i < log->nr_txns; i++) {
+                const struct jbd2_txn *t = &log->txns[i];
 
-                        if (!e) {
-                                free(r);
-                                return -ENOMEM;
-                        }
-                        *e = log->revokes[t->first_revoke + k];
+                if (!jbd2_txn_in_replay(log, t))
+                        continue;
+                for (size_t k = 0; k < t->nr_revoke_blks; k++) {
+                        r = jbd2_revoke_records(j, s, &log->revoke_blks[t->first_revoke_blk + k], buf, revoke_one,
+                                                rt, d);
+                        if (r < 0)
+                                return r;
                 }
+                records += t->nr_revokes;
         }
-        if (n)
-                qsort(r, n, sizeof(*r), cmp_revoke);
-        for (size_t i = 0; i < n; i++) {
-                if (out && r[out - 1].fs_block == r[i].fs_block) {
-                        if (tid_gt(r[i].tid, r[out - 1].tid))
-                                r[out - 1].tid = r[i].tid;
-                } else
-                        r[out++] = r[i];
-        }
-        ret->r = r;
-        ret->n = out;
+        *ret_records = records;
         return 0;
-}
-
-/* A block logged in tid is revoked by a revoke of the same or a later tid. */
-static bool is_revoked(const struct revoke_table *t, uint64_t block, uint32_t tid) {
-        struct jbd2_revoke_rec key = { .fs_block = block };
-        const struct jbd2_revoke_rec *e;
-
-        if (!t->n)
-                return false;
-        e = bsearch(&key, t->r, t->n, sizeof(*t->r), cmp_revoke);
-        return e && tid_geq(e->tid, tid);
 }
 
 static int cmp_write(const void *a, const void *b) {
@@ -107,10 +87,9 @@ int jbd2_plan_build(struct fcr_journal *j, const struct jbd2_super *s, const str
 
         if (!buf)
                 return -ENOMEM;
-        r = revoke_table_build(log, &rt, d);
+        r = revoke_table_build(j, s, log, buf, &rt, &p.nr_revokes, d);
         if (r < 0)
-                return r;
-        p.nr_revokes = rt.n;
+                goto fail;
 
         for (size_t i = 0; i < log->nr_txns; i++) {
                 const struct jbd2_txn *t = &log->txns[i];
@@ -123,7 +102,7 @@ int jbd2_plan_build(struct fcr_journal *j, const struct jbd2_super *s, const str
                         struct jbd2_write *w;
 
                         p.nr_tags++;
-                        if (is_revoked(&rt, tag->fs_block, tag->tid)) {
+                        if (revoke_table_revoked(&rt, tag->fs_block, tag->tid)) {
                                 p.nr_revoked++;
                                 continue;
                         }
@@ -158,11 +137,11 @@ int jbd2_plan_build(struct fcr_journal *j, const struct jbd2_super *s, const str
                         p.writes[out++] = p.writes[i];
         }
         p.nr_writes = out;
-        free(rt.r);
+        revoke_table_done(&rt);
         *ret = p;
         return 0;
 fail:
-        free(rt.r);
+        revoke_table_done(&rt);
         jbd2_plan_done(&p);
         return r;
 }
@@ -170,6 +149,19 @@ fail:
 void jbd2_plan_done(struct jbd2_plan *p) {
         free(p->writes);
         memset(p, 0, sizeof(*p));
+}
+
+int jbd2_plan_read(struct fcr_journal *j, const struct jbd2_plan *p, const struct jbd2_write *w, uint8_t *buf,
+                   struct fcr_diag *d) {
+        int r = fcr_journal_read(j, w->log_block, buf);
+
+        if (r < 0)
+                return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
+        if (w->escape)
+                put_be32(buf, JBD2_MAGIC);
+        if (p->fixup)
+                p->fixup(w->fs_block, buf, p->fixup_data);
+        return 0;
 }
 
 int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_plan *p,
@@ -183,13 +175,9 @@ int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_pl
         for (size_t i = 0; i < p->nr_writes; i++) {
                 const struct jbd2_write *w = &p->writes[i];
 
-                r = fcr_journal_read(j, w->log_block, buf);
+                r = jbd2_plan_read(j, p, w, buf, d);
                 if (r < 0)
-                        return fcr_fail(d, r, "cannot read journal block %u: %s", w->log_block, strerror(-r));
-                if (w->escape)
-                        put_be32(buf, JBD2_MAGIC);
-                if (p->fixup)
-                        p->fixup(w->fs_block, buf, p->fixup_data);
+                        return r;
                 e = io_channel_write_blk64(fsio, w->fs_block, 1, buf);
                 if (e)
                         return fcr_fail(d, fcr_errcode_to_errno(e), "cannot write filesystem block %llu: %s",

@@ -19,7 +19,7 @@ struct jbd2_plan {
         size_t nr_txns;                 /* transactions replayed */
         size_t nr_tags;                 /* tags in those transactions */
         size_t nr_revoked;              /* tags skipped because revoked */
-        size_t nr_revokes;              /* revoke records in force */
+        size_t nr_revokes;              /* revoke records in those transactions */
         /* Set by the caller after the build: changes a logged block
          * before it goes home (and into any view of the result). */
         void (*fixup)(uint64_t fs_block, uint8_t *buf, void *userdata);
@@ -31,6 +31,11 @@ int jbd2_plan_build(struct fcr_journal *j, const struct jbd2_super *s, const str
 void jbd2_plan_done(struct jbd2_plan *p);
 
 typedef void (*fcr_progress_fn)(uint64_t done, uint64_t total, void *userdata);
+
+/* The logged copy of w (into buf, a block) as it goes home: unescaped,
+ * the fixup applied. */
+int jbd2_plan_read(struct fcr_journal *j, const struct jbd2_plan *p, const struct jbd2_write *w, uint8_t *buf,
+                   struct fcr_diag *d);
 
 /* Write every planned block home.  The journal itself is not touched. */
 int jbd2_plan_apply(struct fcr_journal *j, io_channel fsio, const struct jbd2_plan *p,

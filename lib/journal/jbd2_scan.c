@@ -86,7 +86,7 @@ static int open_txn(struct walk *w, uint32_t tid, uint32_t block) {
                 return -ENOMEM;
         *t = (struct jbd2_txn) {
                 .tid = tid, .first_block = block, .nr_log_blocks = 1,
-                .first_tag = l->nr_tags, .first_revoke = l->nr_revokes,
+                .first_tag = l->nr_tags, .first_revoke_blk = l->nr_revoke_blks,
         };
         w->txn = t;
         return 0;
@@ -142,26 +142,59 @@ static int walk_descriptor(struct walk *w, const uint8_t *buf, uint32_t tid) {
         return 0;
 }
 
-static int walk_revoke(struct walk *w, const uint8_t *buf, uint32_t tid) {
-        const struct jbd2_super *s = w->s;
+static unsigned revoke_rec_len(const struct jbd2_super *s) {
+        return jbd2_has_incompat(s, JBD2_FEATURE_INCOMPAT_64BIT) ? 8 : 4;
+}
+
+/* Records in a revoke block whose r_count is rcount. */
+static uint32_t revoke_count(const struct jbd2_super *s, uint32_t rcount) {
+        return rcount < JBD2_REVOKE_HEADER_SIZE ? 0 : (rcount - JBD2_REVOKE_HEADER_SIZE) / revoke_rec_len(s);
+}
+
+static bool revoke_count_ok(const struct jbd2_super *s, uint32_t rcount) {
+        return rcount <= s->blocksize - (s->csum_v2v3 ? JBD2_TAIL_SIZE : 0);
+}
+
+static int walk_revoke(struct walk *w, const uint8_t *buf, uint32_t tid, uint32_t here) {
         uint32_t rcount = get_be32(buf + JBD2_REVOKE_COUNT);
-        unsigned rec_len = jbd2_has_incompat(s, JBD2_FEATURE_INCOMPAT_64BIT) ? 8 : 4;
         struct jbd2_log *l = w->log;
+        struct jbd2_revoke_blk *b;
 
         if (!tail_csum_ok(w, buf))
                 w->need_check_commit_time = true;
-        if (rcount > s->blocksize - (s->csum_v2v3 ? JBD2_TAIL_SIZE : 0)) {
+        if (!revoke_count_ok(w->s, rcount)) {
                 w->txn->bad_revoke = true;
                 return 0;
         }
-        for (uint32_t off = JBD2_REVOKE_HEADER_SIZE; off + rec_len <= rcount; off += rec_len) {
-                struct jbd2_revoke_rec *rec = FCR_PUSH(l->revokes, l->nr_revokes, l->cap_revokes);
+        b = FCR_PUSH(l->revoke_blks, l->nr_revoke_blks, l->cap_revoke_blks);
+        if (!b)
+                return -ENOMEM;
+        *b = (struct jbd2_revoke_blk) { .log_block = here, .tid = tid, .nr_records = revoke_count(w->s, rcount) };
+        w->txn->nr_revoke_blks++;
+        w->txn->nr_revokes += b->nr_records;
+        l->nr_revokes += b->nr_records;
+        return 0;
+}
 
-                if (!rec)
-                        return -ENOMEM;
-                rec->fs_block = rec_len == 8 ? get_be64(buf + off) : get_be32(buf + off);
-                rec->tid = tid;
-                w->txn->nr_revokes++;
+int jbd2_revoke_records(struct fcr_journal *j, const struct jbd2_super *s, const struct jbd2_revoke_blk *b,
+                        uint8_t *buf, jbd2_revoke_fn fn, void *userdata, struct fcr_diag *d) {
+        unsigned rec_len = revoke_rec_len(s);
+        uint32_t rcount;
+        int r = fcr_journal_read(j, b->log_block, buf);
+
+        if (r < 0)
+                return fcr_fail(d, r, "cannot read journal block %u: %s", b->log_block, strerror(-r));
+        rcount = get_be32(buf + JBD2_REVOKE_COUNT);
+        if (get_be32(buf + JBD2_H_MAGIC) != JBD2_MAGIC || get_be32(buf + JBD2_H_BLOCKTYPE) != JBD2_REVOKE_BLOCK ||
+            get_be32(buf + JBD2_H_SEQUENCE) != b->tid || !revoke_count_ok(s, rcount) ||
+            revoke_count(s, rcount) != b->nr_records)
+                return fcr_fail(d, -EIO, "journal block %u changed since the journal was read", b->log_block);
+        for (uint32_t i = 0; i < b->nr_records; i++) {
+                const uint8_t *p = buf + JBD2_REVOKE_HEADER_SIZE + i * rec_len;
+
+                r = fn(rec_len == 8 ? get_be64(p) : get_be32(p), b->tid, userdata);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -322,7 +355,7 @@ int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log
                 if (type == JBD2_DESCRIPTOR_BLOCK)
                         r = walk_descriptor(&w, buf, tid);
                 else if (type == JBD2_REVOKE_BLOCK)
-                        r = walk_revoke(&w, buf, tid);
+                        r = walk_revoke(&w, buf, tid, here);
                 else {
                         r = walk_commit(&w, buf, tid, &have_end);
                         if (r == 0) {
@@ -358,6 +391,6 @@ fail:
 void jbd2_log_done(struct jbd2_log *l) {
         free(l->txns);
         free(l->tags);
-        free(l->revokes);
+        free(l->revoke_blks);
         memset(l, 0, sizeof(*l));
 }

@@ -18,9 +18,13 @@ struct jbd2_tag_rec {
         uint32_t csum;          /* as stored (16 bits with csum v2) */
 };
 
-struct jbd2_revoke_rec {
-        uint64_t fs_block;
+/* A revoke block, not its records: they are read again where they are
+ * needed (jbd2_revoke_records), so that what the scan keeps grows with
+ * the log's blocks, never with the thousand records a block holds. */
+struct jbd2_revoke_blk {
+        uint32_t log_block;
         uint32_t tid;
+        uint32_t nr_records;
 };
 
 struct jbd2_txn {
@@ -28,7 +32,8 @@ struct jbd2_txn {
         uint32_t first_block;   /* log block of its first block */
         uint32_t nr_log_blocks; /* descriptor, data, revoke and commit blocks */
         size_t first_tag, nr_tags;
-        size_t first_revoke, nr_revokes;
+        size_t first_revoke_blk, nr_revoke_blks;   /* into jbd2_log.revoke_blks */
+        size_t nr_revokes;      /* records in those blocks */
         uint32_t nr_descriptors;
         bool committed;         /* a commit block with a good checksum */
         bool wraps;             /* crosses the end of the log area */
@@ -51,8 +56,9 @@ struct jbd2_log {
         size_t nr_txns, cap_txns;
         struct jbd2_tag_rec *tags;
         size_t nr_tags, cap_tags;
-        struct jbd2_revoke_rec *revokes;
-        size_t nr_revokes, cap_revokes;
+        struct jbd2_revoke_blk *revoke_blks;
+        size_t nr_revoke_blks, cap_revoke_blks;
+        size_t nr_revokes;      /* records, every transaction's */
         uint32_t start_tid;     /* replay covers [start_tid, end_tid) */
         uint32_t end_tid;
         uint32_t end_block;     /* log block where the walk stopped */
@@ -74,3 +80,11 @@ static inline bool jbd2_txn_in_replay(const struct jbd2_log *l, const struct jbd
 }
 
 const char *jbd2_end_reason_str(enum jbd2_end e);
+
+/* Read revoke block b again (into buf, a journal block) and call fn for
+ * each of its records, in order; fn returns < 0 to stop.  A block that no
+ * longer holds what the scan found is -EIO: the journal changed under
+ * the replay. */
+typedef int (*jbd2_revoke_fn)(uint64_t fs_block, uint32_t tid, void *userdata);
+int jbd2_revoke_records(struct fcr_journal *j, const struct jbd2_super *s, const struct jbd2_revoke_blk *b,
+                        uint8_t *buf, jbd2_revoke_fn fn, void *userdata, struct fcr_diag *d);

@@ -197,10 +197,15 @@ static int run_init(struct fcr_plugins *p, int (*init)(void), void (*fini)(void)
         return 0;
 }
 
-/* A kernel tag needs no HEAD feature; a new one needs exactly one bit. */
+/* A kernel tag needs no HEAD feature; a new one needs exactly one bit.
+ * The framing is the engine's. */
 static int check_tag_feature(const struct fcr_tag_plugin *t, const char *path, struct fcr_diag *d) {
         if (t->tag == 0)
                 return fcr_fail(d, -ELIBBAD, "tag plugin %s claims tag 0, which no log holds", path);
+        if (fc_tag_is_framing(t->tag))
+                return fcr_fail(d, -ELIBBAD, "tag plugin %s claims tag %u (%s), which is framing: the engine "
+                                "decodes HEAD, TAIL and PAD itself (fcreplay 0.1.0 shipped head.so, tail.so and "
+                                "pad.so: remove them)", path, t->tag, t->name ? t->name : "?");
         if (t->tag <= FC_TAG_MAX)
                 return t->head_feature == 0 ? 0 :
                        fcr_fail(d, -ELIBBAD, "tag plugin %s handles the kernel's tag %u, which no HEAD feature "

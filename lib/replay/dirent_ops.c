@@ -85,6 +85,42 @@ static int add_link(struct fcr_replay *r, uint32_t ino, int delta, struct ino_st
         return 0;
 }
 
+/* The inode a name is added for: 1 to go on, 0 skipped (as the kernel
+ * skips it), < 0 refused.  CREAT makes the inode the kernel's replay
+ * loads next; an inode it cannot load fails the kernel's mount. */
+static int entry_inode(struct fcr_replay *r, uint32_t ino, bool create, struct ext2_inode *inode) {
+        errcode_t e;
+
+        if (!fcr_replay_valid_ino(r, ino) || (!create && fcr_replay_special_ino(r, ino))) {
+                fcr_replay_note(r, "ino %u does not exist or is reserved, skipped", ino);
+                return 0;
+        }
+        if (create && fcr_replay_special_ino(r, ino))
+                return fcr_fail(r->d, -EUCLEAN, "CREAT of inode %u, a reserved inode: no log holds one", ino);
+        e = ext2fs_read_inode(r->fs, ino, inode);
+        if (e)
+                return fcr_replay_fail_e2(r, e, "reading", ino);
+        if (inode->i_mode == 0 && create)
+                return fcr_fail(r->d, -EUCLEAN, "CREAT of inode %u, which no INODE tag before it made: it has "
+                                "no mode", ino);
+        if (inode->i_mode == 0) {
+                fcr_replay_note(r, "ino %u has no mode, skipped", ino);
+                return 0;
+        }
+        return 1;
+}
+
+/* A name goes only into a directory: the kernel's replay would write it
+ * into whatever the inode holds. */
+static int entry_dir(struct fcr_replay *r, uint32_t parent, const char *nm, struct ext2_inode *dir) {
+        int ret = fcr_replay_load_live(r, parent, dir);
+
+        if (ret > 0 && !LINUX_S_ISDIR(dir->i_mode))
+                return fcr_fail(r->d, -EUCLEAN, "the fast-commit log names inode %u, which is not a directory, as "
+                                "the directory of '%s'", parent, nm);
+        return ret;
+}
+
 int fcr_op_add_entry(struct fcr_replay_ctx *c, uint32_t parent, uint32_t ino, const char *name,
                         unsigned name_len, bool create) {
         struct fcr_replay *r = replay_of(c);
@@ -96,34 +132,18 @@ int fcr_op_add_entry(struct fcr_replay_ctx *c, uint32_t parent, uint32_t ino, co
         int ret;
 
         ret = name_of(r, name, name_len, nm);
-        if (ret < 0)
+        if (ret >= 0)
+                ret = entry_inode(r, ino, create, &inode);
+        if (ret > 0)
+                ret = entry_dir(r, parent, nm, &dir);
+        if (ret <= 0)
                 return ret;
-        if (!fcr_replay_valid_ino(r, ino)) {
-                fcr_replay_note(r, "ino %u does not exist, skipped", ino);
-                return 0;
-        }
         s = fcr_replay_inode(r, ino);
-        if (!s)
+        ps = fcr_replay_inode(r, parent);
+        if (!s || !ps)
                 return -ENOMEM;
         if (create)
                 s->flags |= INO_USED;
-        e = ext2fs_read_inode(r->fs, ino, &inode);
-        if (e)
-                return fcr_replay_fail_e2(r, e, "reading", ino);
-        if (inode.i_mode == 0) {
-                fcr_replay_note(r, "ino %u has no mode, skipped", ino);
-                return 0;
-        }
-        ret = fcr_replay_load_live(r, parent, &dir);
-        if (ret <= 0)
-                return ret;
-        if (!LINUX_S_ISDIR(dir.i_mode)) {
-                fcr_replay_note(r, "parent %u is not a directory, skipped", parent);
-                return 0;
-        }
-        ps = fcr_replay_inode(r, parent);
-        if (!ps)
-                return -ENOMEM;
         if (create && LINUX_S_ISDIR(inode.i_mode)) {
                 ret = init_dir(r, parent, ino, &inode);
                 if (ret < 0)
@@ -172,13 +192,12 @@ int fcr_op_remove_entry(struct fcr_replay_ctx *c, uint32_t parent, uint32_t ino,
         int ret;
 
         ret = name_of(r, name, name_len, nm);
-        if (ret < 0)
-                return ret;
-        ret = fcr_replay_load_live(r, parent, &dir);
+        if (ret >= 0)
+                ret = entry_dir(r, parent, nm, &dir);
         if (ret <= 0)
                 return ret;
-        if (!LINUX_S_ISDIR(dir.i_mode) || !fcr_replay_valid_ino(r, ino)) {
-                fcr_replay_note(r, "no directory %u or inode %u, skipped", parent, ino);
+        if (!fcr_replay_valid_ino(r, ino) || fcr_replay_special_ino(r, ino)) {
+                fcr_replay_note(r, "ino %u does not exist or is reserved, skipped", ino);
                 return 0;
         }
         e = ext2fs_unlink(r->fs, parent, nm, ino, 0);

@@ -46,6 +46,22 @@ static errcode_t drop_stale_cluster_blocks(struct fcr_replay *r, ext2_extent_han
         return e;
 }
 
+/* How many blocks from lblk on the tree already maps as asked, one
+ * extent at a time (0: not the first): a log that maps the same range
+ * again and again costs a lookup per extent, not per block. */
+static uint32_t already_mapped(ext2_extent_handle_t h, uint32_t lblk, uint32_t len, uint64_t pblk, bool unwritten) {
+        struct ext2fs_extent ex;
+        uint64_t n;
+
+        if (ext2fs_extent_goto2(h, 0, lblk) || ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex))
+                return 0;
+        if (lblk < ex.e_lblk || lblk >= ex.e_lblk + ex.e_len || ex.e_pblk + (lblk - ex.e_lblk) != pblk ||
+            !!(ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT) != unwritten)
+                return 0;
+        n = ex.e_lblk + ex.e_len - lblk;
+        return n < len ? (uint32_t) n : len;
+}
+
 int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint32_t len,
                         uint64_t pblk, bool unwritten) {
         struct fcr_replay *r = replay_of(c);
@@ -66,6 +82,9 @@ int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint
         if (pblk + len > r->geom.blocks_count || pblk < r->geom.first_data_block)
                 return fcr_fail(r->d, -EUCLEAN, "ADD_RANGE maps inode %u to blocks %llu..+%u, outside the filesystem",
                                 ino, (unsigned long long) pblk, len);
+        ret = fcr_replay_check_mappable(r, ino, pblk, len);
+        if (ret < 0)
+                return ret;
         s = fcr_replay_inode(r, ino);
         if (!s)
                 return -ENOMEM;
@@ -75,10 +94,18 @@ int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint
                 return fcr_replay_fail_e2(r, e, "opening the extent tree", ino);
         if (len && r->fs->cluster_ratio_bits)
                 e = drop_stale_cluster_blocks(r, h, ino, &inode, lblk, len, pblk, &dropped);
-        for (uint32_t i = 0; i < len && !e; i++) {
+        for (uint32_t i = 0, run; i < len && !e; i++) {
                 blk64_t old = 0;
                 int flags = 0;
 
+                ret = fcr_replay_work(r, 1);
+                if (ret < 0)
+                        break;
+                run = already_mapped(h, lblk + i, len - i, pblk + i, unwritten);
+                if (run) {
+                        i += run - 1;
+                        continue;
+                }
                 e = ext2fs_bmap2(r->fs, ino, &inode, NULL, 0, lblk + i, &flags, &old);
                 if (e)
                         break;
@@ -101,6 +128,8 @@ int fcr_op_map_range(struct fcr_replay_ctx *c, uint32_t ino, uint32_t lblk, uint
                         break;
         }
         ext2fs_extent_free(h);
+        if (ret < 0)
+                return ret;
         if (e)
                 return fcr_replay_fail_e2(r, e, "mapping blocks", ino);
         fcr_replay_note(r, "ino %u: blocks %u..%u -> %llu..%llu%s (%u new, %u remapped, %u state changed)", ino,

@@ -99,6 +99,12 @@ int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *r
                                ino, raw_len);
                 goto out;
         }
+        /* The kernel writes it, then fails the mount: never ours to write. */
+        if (fcr_replay_special_ino(r, ino)) {
+                ret = fcr_fail(r->d, -EUCLEAN, "INODE tag for inode %u, a reserved inode (the journal, quota, "
+                               "the orphan file...): no log holds one", ino);
+                goto out;
+        }
         s = fcr_replay_inode(r, ino);
         if (!s) {
                 ret = -ENOMEM;

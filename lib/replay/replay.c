@@ -10,6 +10,7 @@
 #include "alloc_host.h"
 #include "blocks.h"
 #include "groups.h"
+#include "system_zone.h"
 #include "replay_internal.h"
 #include <fcreplay/util.h>
 
@@ -82,6 +83,9 @@ void fcr_replay_free(struct fcr_replay *r) {
         fcr_fs_close_nowrite(&r->fs);
         fcr_groups_free(r);
         fcr_blocks_free(r);
+        if (r->zone)
+                fcr_system_zone_done(r->zone);
+        free(r->zone);
         tdestroy(r->inodes, free);
         free(r->claimed);
         for (size_t i = 0; i < r->nr_notes; i++)
@@ -138,6 +142,16 @@ void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) {
         va_list ap;
         int n;
 
+        if (r->notes_full)
+                return;
+        if (r->nr_notes == FCR_NOTES_MAX) {
+                r->notes_full = true;
+                slot = FCR_PUSH(r->notes, r->nr_notes, r->cap_notes);
+                if (slot && asprintf(slot, "[...] the plan goes on; its lines after the first %d are left out",
+                                     FCR_NOTES_MAX) < 0)
+                        r->nr_notes--;
+                return;
+        }
         slot = FCR_PUSH(r->notes, r->nr_notes, r->cap_notes);
         if (!slot)
                 return;
@@ -155,6 +169,8 @@ void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) {
         va_list ap;
         int n;
 
+        if (r->notes_full)
+                return;
         va_start(ap, fmt);
         n = vasprintf(&line, fmt, ap);
         va_end(ap);
@@ -206,7 +222,7 @@ static int collect_claimed(struct fcr_replay *r, const struct fc_log *log) {
         size_t out = 0;
         int ret;
 
-        for (size_t i = 0; i < log->nr_valid; i++) {
+        for (size_t i = 0; i < log->nr_tags; i++) {
                 const struct fc_tag *t = &log->tags[i];
                 const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
 
@@ -235,20 +251,32 @@ static int collect_claimed(struct fcr_replay *r, const struct fc_log *log) {
         return 0;
 }
 
+int fcr_replay_work(struct fcr_replay *r, uint64_t n) {
+        r->work += n;
+        if (r->work <= FCR_REPLAY_WORK_MAX)
+                return 0;
+        return fcr_fail(r->d, -EOPNOTSUPP, "the fast-commit log asks for more than %llu units of work (tags, "
+                        "extents looked up, block mappings changed), beyond fcreplay's bound; the kernel's mount "
+                        "replays it", (unsigned long long) FCR_REPLAY_WORK_MAX);
+}
+
 int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log) {
         int ret;
 
         ret = collect_claimed(r, log);
         if (ret < 0)
                 return ret;
-        r->nr_tags_total = log->nr_valid;
-        for (size_t i = 0; i < log->nr_valid; i++) {
+        r->nr_tags_total = log->nr_tags;
+        for (size_t i = 0; i < log->nr_tags; i++) {
                 const struct fc_tag *t = &log->tags[i];
                 const struct fcr_tag_plugin *p = fcr_plugins_tag(r->plugins, t->tag);
 
                 if (!p)
                         return fcr_fail(r->d, -EOPNOTSUPP, "no plugin handles fast-commit tag %u (%s)",
                                         t->tag, fc_tag_name(t->tag));
+                ret = fcr_replay_work(r, 1);
+                if (ret < 0)
+                        return ret;
                 fcr_replay_note_head(r, "[%u:%u] %s:", t->block, t->offset, p->name);
                 /* A reason left by an earlier step that was survived must
                  * not stand for this tag's failure. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <fcreplay/plugin.h>
 #include <fcreplay/diag.h>
+#include <fcreplay/limits.h>
 #include "fastcommit/fc_format.h"
 #include "fastcommit/fc_scan.h"
 #include "io/overlay.h"
@@ -37,7 +38,10 @@ int fcr_replay_run(struct fcr_replay *r, const struct fc_log *log);
  * overlay then holds every block to write. */
 int fcr_replay_finish(struct fcr_replay *r);
 
-/* Notes for the dry-run report (the engine's and the orphans' too). */
+/* Notes for the dry-run report (the engine's and the orphans' too): the
+ * first FCR_NOTES_MAX lines, then one that says the rest is left out, so
+ * that a log of millions of tags does not make millions of lines. */
+#define FCR_NOTES_MAX 16384
 void fcr_replay_note_head(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fcr_replay_note(struct fcr_replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <fcreplay/limits.h>
 #include <fcreplay/plugin.h>
 #include "io/overlay.h"
 #include "pluginhost/plugins.h"
@@ -12,6 +13,7 @@
 
 struct claimed_range;
 struct grp_cache;
+struct fcr_system_zone;
 
 struct fcr_replay {
         struct fcr_replay_ctx ctx;      /* handed to tag plugins */
@@ -37,10 +39,13 @@ struct fcr_replay {
         size_t desc_table_size;
         uint64_t sb_free_clusters, sb_free_inodes;      /* the superblock's, as opened */
         int64_t free_clusters_delta, free_inodes_delta;
+        struct fcr_system_zone *zone;   /* built at the first range mapped (replay_ops.c) */
+        uint64_t work;                  /* spent of FCR_REPLAY_WORK_MAX */
 
         /* Report */
         char **notes;                   /* one line per tag and per orphan, for dry runs */
-        size_t nr_notes, cap_notes;
+        size_t nr_notes, cap_notes;     /* at most FCR_NOTES_MAX + 1 */
+        bool notes_full;                /* later lines are not kept */
         size_t nr_inodes_touched;
         size_t nr_blocks_allocated;
         size_t nr_blocks_freed;
@@ -68,6 +73,10 @@ struct ino_state *fcr_replay_inode(struct fcr_replay *r, uint32_t ino);
 
 /* In use before the replay, or made so by it. */
 bool fcr_replay_inode_was_in_use(struct fcr_replay *r, uint32_t ino);
+
+/* Spend n units of the replay's work; -EOPNOTSUPP (refused, the reason
+ * in the diag) beyond FCR_REPLAY_WORK_MAX. */
+int fcr_replay_work(struct fcr_replay *r, uint64_t n);
 
 /* The services handed to tag plugins (replay_ops.c). */
 extern const struct fcr_replay_ops fcr_replay_ops;

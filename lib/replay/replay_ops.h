@@ -15,9 +15,21 @@ static inline struct fcr_replay *replay_of(struct fcr_replay_ctx *c) {
  * allocator's reason when that is what failed; returns a negative errno. */
 int fcr_replay_fail_e2(struct fcr_replay *r, errcode_t e, const char *what, uint32_t ino);
 bool fcr_replay_valid_ino(struct fcr_replay *r, uint32_t ino);
-/* 1: ino is allocated and has a mode, read into *inode; 0: not, a note
- * says it was skipped (as the kernel skips it); < 0: failure. */
+/* An inode the kernel's replay never touches (ext4_iget() without
+ * EXT4_IGET_SPECIAL fails on it): the reserved ones but the root, the
+ * quota inodes and the orphan file.  A tag naming one is skipped where
+ * the kernel skips it, refused where the kernel fails the mount. */
+bool fcr_replay_special_ino(struct fcr_replay *r, uint32_t ino);
+/* 1: ino is allocated and has a mode, read into *inode; 0: not, or
+ * special, a note says it was skipped (as the kernel skips it); < 0:
+ * failure. */
 int fcr_replay_load_live(struct fcr_replay *r, uint32_t ino, struct ext2_inode *inode);
+
+/* Blocks [pblk, pblk + len) may become inode ino's data: none of them
+ * is the filesystem's own (superblock, descriptors, bitmaps, inode
+ * tables, the journal), which the kernel's replay refuses to mark in use
+ * ("Marking blocks in system zone").  -EUCLEAN otherwise. */
+int fcr_replay_check_mappable(struct fcr_replay *r, uint32_t ino, uint64_t pblk, uint32_t len);
 
 /* inode_replay.c */
 int fcr_op_inode_replay(struct fcr_replay_ctx *c, uint32_t ino, const uint8_t *raw, uint32_t raw_len);

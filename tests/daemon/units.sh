@@ -16,6 +16,9 @@ for opt in PrivateTmp ProtectHome ReadWritePaths ReadOnlyPaths InaccessiblePaths
         ! grep -q "^$opt=" "$TMP/fcreplayd.service" || fail "$opt= implies mounts (an ordering cycle at boot)"
 done
 ! grep -q '^ExecReload=/bin/kill' "$TMP/fcreplayd.service" || fail "ExecReload needs /bin/kill (procps)"
+# Bounded resources (docs/limits.md), and a worker killed for memory is not the daemon's end.
+grep -q '^MemoryMax=' "$TMP/fcreplayd.service" && grep -q '^TasksMax=' "$TMP/fcreplayd.service" &&
+        grep -q '^OOMPolicy=continue$' "$TMP/fcreplayd.service" || fail "no MemoryMax=, TasksMax= or OOMPolicy=continue"
 # Late devices (daemon/hold.h): the markers live in RuntimeDirectory=, and
 # after a crash ExecStopPost= removes the auto marker, then releases.
 grep -q '^RuntimeDirectory=fcreplayd$' "$TMP/fcreplayd.service" || fail "no RuntimeDirectory=fcreplayd for the markers"

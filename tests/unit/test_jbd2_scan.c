@@ -561,6 +561,34 @@ START_TEST(descriptor_v3_tags_stop_before_tail) {
 }
 END_TEST
 
+struct seen {
+        uint64_t blocks[8];
+        uint32_t tids[8];
+        size_t n;
+};
+
+static int see(uint64_t fs_block, uint32_t tid, void *userdata) {
+        struct seen *s = userdata;
+
+        ck_assert_uint_lt(s->n, 8);
+        s->blocks[s->n] = fs_block;
+        s->tids[s->n++] = tid;
+        return 0;
+}
+
+/* The records of revoke block i, read again, are want (of tid). */
+static void revoked_are(size_t i, const uint64_t *want, size_t n, uint32_t tid) {
+        uint8_t buf[BS];
+        struct seen s = {};
+
+        ck_assert_int_eq(jbd2_revoke_records(&C.t.j, &C.s, &C.log.revoke_blks[i], buf, see, &s, &C.d), 0);
+        ck_assert_uint_eq(s.n, n);
+        for (size_t k = 0; k < n; k++) {
+                ck_assert_uint_eq(s.blocks[k], want[k]);
+                ck_assert_uint_eq(s.tids[k], tid);
+        }
+}
+
 START_TEST(revoke_records_32) {
         struct tspec tags[] = { { 300, 0 } };
         uint64_t rv[] = { 7, 8, 0xfffffff0ULL };
@@ -572,11 +600,10 @@ START_TEST(revoke_records_32) {
         ck_assert_int_eq(scan(), 0);
         ck_assert_uint_eq(C.log.nr_revokes, 3);
         ck_assert_uint_eq(C.log.txns[0].nr_revokes, 3);
-        ck_assert_uint_eq(C.log.txns[0].first_revoke, 0);
-        for (int i = 0; i < 3; i++) {
-                ck_assert_uint_eq(C.log.revokes[i].fs_block, rv[i]);
-                ck_assert_uint_eq(C.log.revokes[i].tid, 1);
-        }
+        ck_assert_uint_eq(C.log.txns[0].nr_revoke_blks, 1);
+        ck_assert_uint_eq(C.log.revoke_blks[0].log_block, 1);
+        ck_assert_uint_eq(C.log.revoke_blks[0].nr_records, 3);
+        revoked_are(0, rv, 3, 1);
         ck_assert(!C.log.txns[0].bad_revoke);
         ck_assert_uint_eq(C.log.txns[0].nr_log_blocks, 4);
         teardown();
@@ -594,11 +621,30 @@ START_TEST(revoke_records_64_with_csum) {
         ck_assert_int_eq(scan(), 0);
         ck_assert_uint_eq(C.log.nr_txns, 2);
         ck_assert_uint_eq(C.log.nr_revokes, 3);
-        ck_assert_uint_eq(C.log.revokes[0].fs_block, 0x1122334455ULL);
-        ck_assert_uint_eq(C.log.revokes[1].fs_block, 9);
-        ck_assert_uint_eq(C.log.revokes[2].tid, 2);
-        ck_assert_uint_eq(C.log.txns[1].first_revoke, 2);
+        revoked_are(0, rv, 2, 1);
+        revoked_are(1, rv + 1, 1, 2);
+        ck_assert_uint_eq(C.log.txns[1].first_revoke_blk, 1);
         ck_assert(C.log.txns[1].committed);
+        teardown();
+}
+END_TEST
+
+/* Read again for the plan, a revoke block that no longer holds what the
+ * scan counted is refused: the journal changed under the replay. */
+START_TEST(revoke_block_changed_after_scan) {
+        uint64_t rv[] = { 7, 8 };
+        uint8_t buf[BS];
+        struct seen s = {};
+        uint32_t rb;
+
+        setup(0, JBD2_FEATURE_INCOMPAT_REVOKE, 1, 1, 1100, 0);
+        rb = add_revoke(1, rv, 2, 0);
+        add_commit(1, 1, false);
+        ck_assert_int_eq(scan(), 0);
+        put_be32(tj_block(&C.t, rb) + JBD2_REVOKE_COUNT, JBD2_REVOKE_HEADER_SIZE + 4);
+        tj_sync(&C.t);
+        ck_assert_int_eq(jbd2_revoke_records(&C.t.j, &C.s, &C.log.revoke_blks[0], buf, see, &s, &C.d), -EIO);
+        ck_assert_contains(C.d.msg, "changed since the journal was read");
         teardown();
 }
 END_TEST
@@ -753,6 +799,7 @@ static Suite *suite(void) {
         tc = tcase_create("revoke");
         tcase_add_test(tc, revoke_records_32);
         tcase_add_test(tc, revoke_records_64_with_csum);
+        tcase_add_test(tc, revoke_block_changed_after_scan);
         tcase_add_test(tc, revoke_impossible_count);
         suite_add_tcase(s, tc);
         return s;

@@ -347,9 +347,9 @@ START_TEST(older_descriptor_loads) {
 
         add("tags", "old_size", NULL);
         ck_assert_msg(load() == 0, "%s", diag.msg);
-        t = fcr_plugins_tag(P, 7);
+        t = fcr_plugins_tag(P, 6);
         ck_assert_ptr_nonnull(t);
-        ck_assert_str_eq(t->name, "OLDPAD");
+        ck_assert_str_eq(t->name, "OLDINODE");
         /* Beyond its struct_size: absent, whatever the bytes there. */
         ck_assert_ptr_null(t->describe);
         ck_assert_ptr_null(t->claims);
@@ -436,6 +436,11 @@ START_TEST(new_tag_needs_feature) {
 }
 END_TEST
 
+START_TEST(framing_tag_refused) {
+        refused_alone("tags", "framing_tag", "claims tag 8 (TAIL), which is framing");
+}
+END_TEST
+
 static int collect(void *ud, uint64_t start, uint64_t len) {
         uint64_t *v = ud;
 
@@ -471,14 +476,18 @@ START_TEST(add_range_owns_its_format) {
 END_TEST
 
 START_TEST(project_plugins_load) {
-        /* The plugins the project builds, in their build-tree layout. */
+        /* The plugins the project builds, in their build-tree layout:
+         * one for each tag that changes the filesystem, none for the
+         * framing (PAD, TAIL, HEAD). */
         static const char *const names[] = {
-                NULL, "ADD_RANGE", "DEL_RANGE", "CREAT", "LINK", "UNLINK", "INODE", "PAD", "TAIL", "HEAD",
+                NULL, "ADD_RANGE", "DEL_RANGE", "CREAT", "LINK", "UNLINK", "INODE",
         };
         struct fcr_plugins *p = NULL;
 
         ck_assert_msg(fcr_plugins_load(UNIT_REAL_PLUGIN_DIR, &p, &diag) == 0, "%s", diag.msg);
-        for (uint16_t t = 1; t <= 9; t++) {
+        for (uint16_t t = 7; t <= 9; t++)
+                ck_assert_ptr_null(fcr_plugins_tag(p, t));
+        for (uint16_t t = 1; t <= 6; t++) {
                 const struct fcr_tag_plugin *tp = fcr_plugins_tag(p, t);
 
                 ck_assert_msg(tp != NULL, "no plugin for tag %u", t);
@@ -610,6 +619,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, wrong_abi_version);
         tcase_add_test(tc, older_descriptor_loads);
         tcase_add_test(tc, new_tag_needs_feature);
+        tcase_add_test(tc, framing_tag_refused);
         tcase_add_test(tc, add_range_owns_its_format);
         tcase_add_test(tc, wrong_alloc_abi_version);
         tcase_add_test(tc, missing_descriptor_symbol);

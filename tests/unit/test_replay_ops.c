@@ -77,6 +77,30 @@ START_TEST(map_range_on_a_missing_inode_is_skipped) {
 }
 END_TEST
 
+/* A range mapped again as it is costs a lookup per extent, not per
+ * block; the work of a replay is bounded, and refused beyond. */
+START_TEST(map_range_again_costs_one_lookup) {
+        uint64_t p = ur_free_block(&U, 1000), before;
+
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, p, true), 0);
+        before = U.r->work;
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, p, true), 0);
+        ck_assert_uint_eq(U.r->work - before, 1);
+        ck_assert_note(U.r, "(0 new, 0 remapped, 0 state changed)");
+        /* The state differs: every block changes. */
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, p, false), 0);
+        ck_assert_note(U.r, "(0 new, 0 remapped, 8 state changed)");
+}
+END_TEST
+
+START_TEST(work_is_bounded) {
+        U.r->work = FCR_REPLAY_WORK_MAX - 3;
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 100, 8, ur_free_block(&U, 1000), false), -EOPNOTSUPP);
+        ck_assert_contains(U.d.msg, "beyond fcreplay's bound");
+        ck_assert_int_eq(U.d.err, -EOPNOTSUPP);
+}
+END_TEST
+
 START_TEST(unmap_range_punches) {
         uint64_t b1 = ur_bmap(&U, U.file, 1);
 
@@ -203,6 +227,68 @@ START_TEST(allocator_reason_is_kept) {
 }
 END_TEST
 
+/* What no tag may touch: the filesystem's own blocks, reserved inodes,
+ * names in something that is not a directory. */
+START_TEST(map_range_onto_metadata_refused) {
+        ext2_filsys fs = U.r->fs;
+        uint64_t targets[] = {
+                fs->super->s_first_data_block, fs->super->s_first_data_block + 1, ext2fs_block_bitmap_loc(fs, 0),
+                ext2fs_inode_bitmap_loc(fs, 0), ext2fs_inode_table_loc(fs, 0) + 1,
+        };
+        static const char *const what[] = {
+                "a superblock", "the group descriptors", "a block bitmap", "an inode bitmap", "an inode table",
+        };
+
+        for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+                fcr_diag_clear(&U.d);
+                ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 20, 1, targets[i], false), -EUCLEAN);
+                ck_assert_contains(U.d.msg, what[i]);
+                ck_assert_contains(U.d.msg, "no file may have it");
+        }
+        /* A range that only ends on metadata is refused too. */
+        ck_assert_int_eq(ops()->map_range(&U.r->ctx, U.file, 20, 3, ext2fs_inode_table_loc(fs, 0) - 2, false),
+                         -EUCLEAN);
+        ck_assert_uint_eq(ur_bmap(&U, U.file, 20), 0);
+}
+END_TEST
+
+START_TEST(reserved_inodes_skipped_or_refused) {
+        uint8_t raw[1024];
+
+        /* As the kernel: ranges and names of a reserved inode are skipped... */
+        ck_assert_int_eq(ops()->unmap_range(&U.r->ctx, EXT2_BAD_INO + 6, 0, 8), 0);
+        ck_assert_note(U.r, "is reserved, skipped");
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, 8, "journal", 7, false), 0);
+        ck_assert_uint_eq(ur_lookup(&U, "journal"), 0);
+        ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, EXT2_ROOT_INO, 7, "x", 1), 0);
+        /* ...its INODE tag and its CREAT would fail the kernel's mount. */
+        raw_inode(U.file, raw);
+        ck_assert_int_eq(ops()->inode_replay(&U.r->ctx, 8, raw, U.r->geom.inode_size), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "a reserved inode");
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, 8, "journal", 7, true), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "CREAT of inode 8, a reserved inode");
+}
+END_TEST
+
+START_TEST(names_only_in_directories) {
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, U.file, U.inner, "x", 1, false), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "which is not a directory");
+        ck_assert_int_eq(ops()->remove_entry(&U.r->ctx, U.file, U.inner, "x", 1), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "which is not a directory");
+}
+END_TEST
+
+/* CREAT of an inode no INODE tag made: the kernel's mount fails; the
+ * inode is not marked in use (the old code left it so in the bitmap). */
+START_TEST(creat_of_a_free_inode_refused) {
+        uint32_t ino = U.r->geom.inodes_count - 2;
+
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, ino, "new", 3, true), -EUCLEAN);
+        ck_assert_contains(U.d.msg, "it has no mode");
+        ck_assert(!fcr_replay_inode_was_in_use(U.r, ino));
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("replay_ops");
         TCase *tc = tcase_create("extents");
@@ -213,6 +299,8 @@ static Suite *suite(void) {
         tcase_add_test(tc, map_range_outside_the_filesystem_refused);
         tcase_add_test(tc, map_range_on_a_missing_inode_is_skipped);
         tcase_add_test(tc, unmap_range_punches);
+        tcase_add_test(tc, map_range_again_costs_one_lookup);
+        tcase_add_test(tc, work_is_bounded);
         suite_add_tcase(s, tc);
         tc = tcase_create("entries");
         tcase_add_checked_fixture(tc, setup, teardown);
@@ -226,6 +314,13 @@ static Suite *suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, inode_replay_into_a_free_slot);
         tcase_add_test(tc, inode_replay_of_a_short_inode_refused);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("legality");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, map_range_onto_metadata_refused);
+        tcase_add_test(tc, reserved_inodes_skipped_or_refused);
+        tcase_add_test(tc, names_only_in_directories);
+        tcase_add_test(tc, creat_of_a_free_inode_refused);
         suite_add_tcase(s, tc);
         tc = tcase_create("allocator");
         tcase_add_checked_fixture(tc, setup_no_space, teardown);

@@ -13,10 +13,12 @@
 #include <fcreplay/conf_file.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
+#include <fcreplay/limits.h>
 #include <fcreplay/report.h>
 #include <fcreplay/util.h>
 #include "json_error.h"
 #include "print.h"
+#include "print_inspect.h"
 #include "progress.h"
 
 struct args {
@@ -235,6 +237,27 @@ static int fail(const struct args *a, int r, const struct fcr_diag *d, const str
         return fail_written(a, r, d, fcr_engine_wrote(e));
 }
 
+/* Both forms of the report read one view of the engine, which goes
+ * first: the view holds all they print, and the JSON then has the room
+ * the engine's data had under the memory ceiling. */
+static int print_report(const struct args *a, struct fcr_engine **e) {
+        _cleanup_(fcr_inspect_freep) struct fcr_inspect *v = NULL;
+        struct fcr_diag d = {};
+        int r = fcr_engine_inspect(*e, &v);
+
+        if (r < 0 && fcr_memory_refusal(r, &d) == r)
+                fcr_fail(&d, r, "cannot build the report: %s", strerror(-r));
+        if (r < 0)
+                return fail(a, d.err, &d, *e);
+        fcr_engine_free(*e);
+        *e = NULL;
+        if (a->json)
+                print_json(fcr_inspect_to_json(v));
+        else
+                print_inspect(stdout, v);
+        return FCR_EXIT_CLEAN;
+}
+
 int main(int argc, char **argv) {
         struct args a = {};
         struct fcr_diag d = {};
@@ -249,6 +272,10 @@ int main(int argc, char **argv) {
 
         if (parse_args(argc, argv, &a, why, sizeof(why)) < 0)
                 return fail_usage(&a, why, true);
+        /* The engine's memory ceiling, before anything reads the device. */
+        r = fcr_memory_limit();
+        if (r < 0)
+                return fail_written(&a, fcr_fail(&d, r, "cannot set the memory limit: %s", strerror(-r)), &d, false);
         a.start_usec = fcr_now_usec(CLOCK_MONOTONIC);
         inspect = strcmp(a.command, "inspect") == 0;
         r = fcr_tool_config_load(fcr_tool_config_path(), &cfg, &d);
@@ -295,11 +322,7 @@ int main(int argc, char **argv) {
                 if (r < 0)
                         return fail(&a, r, &d, e);
                 step(&a, "validated: %s", fcr_state_str(fcr_engine_result(e)->state));
-                if (a.json)
-                        print_json(fcr_report_inspect(e));
-                else
-                        print_inspect(stdout, e);
-                return FCR_EXIT_CLEAN;
+                return print_report(&a, &e);
         }
 
         r = fcr_engine_plan(e, &d);

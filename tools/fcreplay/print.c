@@ -1,16 +1,5 @@
 #include <string.h>
-#include <fcreplay/report.h>
 #include "print.h"
-#include "print_inspect.h"
-
-/* Through the JSON report, as fcreplayctl prints the daemon's: one
- * printer for both. */
-void print_inspect(FILE *f, struct fcr_engine *e) {
-        struct json_object *r = fcr_report_inspect(e);
-
-        print_inspect_report(f, r);
-        json_object_put(r);
-}
 
 static void print_fast_commits(FILE *f, const struct fcr_result *r, bool dry_run) {
         if (!r->has_fc_area)

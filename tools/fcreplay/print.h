@@ -1,9 +1,8 @@
-/* Human-readable output of fcreplay: the decoded journal and replay
- * summaries. */
+/* Human-readable output of fcreplay: replay summaries (inspect's is
+ * print_inspect.h). */
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
 #include <fcreplay/engine.h>
 
-void print_inspect(FILE *f, struct fcr_engine *e);
 void print_replay(FILE *f, struct fcr_engine *e, bool dry_run);

@@ -4,98 +4,54 @@
 #include <time.h>
 #include "print_inspect.h"
 
-/* Missing keys read as 0, false or "": the report leaves out what does
- * not apply (a HEAD tid, an external journal's path). */
-static struct json_object *get(struct json_object *o, const char *key) {
-        struct json_object *v = NULL;
-
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static bool has(struct json_object *o, const char *key) {
-        return get(o, key) != NULL;
-}
-
-/* Numbers are unsigned on disk: 32-bit fields print through (unsigned),
- * 64-bit ones through (uint64_t), which undoes json-c's int64. */
-static uint64_t num(struct json_object *o, const char *key) {
-        return (uint64_t) json_object_get_int64(get(o, key));
-}
-
-static unsigned u32(struct json_object *o, const char *key) {
-        return (unsigned) num(o, key);
-}
-
-static bool flag(struct json_object *o, const char *key) {
-        return json_object_get_boolean(get(o, key));
-}
-
-static const char *str(struct json_object *o, const char *key) {
-        const char *s = json_object_get_string(get(o, key));
-
+static const char *or_empty(const char *s) {
         return s ? s : "";
 }
 
-static size_t len(struct json_object *o, const char *key) {
-        struct json_object *a = get(o, key);
+static void print_fs(FILE *f, const struct fcr_inspect *v) {
+        const struct fcr_inspect_fs *fs = &v->fs;
 
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static struct json_object *at(struct json_object *o, const char *key, size_t i) {
-        return json_object_array_get_idx(get(o, key), i);
-}
-
-static void print_fs(FILE *f, struct json_object *r) {
-        struct json_object *fs = get(r, "filesystem");
-
-        fprintf(f, "Filesystem %s: %u-byte blocks, %" PRIu64 " blocks, %s%s\n", str(r, "device"),
-                u32(fs, "block_size"), num(fs, "blocks"),
-                !flag(fs, "has_journal") ? "no journal"
-                : !strcmp(str(fs, "journal"), "external") ? "external journal" : "internal journal",
-                flag(fs, "needs_recovery") ? ", needs recovery" : "");
-        if (!strcmp(str(fs, "journal_map"), "superblock_backup"))
+        fprintf(f, "Filesystem %s: %u-byte blocks, %" PRIu64 " blocks, %s%s\n", or_empty(v->device),
+                fs->block_size, fs->blocks,
+                !fs->has_journal ? "no journal" : fs->external_journal ? "external journal" : "internal journal",
+                fs->needs_recovery ? ", needs recovery" : "");
+        if (fs->journal_inode_damage)
                 fprintf(f, "  journal read through the superblock's backup of its inode: %s\n",
-                        str(fs, "journal_inode_damage"));
+                        fs->journal_inode_damage);
 }
 
-/* on_disk: as the device holds them now; else as the journal replay
- * leaves them, what a replay would release. */
-static void print_orphan_list(FILE *f, struct json_object *o, bool on_disk) {
+static void print_orphan_list(FILE *f, const struct fcr_inspect_orphans *o) {
+        bool on_disk = o->kind == FCR_ORPHANS_ON_DISK;
+
         fprintf(f, "%s: list head %u", on_disk ? "Orphans on disk now (before the journal replay)" :
-                "Orphans after the journal replay (a replay would release them)", u32(o, "list_head"));
-        if (u32(o, "orphan_file_inode"))
-                fprintf(f, ", orphan file inode %u (%u block(s) with entries)", u32(o, "orphan_file_inode"),
-                        u32(o, "orphan_file_blocks_with_entries"));
-        fprintf(f, "%s\n", flag(o, "orphan_present") ? ", orphan_present set" : "");
-        if (*str(o, "left_alone_because"))
-                fprintf(f, "  left alone: %s\n", str(o, "left_alone_because"));
-        if (*str(o, "list_damage"))
+                "Orphans after the journal replay (a replay would release them)", o->list_head);
+        if (o->file_ino)
+                fprintf(f, ", orphan file inode %u (%zu block(s) with entries)", o->file_ino, o->file_blocks);
+        fprintf(f, "%s\n", o->present ? ", orphan_present set" : "");
+        if (o->left_alone)
+                fprintf(f, "  left alone: %s\n", o->left_alone);
+        if (o->list_damage)
                 fprintf(f, "  the list is damaged: %s (the orphans before it are released, the head cleared)\n",
-                        str(o, "list_damage"));
-        if (*str(o, "orphan_file_damage"))
-                fprintf(f, "  the orphan file is damaged: %s\n", str(o, "orphan_file_damage"));
-        for (size_t i = 0; i < len(o, "inodes"); i++) {
-                struct json_object *x = at(o, "inodes", i);
-
-                fprintf(f, "  ino %u (%s): %u links, size %" PRIu64 ": %s\n", u32(x, "ino"),
-                        !strcmp(str(x, "source"), "orphan_file") ? "orphan file" : "list", u32(x, "links"),
-                        num(x, "size"), str(x, "action"));
-        }
+                        o->list_damage);
+        if (o->file_damage)
+                fprintf(f, "  the orphan file is damaged: %s\n", o->file_damage);
+        for (size_t i = 0; i < o->n; i++)
+                fprintf(f, "  ino %u (%s): %u links, size %" PRIu64 ": %s\n", o->v[i].ino,
+                        o->v[i].in_file ? "orphan file" : "list", o->v[i].links, o->v[i].size,
+                        or_empty(o->v[i].action));
 }
 
-static void print_jsb(FILE *f, struct json_object *s) {
+static void print_jsb(FILE *f, const struct fcr_inspect_jsb *s) {
         fprintf(f, "Journal superblock: v%u, %u blocks of %u bytes, first %u, sequence %u, start %u, errno %d\n",
-                u32(s, "version"), u32(s, "blocks"), u32(s, "block_size"), u32(s, "first"), u32(s, "sequence"),
-                u32(s, "start"), (int) num(s, "errno"));
+                s->version, s->blocks, s->block_size, s->first, s->sequence, s->start, s->errnum);
         fprintf(f, "  features:");
-        for (size_t i = 0; i < len(s, "features"); i++)
-                fprintf(f, " %s", json_object_get_string(at(s, "features", i)));
-        fprintf(f, "%s\n", len(s, "features") ? "" : " (none)");
-        fprintf(f, "  log area [%u, %u)", u32(s, "first"), u32(s, "log_end"));
-        if (u32(s, "fc_blocks"))
-                fprintf(f, ", fast-commit area [%u, %u) (%u blocks)", u32(s, "fc_first"),
-                        u32(s, "fc_first") + u32(s, "fc_blocks"), u32(s, "fc_blocks"));
+        for (size_t i = 0; i < s->nr_features; i++)
+                fprintf(f, " %s", s->features[i]);
+        fprintf(f, "%s\n", s->nr_features ? "" : " (none)");
+        fprintf(f, "  log area [%u, %u)", s->first, s->log_end);
+        if (s->fc_blocks)
+                fprintf(f, ", fast-commit area [%u, %u) (%u blocks)", s->fc_first, s->fc_first + s->fc_blocks,
+                        s->fc_blocks);
         fputc('\n', f);
 }
 
@@ -114,69 +70,84 @@ static void print_commit_time(FILE *f, uint64_t commit_sec) {
                 fprintf(f, ", committed at %" PRIu64 " s (not a calendar date)", commit_sec);
 }
 
-static void print_txn(FILE *f, struct json_object *t) {
-        fprintf(f, "  transaction %u at log block %u: %u log blocks, %zu data, %zu revokes, %s%s", u32(t, "tid"),
-                u32(t, "first_block"), u32(t, "log_blocks"), len(t, "blocks"), len(t, "revokes"),
-                flag(t, "replayed") ? "replay" : flag(t, "committed") ? "committed, not replayed" : "incomplete, ignored",
-                flag(t, "wraps") ? ", wraps" : "");
-        if (flag(t, "committed"))
-                print_commit_time(f, num(t, "commit_sec"));
-        fputc('\n', f);
-        for (size_t i = 0; i < len(t, "blocks"); i++) {
-                struct json_object *b = at(t, "blocks", i);
-
-                fprintf(f, "    block %" PRIu64 " <- log %u%s\n", num(b, "fs_block"), u32(b, "log_block"),
-                        flag(b, "escaped") ? " (escaped)" : "");
-        }
-        for (size_t i = 0; i < len(t, "revokes"); i++)
-                fprintf(f, "    revoke %" PRIu64 "\n", (uint64_t) json_object_get_int64(at(t, "revokes", i)));
+/* "    ... and N more WHAT, not listed" when a list was cut. */
+static void print_cut(FILE *f, const char *indent, size_t listed, size_t total, const char *what) {
+        if (total > listed)
+                fprintf(f, "%s... and %zu more %s, not listed (inspect lists %u of each kind)\n", indent,
+                        total - listed, what, FCR_INSPECT_LIST_MAX);
 }
 
-static void print_log(FILE *f, struct json_object *s, struct json_object *l) {
-        if (u32(s, "start") == 0)
+static void print_txn(FILE *f, const struct fcr_inspect_txn *t) {
+        fprintf(f, "  transaction %u at log block %u: %u log blocks, %zu data, %zu revokes, %s%s", t->tid,
+                t->first_block, t->log_blocks, t->blocks_total, t->revokes_total,
+                t->replayed ? "replay" : t->committed ? "committed, not replayed" : "incomplete, ignored",
+                t->wraps ? ", wraps" : "");
+        if (t->committed)
+                print_commit_time(f, t->commit_sec);
+        fputc('\n', f);
+        for (size_t i = 0; i < t->nr_blocks; i++)
+                fprintf(f, "    block %" PRIu64 " <- log %u%s\n", t->blocks[i].fs_block, t->blocks[i].log_block,
+                        t->blocks[i].escaped ? " (escaped)" : "");
+        print_cut(f, "    ", t->nr_blocks, t->blocks_total, "logged blocks");
+        for (size_t i = 0; i < t->nr_revokes; i++)
+                fprintf(f, "    revoke %" PRIu64 "\n", t->revokes[i]);
+        print_cut(f, "    ", t->nr_revokes, t->revokes_total, "revoke records");
+}
+
+static void print_log(FILE *f, const struct fcr_inspect_jsb *s, const struct fcr_inspect_log *l) {
+        if (s->start == 0)
                 fprintf(f, "Log: empty (s_start is 0)\n");
         else
-                fprintf(f, "Log: transactions %u..%u replayable; walk ended at log block %u: %s\n",
-                        u32(l, "start_tid"), u32(l, "end_tid") - 1, u32(l, "end_block"), str(l, "end_reason"));
-        if (flag(l, "commit_corrupt"))
+                fprintf(f, "Log: transactions %u..%u replayable; walk ended at log block %u: %s\n", l->start_tid,
+                        l->end_tid - 1, l->end_block, or_empty(l->end_reason));
+        if (l->commit_corrupt)
                 fprintf(f, "  DAMAGED: transaction %u has a bad commit checksum and the journal has no async commit\n",
-                        u32(l, "end_tid"));
-        if (has(l, "continues_tid"))
-                fprintf(f, "  DAMAGED: transaction %u continues at log block %u, after the end\n",
-                        u32(l, "continues_tid"), u32(l, "continues_block"));
-        for (size_t i = 0; i < len(l, "transactions"); i++)
-                print_txn(f, at(l, "transactions", i));
+                        l->end_tid);
+        if (l->continues)
+                fprintf(f, "  DAMAGED: transaction %u continues at log block %u, after the end\n", l->cont_tid,
+                        l->cont_block);
+        for (size_t i = 0; i < l->nr_txns; i++)
+                print_txn(f, &l->txns[i]);
 }
 
-/* Each tag's plugin wrote its "text". */
-static void print_fc_tag(FILE *f, struct json_object *t) {
-        fprintf(f, "  [%u:%u]%s %-9s %s\n", u32(t, "block"), u32(t, "offset"),
-                flag(t, "committed") ? "" : " (uncommitted)", str(t, "tag"), str(t, "text"));
-}
-
-static void print_fc(FILE *f, struct json_object *s, struct json_object *l) {
-        if (!u32(s, "fc_blocks"))
+/* Each tag's plugin, or the scan for the framing, wrote its text. */
+static void print_fc(FILE *f, const struct fcr_inspect_jsb *s, const struct fcr_inspect_fc *fc) {
+        if (!s->fc_blocks)
                 return;
-        fprintf(f, "Fast-commit area: expected tid %u", u32(l, "expected_tid"));
-        if (has(l, "head_tid"))
-                fprintf(f, ", HEAD tid %u", u32(l, "head_tid"));
-        fprintf(f, "; %u commit(s), %u committed tags; scan ended at [%u:%u]: %s\n", u32(l, "commits"),
-                u32(l, "committed_tags"), u32(l, "end_block"), u32(l, "end_offset"), str(l, "end_reason"));
-        for (size_t i = 0; i < len(l, "tags"); i++)
-                print_fc_tag(f, at(l, "tags", i));
+        fprintf(f, "Fast-commit area: expected tid %u", fc->expected_tid);
+        if (fc->has_head)
+                fprintf(f, ", HEAD tid %u", fc->head_tid);
+        fprintf(f, "; %zu commit(s), %zu committed tags; scan ended at [%u:%u]: %s\n", fc->commits,
+                fc->committed_tags, fc->end_block, fc->end_offset, or_empty(fc->end_reason));
+        for (size_t i = 0; i < fc->nr_tags; i++) {
+                const struct fcr_inspect_tag *t = &fc->tags[i];
+
+                fprintf(f, "  [%u:%u]%s %-9s %s\n", t->block, t->offset, t->committed ? "" : " (uncommitted)",
+                        or_empty(t->name), or_empty(t->text));
+        }
+        print_cut(f, "  ", fc->nr_tags, fc->tags_total, "tags");
 }
 
-void print_inspect_report(FILE *f, struct json_object *r) {
-        struct json_object *j = get(r, "journal");
-
-        print_fs(f, r);
-        if (has(r, "orphans"))
-                print_orphan_list(f, get(r, "orphans"), true);
-        if (has(r, "orphans_after_replay"))
-                print_orphan_list(f, get(r, "orphans_after_replay"), false);
-        if (!flag(get(r, "filesystem"), "has_journal") || !j)
+void print_inspect(FILE *f, const struct fcr_inspect *v) {
+        print_fs(f, v);
+        if (v->has_disk_orphans)
+                print_orphan_list(f, &v->disk_orphans);
+        if (v->has_planned_orphans)
+                print_orphan_list(f, &v->planned_orphans);
+        if (!v->fs.has_journal || !v->has_journal)
                 return;
-        print_jsb(f, get(j, "superblock"));
-        print_log(f, get(j, "superblock"), get(j, "log"));
-        print_fc(f, get(j, "superblock"), get(j, "fast_commit"));
+        print_jsb(f, &v->jsb);
+        print_log(f, &v->jsb, &v->log);
+        print_fc(f, &v->jsb, &v->fc);
+}
+
+int print_inspect_json(FILE *f, struct json_object *report) {
+        struct fcr_inspect *v = NULL;
+        int r = fcr_inspect_from_json(report, &v);
+
+        if (r < 0)
+                return r;
+        print_inspect(f, v);
+        fcr_inspect_free(v);
+        return 0;
 }

@@ -1,8 +1,12 @@
-/* The text form of `inspect`, printed from its JSON report
- * (fcr_report_inspect()): one printer for fcreplay, which has the engine,
- * and fcreplayctl, which has only the daemon's JSON. */
+/* The text form of `inspect`, printed from its view (<fcreplay/inspect.h>):
+ * fcreplay builds the view from the engine, fcreplayctl reads it back
+ * from the daemon's JSON; one printer for both. */
 #pragma once
 #include <stdio.h>
 #include <json-c/json.h>
+#include <fcreplay/inspect.h>
 
-void print_inspect_report(FILE *f, struct json_object *report);
+void print_inspect(FILE *f, const struct fcr_inspect *v);
+/* The report's JSON read back into a view, then printed: -EBADMSG when it
+ * is not an inspect report, -ENOMEM. */
+int print_inspect_json(FILE *f, struct json_object *report);

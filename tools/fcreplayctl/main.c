@@ -586,13 +586,13 @@ static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
                 r = -EBADMSG;
         if (r < 0)
                 return fail_bus(&err, r, "cannot inspect");
-        if (o->json)
+        if (o->json) {
                 print_json(report);
-        else {
-                print_inspect_report(stdout, report);
-                json_object_put(report);
+                return FCR_EXIT_CLEAN;
         }
-        return FCR_EXIT_CLEAN;
+        r = print_inspect_json(stdout, report);
+        json_object_put(report);
+        return r < 0 ? fail_bus(NULL, r, "cannot read the daemon's report") : FCR_EXIT_CLEAN;
 }
 
 static int cmd_set_allocator(sd_bus *bus, const char *name, const struct opts *o) {

@@ -10,8 +10,8 @@ static int describe(const struct fcr_fs_geometry *g, const uint8_t *v, uint16_t 
 const struct fcr_tag_plugin fcr_tag_plugin = {
         .abi_version = FCR_TAG_ABI_VERSION,
         .struct_size = FCR_TAG_PLUGIN_MIN_SIZE,
-        .tag = 7,
-        .name = "OLDPAD",
+        .tag = 6,
+        .name = "OLDINODE",
         .validate = test_validate,
         .replay = test_replay,
         .describe = describe,
