@@ -95,7 +95,7 @@ grep -qF "$screen" "$TMP/status.txt" && grep -qF '\x1b[2J\x1b]0;pwn\x07' "$TMP/s
 for d in "$bad" "$screen" "$row"; do
         "$CTL" info "$d" > "$TMP/info.txt" || fail "info $d: exit $?"
         no_controls "$TMP/info.txt" "fcreplayctl info $d"
-        grep -q "^  label  *[^-?]" "$TMP/info.txt" || { cat "$TMP/info.txt" >&2; fail "info $d: no label"; }
+        grep -q "^  label  *[^-? ]" "$TMP/info.txt" || { cat "$TMP/info.txt" >&2; fail "info $d: no label"; }
 done
 echo "labels: fcreplayctl status/info: valid JSON; text escaped, one row a device"
 
