@@ -42,48 +42,48 @@ static int unprintable(const char *s, size_t n) {
                (c >= 0x2066 && c <= 0x2069);
 }
 
-char *fcr_utf8_make_valid(const char *s, size_t len) {
-        char *out = malloc(3 * len + 1), *o = out;
+/* Each character of s (n: its length) or stray byte (n: 0) written at o;
+ * returns the end of what was written. */
+typedef char *(*put_fn)(char *o, const char *c, size_t n);
+
+static char *put_valid(char *o, const char *c, size_t n) {
+        if (!n)
+                return (char *) memcpy(o, "\xef\xbf\xbd", 3) + 3;        /* U+FFFD */
+        return (char *) memcpy(o, c, n) + n;
+}
+
+static char *put_text(char *o, const char *c, size_t n) {
+        if (n && !unprintable(c, n)) {
+                if (*c == '\\')
+                        *o++ = '\\';
+                return (char *) memcpy(o, c, n) + n;
+        }
+        /* Not a character, or not one to show: its bytes. */
+        for (size_t i = 0; i < (n ? n : 1); i++)
+                o += sprintf(o, "\\x%02x", (unsigned char) c[i]);
+        return o;
+}
+
+/* s in a new string at most grow times as long. */
+static char *transform(const char *s, size_t len, size_t grow, put_fn put) {
+        char *out = malloc(grow * len + 1), *o = out;
 
         if (!out)
                 return NULL;
         for (size_t i = 0; i < len;) {
                 size_t n = fcr_utf8_char(s + i, len - i);
 
-                if (n) {
-                        memcpy(o, s + i, n);
-                        o += n;
-                        i += n;
-                } else {
-                        memcpy(o, "\xef\xbf\xbd", 3);   /* U+FFFD */
-                        o += 3;
-                        i++;
-                }
+                o = put(o, s + i, n);
+                i += n ? n : 1;
         }
         *o = '\0';
         return out;
 }
 
+char *fcr_utf8_make_valid(const char *s, size_t len) {
+        return transform(s, len, 3, put_valid);
+}
+
 char *fcr_escape_text(const char *s, size_t len) {
-        char *out = malloc(4 * len + 1), *o = out;
-
-        if (!out)
-                return NULL;
-        for (size_t i = 0; i < len;) {
-                size_t n = fcr_utf8_char(s + i, len - i);
-
-                if (n && !unprintable(s + i, n)) {
-                        if (s[i] == '\\')
-                                *o++ = '\\';
-                        memcpy(o, s + i, n);
-                        o += n;
-                        i += n;
-                        continue;
-                }
-                /* Not a character, or not one to show: its bytes. */
-                for (size_t end = i + (n ? n : 1); i < end; i++)
-                        o += sprintf(o, "\\x%02x", (unsigned char) s[i]);
-        }
-        *o = '\0';
-        return out;
+        return transform(s, len, 4, put_text);
 }
