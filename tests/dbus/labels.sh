@@ -90,6 +90,7 @@ assert json.loads(sys.stdin.buffer.read().decode())["label"] == "bad\ufffd\ufffd
 no_controls "$TMP/status.txt" "fcreplayctl status"
 ! grep -q '^/dev/sdz' "$TMP/status.txt" || { cat "$TMP/status.txt" >&2; fail "status: a label forged a row"; }
 grep -qF "$screen" "$TMP/status.txt" && grep -qF '\x1b[2J\x1b]0;pwn\x07' "$TMP/status.txt" &&
+        grep -qF 'bad\xff\xfelabel' "$TMP/status.txt" &&
         grep -qF -e 'x\x0a/dev/sdz clean' -e 'x /dev/sdz clean' "$TMP/status.txt" && grep -qF "$SHELL_LABEL" "$TMP/status.txt" ||
         { cat "$TMP/status.txt" >&2; fail "status: the labels are not shown escaped"; }
 for d in "$bad" "$screen" "$row"; do

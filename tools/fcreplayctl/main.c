@@ -129,6 +129,22 @@ static char *get_object(sd_bus *bus, const char *path, const char *iface, const 
         return strdup(v);
 }
 
+/* The label: its exact bytes (LabelBytes), which the text output shows
+ * escaped byte for byte and --json as valid UTF-8; Label from a daemon
+ * without LabelBytes. */
+static struct json_object *get_label(sd_bus *bus, const char *path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *label = NULL;
+        const void *bytes;
+        size_t n;
+
+        if (sd_bus_get_property(bus, DEST, path, DEVICE, "LabelBytes", NULL, &reply, "ay") >= 0 &&
+            sd_bus_message_read_array(reply, 'y', &bytes, &n) >= 0)
+                return json_object_new_string_len(bytes, (int) n);
+        label = get_string(bus, path, DEVICE, "Label");
+        return json_object_new_string(label);
+}
+
 static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop) {
         uint64_t v = 0;
 
@@ -144,6 +160,8 @@ static bool get_bool(sd_bus *bus, const char *path, const char *iface, const cha
 }
 
 static void print_json(struct json_object *o) {
+        /* The label's bytes, as the daemon's Label (escape.h). */
+        (void) fcr_json_make_valid(o);
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
         json_object_put(o);
 }
@@ -151,14 +169,15 @@ static void print_json(struct json_object *o) {
 /* One device's properties as JSON, keys in snake_case as everywhere in
  * fcreplay's JSON. */
 static struct json_object *device_json(sd_bus *bus, const char *path, const char *node, const char *state) {
-        static const char *const props[][2] = { { "UUID", "uuid" }, { "Label", "label" },
-                                                { "LastResult", "last_result" }, { "LastMessage", "last_message" } };
+        static const char *const props[][2] = { { "UUID", "uuid" }, { "LastResult", "last_result" },
+                                                { "LastMessage", "last_message" } };
         struct json_object *o = json_object_new_object();
         _cleanup_free_ char *job = get_object(bus, path, DEVICE, "Job");
 
         json_object_object_add(o, "object", json_object_new_string(path));
         json_object_object_add(o, "device", json_object_new_string(node));
         json_object_object_add(o, "state", json_object_new_string(state));
+        json_object_object_add(o, "label", get_label(bus, path));
         for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
                 _cleanup_free_ char *s = get_string(bus, path, DEVICE, props[i][0]);
 
