@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcreplay/engine.h>
+#include <fcreplay/escape.h>
 #include <fcreplay/exit_codes.h>
 #include <fcreplay/report.h>
 #include "child.h"
@@ -74,7 +75,10 @@ static int child(int fd, void *arg) {
                 return FCR_EXIT_FAILED;
         }
         j = fcr_report_inspect(e);
-        r = send_json(fd, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+        /* Names from the log are bytes; the reply is an 's' (escape.h). */
+        r = fcr_json_make_valid(j);
+        if (r >= 0)
+                r = send_json(fd, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
         json_object_put(j);
         return r < 0 ? FCR_EXIT_FAILED : FCR_EXIT_CLEAN;
 }

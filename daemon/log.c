@@ -4,6 +4,8 @@
 #include <syslog.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
+#include <fcreplay/escape.h>
+#include <fcreplay/util.h>
 #include "log.h"
 
 static int max_level = LOG_INFO;
@@ -21,10 +23,10 @@ void fcrd_log_set_max_level(int level) {
 
 /* systemd sets JOURNAL_STREAM when stderr is the journal: then the
  * structured entry alone is enough. */
-static void plain(int priority, const char *device, const char *msg) {
+static void plain(int priority, const char *msg) {
         if (getenv("JOURNAL_STREAM"))
                 return;
-        fprintf(stderr, "<%d>fcreplayd: %s%s%s\n", priority, device ? device : "", device ? ": " : "", msg);
+        fprintf(stderr, "<%d>fcreplayd: %s\n", priority, msg);
 }
 
 static const char *str(const char *s) {
@@ -46,28 +48,37 @@ static void describe(const struct fcrd_fields *f, char *buf, size_t len) {
                 snprintf(buf + n, len - n, ")");
 }
 
-/* One entry: an event about a device (f set) or a plain line. */
+/* The journal's structured fields keep the bytes as they are (FS_LABEL=
+ * is the exact label); MESSAGE= and the plain line are in escape.h's text
+ * form, so that a label or file name can neither split a line nor reach
+ * a terminal as a control. */
 static void log_entry(int priority, const sd_id128_t *id, const struct fcrd_fields *f, const char *fmt, va_list ap) {
         char msg[1024], full[1600], what[1200], idstr[SD_ID128_STRING_MAX];
+        _cleanup_free_ char *shown = NULL;
 
         if (priority > max_level)
                 return;
         vsnprintf(msg, sizeof(msg), fmt, ap);
+        if (f) {
+                describe(f, what, sizeof(what));
+                snprintf(full, sizeof(full), "%s%s%s%s", str(f->device), f->device ? ": " : "", msg, what);
+        }
+        shown = fcr_escape_text(f ? full : msg, strlen(f ? full : msg));
+        if (!shown)
+                return;
         if (!f) {
-                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=fcreplayd", NULL);
-                plain(priority, NULL, msg);
+                sd_journal_send("MESSAGE=%s", shown, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=fcreplayd", NULL);
+                plain(priority, shown);
                 return;
         }
-        describe(f, what, sizeof(what));
-        snprintf(full, sizeof(full), "%s%s", msg, what);
         sd_id128_to_string(*id, idstr);
-        sd_journal_send("MESSAGE=%s%s%s", str(f->device), f->device ? ": " : "", full,
+        sd_journal_send("MESSAGE=%s", shown,
                         "PRIORITY=%d", priority, "MESSAGE_ID=%s", idstr, "SYSLOG_IDENTIFIER=fcreplayd",
                         "DEVICE=%s", str(f->device), "RESULT=%s", fcrd_result_to_string(f->result),
                         "TAGS=%ld", f->tags < 0 ? 0 : f->tags, "ALLOCATOR=%s", str(f->allocator),
                         "FS_LABEL=%s", str(f->label), "FS_UUID=%s", str(f->uuid), "BACKING_FILE=%s", str(f->backing),
                         NULL);
-        plain(priority, f->device, full);
+        plain(priority, shown);
 }
 
 void fcrd_event(int priority, enum fcrd_event_kind kind, const struct fcrd_fields *f, const char *fmt, ...) {

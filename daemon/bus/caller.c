@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcreplay/escape.h>
 #include <fcreplay/util.h>
 #include "objects.h"
 
@@ -23,10 +24,11 @@ int fcrd_bus_check_root(sd_bus_message *msg, sd_bus_error *error) {
 }
 
 int fcrd_bus_error(sd_bus_error *error, const char *name, const char *message) {
+        _cleanup_free_ char *valid = fcr_utf8_make_valid(message, strlen(message));
         char full[64];
 
         snprintf(full, sizeof(full), BUS_ERROR("%s"), name);
-        return sd_bus_error_set(error, full, message);
+        return sd_bus_error_set(error, full, valid ? valid : "(out of memory)");
 }
 
 int fcrd_bus_unknown_property(sd_bus_error *error, const char *iface, const char *prop) {

@@ -45,18 +45,21 @@ static int d_prop(sd_bus *bus, const char *path, const char *iface, const char *
         struct fcrd_device *d = userdata;
         char jp[128] = "/";
 
+        /* Node, UUID, label and message may hold bytes from the disk. */
         if (!strcmp(prop, "Path"))
-                return sd_bus_message_append(reply, "s", d->node);
+                return fcrd_bus_append_text(reply, d->node);
         if (!strcmp(prop, "UUID"))
-                return sd_bus_message_append(reply, "s", d->uuid);
+                return fcrd_bus_append_text(reply, d->uuid);
         if (!strcmp(prop, "Label"))
-                return sd_bus_message_append(reply, "s", d->label);
+                return fcrd_bus_append_text(reply, d->label);
+        if (!strcmp(prop, "LabelBytes"))
+                return sd_bus_message_append_array(reply, 'y', d->label, strlen(d->label));
         if (!strcmp(prop, "State"))
                 return sd_bus_message_append(reply, "s", fcrd_state_str(d->state));
         if (!strcmp(prop, "LastResult"))
                 return sd_bus_message_append(reply, "s", fcrd_result_to_string(d->last_result));
         if (!strcmp(prop, "LastMessage"))
-                return sd_bus_message_append(reply, "s", d->last_message);
+                return fcrd_bus_append_text(reply, d->last_message);
         if (!strcmp(prop, "TagsReplayed"))
                 return sd_bus_message_append(reply, "t", (uint64_t) (d->tags_replayed < 0 ? 0 : d->tags_replayed));
         if (!strcmp(prop, "TimeTaken"))
@@ -73,6 +76,7 @@ const sd_bus_vtable fcrd_device_vtable[] = {
         SD_BUS_PROPERTY("Path", "s", d_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UUID", "s", d_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Label", "s", d_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LabelBytes", "ay", d_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("State", "s", d_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastResult", "s", d_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastMessage", "s", d_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcreplay/escape.h>
 #include <fcreplay/util.h>
 #include "objects.h"
 
@@ -69,7 +70,7 @@ static int j_prop(sd_bus *bus, const char *path, const char *iface, const char *
         struct fcrd_job *j = userdata;
 
         if (!strcmp(prop, "Device"))
-                return sd_bus_message_append(reply, "s", j->dev->node);
+                return fcrd_bus_append_text(reply, j->dev->node);
         if (!strcmp(prop, "Allocator"))
                 return sd_bus_message_append(reply, "s", j->allocator);
         if (!strcmp(prop, "DryRun"))
@@ -92,7 +93,7 @@ static int j_prop(sd_bus *bus, const char *path, const char *iface, const char *
         if (!strcmp(prop, "Result"))
                 return sd_bus_message_append(reply, "s", j->finished ? fcrd_result_to_string(j->result) : "");
         if (!strcmp(prop, "Message"))
-                return sd_bus_message_append(reply, "s", j->finished ? j->message : "");
+                return fcrd_bus_append_text(reply, j->finished ? j->message : "");
         if (!strcmp(prop, "State"))
                 return sd_bus_message_append(reply, "s", fcrd_job_state(j));
         return fcrd_bus_unknown_property(error, iface, prop);
@@ -132,13 +133,14 @@ const sd_bus_vtable fcrd_job_vtable[] = {
 };
 
 void fcrd_bus_job_changed(struct fcrd_bus *b, const struct fcrd_job *j, bool done) {
+        _cleanup_free_ char *message = NULL;
         char path[128];
 
         fcrd_bus_job_path(j, path, sizeof(path));
         sd_bus_emit_properties_changed(b->bus, path, BUS_NAME ".Job", "Phase", "Progress", "BlocksDone",
                                        "BlocksTotal", "Rate", "State", "Written", done ? "Result" : NULL,
                                        done ? "Message" : NULL, NULL);
-        if (done)
+        if (done && (message = fcr_utf8_make_valid(j->message, strlen(j->message))))
                 sd_bus_emit_signal(b->bus, path, BUS_NAME ".Job", "Completed", "bss",
-                                   fcrd_result_is_success(j->result), fcrd_result_to_string(j->result), j->message);
+                                   fcrd_result_is_success(j->result), fcrd_result_to_string(j->result), message);
 }

@@ -36,7 +36,15 @@ static int m_list_devices(sd_bus_message *msg, void *userdata, sd_bus_error *err
 
                 r = fcrd_bus_device_path(d, &path);
                 if (r >= 0)
-                        r = sd_bus_message_append(reply, "(oss)", path, d->node, fcrd_state_str(d->state));
+                        r = sd_bus_message_open_container(reply, 'r', "oss");
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(reply, 'o', path);
+                if (r >= 0)
+                        r = fcrd_bus_append_text(reply, d->node);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", fcrd_state_str(d->state));
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

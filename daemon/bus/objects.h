@@ -39,6 +39,10 @@ int fcrd_bus_error(sd_bus_error *error, const char *name, const char *message);
 /* A property getter asked for a name its vtable does not have. */
 int fcrd_bus_unknown_property(sd_bus_error *error, const char *iface, const char *prop);
 
+/* text.c: s, which may come from the disk, appended as an 's' in valid
+ * UTF-8 (escape.h); 0 or a negative errno. */
+int fcrd_bus_append_text(sd_bus_message *m, const char *s);
+
 /* manager_object.c: /org/fcreplay1, org.fcreplay1.Manager. */
 extern const sd_bus_vtable fcrd_manager_vtable[];
 void fcrd_bus_manager_changed(struct fcrd_bus *b);

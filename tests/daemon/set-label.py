@@ -2,8 +2,9 @@
 """set-label.py IMAGE LABEL: write the ext4 volume label straight into the
 primary superblock and fix its checksum.  Works on a crash image that
 libext2fs will not open (bitmaps not yet replayed); the tests use labels
-so that fcreplayd looks only at their own devices."""
-import struct, sys
+so that fcreplayd looks only at their own devices.  LABEL is taken as the
+bytes given (os.fsencode): a test may pass any bytes but NUL."""
+import os, struct, sys
 
 def crc32c(data, crc=0xFFFFFFFF):
     for b in data:
@@ -12,7 +13,7 @@ def crc32c(data, crc=0xFFFFFFFF):
             crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
     return crc
 
-path, label = sys.argv[1], sys.argv[2].encode()
+path, label = sys.argv[1], os.fsencode(sys.argv[2])
 with open(path, "r+b") as f:
     f.seek(1024)
     sb = bytearray(f.read(1024))

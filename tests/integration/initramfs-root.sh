@@ -93,6 +93,27 @@ FCREPLAY_BIN="$TMP/noop" run "$s" "root=$TMP/img fcreplay.timeout=0" "no time li
 grep -q "replaying (no time limit)" "$TMP/out" || fail "timeout 0 is not logged as 'no time limit'"
 grep -q "time limit 0" "$TMP/out" && fail "timeout 0 logged as 'time limit 0'"
 
+# Strings from the disk (issue 23, section 3): fcreplay's lines, which may
+# name files or labels in its escaped form (backslashes), pass through
+# intact and one line each under every shell (echo in dash and ash reads
+# "\c" as the end of its output and "\n" as a new line); a word of the
+# command line is not expanded as a file name.
+printf '#!/bin/sh\nprintf "%%s\\n" "refused: name a\\\\cb\\\\nc\\\\x1b[2J" >&2\nexit 2\n' > "$TMP/names"
+chmod +x "$TMP/names"
+: > "$TMP/root=LABEL=expanded"
+IFS=:
+for sh_ in $shells; do
+        IFS=$IFS_
+        (cd "$TMP" && FCREPLAY_BIN="$TMP/names" run "$sh_" "root=$TMP/img" "escaped names" \
+                "fcreplay: root $TMP/img: refused (exit 2: *)") || exit 1
+        grep -qxF 'fcreplay: root '"$TMP/img"': | refused: name a\cb\nc\x1b[2J' "$TMP/out" ||
+                fail "a line with backslashes was changed ($sh_)"
+        (cd "$TMP" && FCREPLAY_BIN="$TMP/noop" run "$sh_" "root=LABEL=expa*" "a glob in root=" \
+                "fcreplay: root LABEL=expa\*: skipped (device not found)") || exit 1
+        IFS=:
+done
+IFS=$IFS_
+
 # The root holds another filesystem by the time fcreplay opens it (a
 # stand-in copies one over it after the script's probe): the UUID the
 # script probed is expected, so nothing is written.

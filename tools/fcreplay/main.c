@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/sysmacros.h>
+#include <fcreplay/escape.h>
 #include <fcreplay/conf_file.h>
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
@@ -196,6 +197,8 @@ static void __attribute__((format(printf, 2, 3))) step(const struct args *a, con
 }
 
 static void print_json(struct json_object *o) {
+        /* File names from the log are bytes: JSON wants UTF-8 (escape.h). */
+        (void) fcr_json_make_valid(o);
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
+#include <fcreplay/escape.h>
 #include <fcreplay/exit_codes.h>
 #include "fcreplay1.h"
 #include "json_error.h"
@@ -81,6 +82,8 @@ static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
                 : FCRD_RESULT_FAILED;
         int code = fcrd_result_exit_code(res);
         const char *why = e && e->message ? e->message : strerror(-r);
+        /* The daemon's message may name a label: text form on a terminal. */
+        _cleanup_free_ char *shown = fcr_escape_text(why, strlen(why));
 
         va_start(ap, fmt);
         vsnprintf(what, sizeof(what), fmt, ap);
@@ -92,9 +95,9 @@ static int fail_bus(const sd_bus_error *e, int r, const char *fmt, ...) {
                         json_object_object_add(o, "error_name", json_object_new_string(e->name));
                 print_json(o);
         } else if (not_dirty)
-                printf("%s\n", e->message);
+                printf("%s\n", shown ? shown : "?");
         if (!not_dirty)
-                fprintf(stderr, "fcreplayctl: %s: %s\n", what, why);
+                fprintf(stderr, "fcreplayctl: %s: %s\n", what, shown ? shown : "?");
         return code;
 }
 
@@ -126,6 +129,22 @@ static char *get_object(sd_bus *bus, const char *path, const char *iface, const 
         return strdup(v);
 }
 
+/* The label: its exact bytes (LabelBytes), which the text output shows
+ * escaped byte for byte and --json as valid UTF-8; Label from a daemon
+ * without LabelBytes. */
+static struct json_object *get_label(sd_bus *bus, const char *path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *label = NULL;
+        const void *bytes;
+        size_t n;
+
+        if (sd_bus_get_property(bus, DEST, path, DEVICE, "LabelBytes", NULL, &reply, "ay") >= 0 &&
+            sd_bus_message_read_array(reply, 'y', &bytes, &n) >= 0)
+                return json_object_new_string_len(bytes, (int) n);
+        label = get_string(bus, path, DEVICE, "Label");
+        return json_object_new_string(label);
+}
+
 static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop) {
         uint64_t v = 0;
 
@@ -141,6 +160,8 @@ static bool get_bool(sd_bus *bus, const char *path, const char *iface, const cha
 }
 
 static void print_json(struct json_object *o) {
+        /* The label's bytes, as the daemon's Label (escape.h). */
+        (void) fcr_json_make_valid(o);
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
         json_object_put(o);
 }
@@ -148,14 +169,15 @@ static void print_json(struct json_object *o) {
 /* One device's properties as JSON, keys in snake_case as everywhere in
  * fcreplay's JSON. */
 static struct json_object *device_json(sd_bus *bus, const char *path, const char *node, const char *state) {
-        static const char *const props[][2] = { { "UUID", "uuid" }, { "Label", "label" },
-                                                { "LastResult", "last_result" }, { "LastMessage", "last_message" } };
+        static const char *const props[][2] = { { "UUID", "uuid" }, { "LastResult", "last_result" },
+                                                { "LastMessage", "last_message" } };
         struct json_object *o = json_object_new_object();
         _cleanup_free_ char *job = get_object(bus, path, DEVICE, "Job");
 
         json_object_object_add(o, "object", json_object_new_string(path));
         json_object_object_add(o, "device", json_object_new_string(node));
         json_object_object_add(o, "state", json_object_new_string(state));
+        json_object_object_add(o, "label", get_label(bus, path));
         for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
                 _cleanup_free_ char *s = get_string(bus, path, DEVICE, props[i][0]);
 
@@ -231,6 +253,9 @@ static int cmd_status(sd_bus *bus, const struct opts *o, bool with_daemon) {
         struct json_object *arr;
         int r = devices(bus, &arr, &err);
 
+        /* Labels and messages are the disk's: text form for a terminal. */
+        if (r >= 0 && !o->json && (r = fcr_json_escape_text(arr)) < 0)
+                json_object_put(arr);
         if (r < 0)
                 return fail_bus(&err, r, "cannot list the devices of fcreplayd");
         if (with_daemon) {
@@ -403,8 +428,11 @@ static int cmd_replay(sd_bus *bus, const char *dev, const struct opts *o) {
                 json_object_object_add(j, "job", json_object_new_string(job));
                 json_object_object_add(j, "success", json_object_new_boolean(w.success));
                 print_json(j);
-        } else
-                printf("%s: %s: %s\n", dev, fcrd_result_to_string(w.result), w.message);
+        } else {
+                _cleanup_free_ char *shown = fcr_escape_text(w.message, strlen(w.message));
+
+                printf("%s: %s: %s\n", dev, fcrd_result_to_string(w.result), shown ? shown : "?");
+        }
         return code;
 }
 
@@ -425,6 +453,11 @@ static int cmd_info(sd_bus *bus, const char *dev, const struct opts *o) {
         if (o->json) {
                 print_json(j);
                 return FCR_EXIT_CLEAN;
+        }
+        r = fcr_json_escape_text(j);
+        if (r < 0) {
+                json_object_put(j);
+                return fail_bus(NULL, r, "cannot show %s", dev);
         }
         printf("%s\n", field(j, "device"));
         static const char *const rows[][2] = { { "state", "state" }, { "label", "label" }, { "uuid", "UUID" },
@@ -539,7 +572,7 @@ static int on_monitor_signal(sd_bus_message *m, void *userdata, sd_bus_error *er
         json_object_object_add(j, "values", changed);
         if (o->json)
                 printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-        else {
+        else if (fcr_json_escape_text(changed) >= 0) {
                 printf("%s: %s", sd_bus_message_get_path(m), member);
                 json_object_object_foreach(changed, k, v)
                         printf(" %s=%s", k, json_object_get_string(v));
@@ -584,6 +617,9 @@ static int cmd_inspect(sd_bus *bus, const char *dev, const struct opts *o) {
                 r = sd_bus_message_read(reply, "s", &json);
         if (r >= 0 && !(report = json_tokener_parse(json)))
                 r = -EBADMSG;
+        /* File names in the log are the disk's: text form for a terminal. */
+        if (r >= 0 && !o->json && (r = fcr_json_escape_text(report)) < 0)
+                json_object_put(report);
         if (r < 0)
                 return fail_bus(&err, r, "cannot inspect");
         if (o->json) {
