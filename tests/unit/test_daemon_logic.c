@@ -208,6 +208,7 @@ START_TEST(job_end_states) {
                 { FCRD_RESULT_NOTHING_TO_DO, FCRD_CLEAN, true },
                 { FCRD_RESULT_DRY_RUN, FCRD_DIRTY, true },
                 { FCRD_RESULT_BUSY, FCRD_DIRTY, true },
+                { FCRD_RESULT_CHANGED, FCRD_DIRTY, true },
                 { FCRD_RESULT_TIMEOUT, FCRD_DIRTY, true },
                 { FCRD_RESULT_CANCELLED, FCRD_DIRTY, true },
                 { FCRD_RESULT_STOPPED, FCRD_DIRTY, true },
