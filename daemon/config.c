@@ -94,6 +94,8 @@ static int daemon_key(const char *key, const char *v, unsigned line, void *userd
 
         if (r != 0)
                 return r < 0 ? r : 0;
+        if (!strcmp(key, "watch"))
+                return parse_patterns(key, v, c->watch, &c->n_watch, why, why_len);
         if (!strcmp(key, "include"))
                 return parse_patterns(key, v, c->include, &c->n_include, why, why_len);
         if (!strcmp(key, "exclude"))
@@ -106,8 +108,8 @@ static int daemon_key(const char *key, const char *v, unsigned line, void *userd
                 return parse_uint(key, v, 0, 86400, &c->timeout_sec, why, why_len);
         if (!strcmp(key, "parallel"))
                 return parse_uint(key, v, 1, 64, &c->parallel, why, why_len);
-        snprintf(why, why_len, "unknown key '%s' (known: allocator, plugin_dir, include, exclude, auto_replay, "
-                 "dry_run, timeout, parallel)", key);
+        snprintf(why, why_len, "unknown key '%s' (known: allocator, plugin_dir, watch, include, exclude, "
+                 "auto_replay, dry_run, timeout, parallel)", key);
         return -EINVAL;
 }
 
@@ -174,7 +176,8 @@ void fcrd_config_print(FILE *f, const struct fcrd_config *c) {
         fprintf(f, "allocator = %s%s%s\n", fcrd_config_allocator(c), c->shared.allocator_origin[0] ? "  # from " : "",
                 c->shared.allocator_origin);
         fprintf(f, "plugin_dir = %s\n", fcr_plugin_dir(c->shared.plugin_dir));
-        print_patterns(f, "include", c->include, c->n_include, "  # every device");
+        print_patterns(f, "watch", c->watch, c->n_watch, "  # every device");
+        print_patterns(f, "include", c->include, c->n_include, "  # none: what this boot mounts only");
         print_patterns(f, "exclude", c->exclude, c->n_exclude, "  # none");
         fprintf(f, "auto_replay = %s%s%s\n", c->auto_replay ? "yes" : "no", no_auto ? "  # off by " : "",
                 no_auto ? no_auto : "");
@@ -186,6 +189,8 @@ void fcrd_config_print(FILE *f, const struct fcrd_config *c) {
 void fcrd_config_done(struct fcrd_config *c) {
         fcr_tool_config_done(&c->shared);
         fcr_plugins_unref(c->plugins);
+        for (unsigned i = 0; i < c->n_watch; i++)
+                free(c->watch[i]);
         for (unsigned i = 0; i < c->n_include; i++)
                 free(c->include[i]);
         for (unsigned i = 0; i < c->n_exclude; i++)
@@ -199,10 +204,17 @@ const char *fcrd_config_no_auto_replay(const struct fcrd_config *c) {
         return c->skip_by_cmdline ? "fcreplay.mode=skip on the kernel command line" : "auto_replay=no in the configuration";
 }
 
-static bool matches(char *const *list, unsigned n, const char *path, const char *uuid, const char *label) {
+static bool is_glob(const char *p) {
+        return strpbrk(p, "*?[") != NULL;
+}
+
+static bool matches(char *const *list, unsigned n, const char *path, const char *uuid, const char *label,
+                    bool exact) {
         for (unsigned i = 0; i < n; i++) {
                 const char *p = list[i];
 
+                if (exact && p[0] == '/' && is_glob(p))
+                        continue;
                 if (!strncmp(p, "UUID=", 5) ? uuid && !strcasecmp(p + 5, uuid)
                     : !strncmp(p, "LABEL=", 6) ? label && !strcmp(p + 6, label)
                     : fnmatch(p, path, 0) == 0)
@@ -212,7 +224,12 @@ static bool matches(char *const *list, unsigned n, const char *path, const char 
 }
 
 bool fcrd_config_wants(const struct fcrd_config *c, const char *path, const char *uuid, const char *label) {
-        if (c->n_include && !matches(c->include, c->n_include, path, uuid, label))
+        if (c->n_watch && !matches(c->watch, c->n_watch, path, uuid, label, false))
                 return false;
-        return !matches(c->exclude, c->n_exclude, path, uuid, label);
+        return !matches(c->exclude, c->n_exclude, path, uuid, label, false);
+}
+
+bool fcrd_config_includes(const struct fcrd_config *c, const char *path, const char *uuid, const char *label,
+                          bool exact) {
+        return matches(c->include, c->n_include, path, uuid, label, exact);
 }

@@ -17,6 +17,7 @@
 #include <syslog.h>
 #include "hold.h"
 #include "manager.h"
+#include "policy.h"
 
 /* p: what is known of the device (NULL: nothing). */
 static void skip(const char *node, const struct fcrd_probe *p, const char *why, int prio) {
@@ -68,10 +69,18 @@ static void probe_failed(const char *node, int r, unsigned limit) {
         skip(node, &q, why, gone ? LOG_DEBUG : LOG_WARNING);
 }
 
+/* A dirty device that is not replayed on its own: reported, in the
+ * journal and on D-Bus (its LastMessage), for an admin to replay. */
+static void not_ours(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_probe *p, const char *why) {
+        snprintf(d->last_message, sizeof(d->last_message), "dirty, not replayed on its own: %s", why);
+        skip(d->node, p, d->last_message, LOG_NOTICE);
+        fcrd_manager_changed(m, FCRD_DEVICE_CHANGED, d, NULL);
+}
+
 /* A wanted ext4: known from now on; queued when dirty and replays are on. */
 static void decide(struct fcrd_manager *m, const char *node, const struct fcrd_probe *p) {
         struct fcrd_device *d = fcrd_device_add(m, node);
-        char why[128];
+        char why[448];
 
         if (!d)
                 return;
@@ -87,7 +96,9 @@ static void decide(struct fcrd_manager *m, const char *node, const struct fcrd_p
         else if (!m->config.auto_replay) {
                 snprintf(why, sizeof(why), "dirty, not replayed because of %s", fcrd_config_no_auto_replay(&m->config));
                 skip(node, p, why, LOG_NOTICE);
-        } else {
+        } else if (!fcrd_policy_auto(&m->config, node, p, why, sizeof(why)))
+                not_ours(m, d, p, why);
+        else {
                 d->queued = true;
                 fcrd_manager_pump(m);
         }

@@ -15,9 +15,13 @@ struct fcrd_config {
         /* allocator, plugin_dir: the keys fcreplay.conf has too, parsed by
          * lib/conf_file.c; allocator_origin may name the kernel command line. */
         struct fcr_tool_config shared;
-        char *include[FCRD_MAX_PATTERNS];       /* empty: every device */
+        /* watch: the devices looked at at all (empty: every one);
+         * exclude: never looked at, whatever else names them; include:
+         * replayed on their own, besides those this boot mounts (policy.h). */
+        char *watch[FCRD_MAX_PATTERNS];
+        char *include[FCRD_MAX_PATTERNS];
         char *exclude[FCRD_MAX_PATTERNS];
-        unsigned n_include, n_exclude;
+        unsigned n_watch, n_include, n_exclude;
         bool auto_replay;               /* replay dirty devices found */
         bool skip_by_cmdline;           /* auto_replay off by fcreplay.mode=skip */
         bool dry_run;                   /* plan and report only */
@@ -56,8 +60,13 @@ void fcrd_config_done(struct fcrd_config *c);
 const char *fcrd_config_no_auto_replay(const struct fcrd_config *c);
 
 /* Whether a device (path, UUID, LABEL; the latter two may be NULL) is
- * one to look at: included (or no include list) and not excluded. */
+ * one to look at: watched (or no watch list) and not excluded. */
 bool fcrd_config_wants(const struct fcrd_config *c, const char *path, const char *uuid, const char *label);
+
+/* Whether include= names the device; exact: only by a pattern with no
+ * wildcard (a path, UUID= or LABEL= that names this device alone). */
+bool fcrd_config_includes(const struct fcrd_config *c, const char *path, const char *uuid, const char *label,
+                          bool exact);
 
 /* The kernel command line's settings (cmdline.c).  Path: $FCREPLAYD_CMDLINE
  * or /proc/cmdline. */

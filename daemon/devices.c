@@ -48,6 +48,8 @@ void fcrd_device_set_state(struct fcrd_manager *m, struct fcrd_device *d, enum f
 }
 
 void fcrd_device_probed(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_probe *p, bool set_state) {
+        d->devnum = p->devnum;
+        d->diskseq = p->diskseq;
         snprintf(d->uuid, sizeof(d->uuid), "%s", p->uuid);
         snprintf(d->label, sizeof(d->label), "%s", p->label);
         snprintf(d->backing, sizeof(d->backing), "%s", p->backing);

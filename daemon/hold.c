@@ -178,16 +178,31 @@ static bool is_held(sd_device *dev) {
         return sd_device_get_property_value(dev, "FCREPLAY_HELD", &v) >= 0 && !strcmp(v, "1");
 }
 
-static void trigger(sd_device *dev) {
-        const char *name = NULL;
+/* A "change" uevent on dev: what says why (a release, or another look). */
+static void trigger(sd_device *dev, const char *node, bool release) {
+        const char *name = node;
         int r = sd_device_trigger(dev, SD_DEVICE_CHANGE);
 
-        (void) sd_device_get_devname(dev, &name);
+        if (!name && sd_device_get_devname(dev, &name) < 0)
+                name = "a held device";
         if (r < 0)
-                fcrd_log(LOG_ERR, "%s: cannot release it to systemd (a change uevent): %s; it waits for its "
-                         "next uevent", name ? name : "a held device", strerror(-r));
+                fcrd_log(LOG_ERR, "%s: cannot %s (a change uevent): %s; %s", name,
+                         release ? "release it to systemd" : "have it looked at again", strerror(-r),
+                         release ? "it waits for its next uevent" : "it is, at its next uevent");
         else
-                fcrd_log(LOG_INFO, "%s: released to systemd (a change uevent)", name ? name : "a held device");
+                fcrd_log(LOG_INFO, "%s: %s (a change uevent)", name,
+                         release ? "released to systemd" : "announced again, to be looked at as new");
+}
+
+void fcrd_hold_announce(const char *node) {
+        _cleanup_(sd_device_unrefp) sd_device *dev = NULL;
+        int r = sd_device_new_from_devname(&dev, node);
+
+        if (r < 0)
+                fcrd_log(LOG_ERR, "%s: cannot have it looked at again: %s; it is, at its next uevent", node,
+                         strerror(-r));
+        else
+                trigger(dev, node, false);
 }
 
 void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark) {
@@ -214,7 +229,7 @@ void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark) {
                 }
         }
         if (held)
-                trigger(dev);
+                trigger(dev, NULL, true);
 }
 
 void fcrd_hold_forget(dev_t devnum) {
@@ -237,7 +252,7 @@ void fcrd_hold_release_all(void) {
         if (r >= 0)
                 for (sd_device *dev = sd_device_enumerator_get_device_first(e); dev;
                      dev = sd_device_enumerator_get_device_next(e))
-                        trigger(dev);
+                        trigger(dev, NULL, true);
         else
                 fcrd_log(LOG_ERR, "cannot look for held devices: %s; 'udevadm trigger --action=change "
                          "--property-match=FCREPLAY_HELD=1' releases them", strerror(-r));

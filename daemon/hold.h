@@ -57,6 +57,11 @@ void fcrd_hold_configure(const struct fcrd_config *c);
  * a replay, so that no later event of this incarnation starts another). */
 void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark);
 
+/* The device at node holds another disk than the one decided on: a
+ * "change" uevent, so that it is looked at again as new (and held
+ * again by udev if it is to be replayed). */
+void fcrd_hold_announce(const char *node);
+
 /* The device devnum is gone: drop its done markers (without a disk
  * sequence number the next device with that number would match them). */
 void fcrd_hold_forget(dev_t devnum);

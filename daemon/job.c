@@ -26,6 +26,7 @@ static const struct outcome_rule {
         [FCRD_RESULT_DRY_RUN] = { FCRD_DIRTY, true, LOG_INFO, FCRD_MSG_REPLAYED, "dry-run" },
         [FCRD_RESULT_REFUSED] = { FCRD_REFUSED, false, LOG_ERR, FCRD_MSG_REFUSED, "refused, nothing written" },
         [FCRD_RESULT_BUSY] = { FCRD_DIRTY, true, LOG_WARNING, FCRD_MSG_FAILED, "busy, not replayed, nothing written" },
+        [FCRD_RESULT_CHANGED] = { FCRD_DIRTY, true, LOG_WARNING, FCRD_MSG_FAILED, "changed since its probe, not replayed" },
         [FCRD_RESULT_STOPPED] = { FCRD_DIRTY, true, LOG_WARNING, FCRD_MSG_STOPPED, NULL },
         [FCRD_RESULT_TIMEOUT] = { FCRD_DIRTY, true, LOG_ERR, FCRD_MSG_TIMEOUT, NULL },
         [FCRD_RESULT_CANCELLED] = { FCRD_DIRTY, true, LOG_ERR, FCRD_MSG_TIMEOUT, NULL },
@@ -108,8 +109,14 @@ static void retire(struct fcrd_job *j, enum fcrd_state state) {
         d->job = NULL;
         m->running--;
         j->finished = true;
-        /* When stopping, main releases what is held once every write is done. */
-        if (!m->stopping)
+        /* When stopping, main releases what is held once every write is
+         * done.  A device that changed is another incarnation: it is
+         * announced again, to be probed and decided on as new. */
+        if (m->stopping)
+                ;
+        else if (j->result == FCRD_RESULT_CHANGED)
+                fcrd_hold_announce(d->node);
+        else
                 fcrd_hold_release(&j->hold, true);
         keep(m, j);
         fcrd_manager_changed(m, FCRD_JOB_DONE, d, j);
@@ -226,17 +233,21 @@ static struct fcrd_job *job_new(struct fcrd_manager *m, struct fcrd_device *d, c
 
 struct fcrd_job *fcrd_job_start(struct fcrd_manager *m, struct fcrd_device *d, const struct fcrd_replay_opts *o) {
         struct fcrd_replay_args a = {
-                .device = d->node, .allocator = o && o->allocator ? o->allocator : fcrd_config_allocator(&m->config),
+                .device = d->node,
+                .expect = { .devnum = d->devnum, .diskseq = d->diskseq, .uuid = d->uuid[0] ? d->uuid : NULL },
+                .allocator = o && o->allocator ? o->allocator : fcrd_config_allocator(&m->config),
                 .plugin_dir = m->config.shared.plugin_dir, .plugins = m->config.plugins,
                 .dry_run = (o && o->dry_run) || m->config.dry_run,
         };
         struct fcrd_fields f = fcrd_device_fields(d, FCRD_RESULT_NONE, -1, a.allocator);
-        struct fcrd_hold_key k = {};
+        /* The incarnation probed, released when its replay ends. */
+        struct fcrd_hold_key k = { .devnum = d->devnum, .diskseq = d->diskseq };
         struct fcrd_job *j;
         int r;
 
         d->queued = false;
-        (void) fcrd_hold_key_from_node(d->node, NULL, &k);
+        if (!k.devnum)
+                (void) fcrd_hold_key_from_node(d->node, NULL, &k);
         j = job_new(m, d, &a);
         r = j ? fcrd_worker_start(m->event, &a, &worker_ops, j, &j->child) : -ENOMEM;
         if (r >= 0)

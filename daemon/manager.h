@@ -33,6 +33,10 @@ enum fcrd_change { FCRD_DEVICE_CHANGED, FCRD_JOB_PROGRESS, FCRD_JOB_DONE, FCRD_M
 
 struct fcrd_device {
         char *node;
+        /* As the last probe read it: a replay writes only that device
+         * (the engine's fcr_expect), the UUID included. */
+        dev_t devnum;
+        uint64_t diskseq;
         char uuid[40], label[64];
         char backing[PATH_MAX];         /* a loop device's file, for the logs */
         enum fcrd_state state;

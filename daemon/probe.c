@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <blkid/blkid.h>
 #include <ext2fs/ext2fs.h>
 #include <time.h>
@@ -104,6 +107,18 @@ static void wait_released(const char *node) {
         }
 }
 
+/* What was read: the device's number and its disk's sequence number,
+ * from the descriptor itself. */
+static void identify(int fd, struct fcrd_probe *p) {
+        struct stat st;
+
+        if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode))
+                p->devnum = st.st_rdev;
+        /* ENOTTY before Linux 5.15: no number, then. */
+        if (ioctl(fd, BLKGETDISKSEQ, &p->diskseq) < 0)
+                p->diskseq = 0;
+}
+
 int fcrd_probe_device(const char *devnode, unsigned flags, struct fcrd_probe *ret) {
         struct fcrd_probe p = {};
         uint8_t sb[SUPERBLOCK_SIZE];
@@ -128,10 +143,11 @@ int fcrd_probe_device(const char *devnode, unsigned flags, struct fcrd_probe *re
                 close(fd);
                 return -EIO;
         }
+        identify(fd, &p);
         close(fd);
         /* No ext4 after all (udev's word was older than the disk's). */
         if (fcrd_probe_superblock(sb, sizeof(sb), &p) < 0) {
-                *ret = (struct fcrd_probe) {};
+                *ret = (struct fcrd_probe) { .devnum = p.devnum, .diskseq = p.diskseq };
                 return 0;
         }
         fcrd_loop_backing(devnode, p.backing, sizeof(p.backing));
@@ -152,6 +168,8 @@ int fcrd_probe_encode(int r, const struct fcrd_probe *p, void *buf, size_t len) 
         fcrd_msg_put_u64(&m, (p->ext4 ? F_EXT4 : 0) | (p->has_journal ? F_JOURNAL : 0) |
                                      (p->needs_recovery ? F_RECOVER : 0) | (p->fast_commit ? F_FAST_COMMIT : 0) |
                                      (p->mounted ? F_MOUNTED : 0));
+        fcrd_msg_put_u64(&m, (uint64_t) p->devnum);
+        fcrd_msg_put_u64(&m, p->diskseq);
         fcrd_msg_put_str(&m, p->uuid, sizeof(p->uuid) - 1);
         fcrd_msg_put_str(&m, p->label, sizeof(p->label) - 1);
         fcrd_msg_put_str(&m, p->backing, sizeof(p->backing) - 1);
@@ -169,6 +187,8 @@ int fcrd_probe_decode(const void *buf, size_t len, int *ret_r, struct fcrd_probe
                 return -EBADMSG;
         r = (int64_t) fcrd_msg_get_u64(&m);
         f = fcrd_msg_get_u64(&m);
+        p.devnum = (dev_t) fcrd_msg_get_u64(&m);
+        p.diskseq = fcrd_msg_get_u64(&m);
         fcrd_msg_get_str(&m, p.uuid, sizeof(p.uuid));
         fcrd_msg_get_str(&m, p.label, sizeof(p.label));
         fcrd_msg_get_str(&m, p.backing, sizeof(p.backing));

@@ -8,9 +8,16 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct fcrd_probe {
         bool ext4;
+        /* The device read, from the descriptor the superblock was read
+         * through: its number and its disk's sequence number (0: the
+         * kernel has none).  A replay must find the same (fcr_expect). */
+        dev_t devnum;
+        uint64_t diskseq;
         char uuid[40], label[64];
         char backing[PATH_MAX];         /* a loop device's backing file, or "" */
         bool has_journal, needs_recovery, fast_commit;

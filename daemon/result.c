@@ -15,6 +15,7 @@ static const char *const names[_FCRD_RESULT_MAX] = {
         [FCRD_RESULT_STOPPED] = "stopped",
         [FCRD_RESULT_SKIPPED] = "skipped",
         [FCRD_RESULT_BUSY] = "busy",
+        [FCRD_RESULT_CHANGED] = "changed",
         [FCRD_RESULT_USAGE] = "usage",
 };
 
@@ -37,7 +38,8 @@ bool fcrd_result_is_success(enum fcrd_result r) {
 
 bool fcrd_result_is_reported(uint64_t r) {
         return r == FCRD_RESULT_REPLAYED || r == FCRD_RESULT_NOTHING_TO_DO || r == FCRD_RESULT_DRY_RUN ||
-               r == FCRD_RESULT_REFUSED || r == FCRD_RESULT_BUSY || r == FCRD_RESULT_FAILED;
+               r == FCRD_RESULT_REFUSED || r == FCRD_RESULT_BUSY || r == FCRD_RESULT_CHANGED ||
+               r == FCRD_RESULT_FAILED;
 }
 
 enum fcrd_result fcrd_result_from_exit_code(int code) {

@@ -18,6 +18,7 @@ enum fcrd_result {
         FCRD_RESULT_STOPPED,            /* by fcreplayd's own stop, before writing */
         FCRD_RESULT_SKIPPED,            /* not replayed (logs only) */
         FCRD_RESULT_BUSY,               /* another program held a lock, after retries; nothing written */
+        FCRD_RESULT_CHANGED,            /* the device is not the one probed any more; nothing written */
         FCRD_RESULT_USAGE,              /* a bad command line (the tools' JSON only) */
         _FCRD_RESULT_MAX,
 };
@@ -31,7 +32,8 @@ int fcrd_result_from_string(const char *s, enum fcrd_result *ret);
 bool fcrd_result_is_success(enum fcrd_result r);
 
 /* What a replay process may report: replayed, nothing-to-do, dry-run,
- * refused, busy or failed (the rest is how the daemon stopped it). */
+ * refused, busy, changed or failed (the rest is how the daemon stopped
+ * it). */
 bool fcrd_result_is_reported(uint64_t r);
 
 /* The result that goes with one of the exit codes (exit_codes.h): a
@@ -39,5 +41,6 @@ bool fcrd_result_is_reported(uint64_t r);
 enum fcrd_result fcrd_result_from_exit_code(int code);
 
 /* FCR_EXIT_CLEAN for a success, FCR_EXIT_REFUSED for a refusal,
- * FCR_EXIT_FAILED for the rest. */
+ * FCR_EXIT_FAILED for the rest ("changed" included: nothing was written,
+ * and the device, as it is now, is a new one to look at). */
 int fcrd_result_exit_code(enum fcrd_result r);

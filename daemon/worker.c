@@ -41,10 +41,12 @@ static int result(enum fcrd_result res, long tags, const char *msg) {
         return fcrd_result_exit_code(res);
 }
 
-/* For the tests only: hold the finished plan this long before writing,
- * to make a replay slow enough to overlap or to run past its limit. */
-static void test_hold(void) {
-        const char *ms = getenv("FCREPLAYD_TEST_HOLD_MS");
+/* For the tests only: $FCREPLAYD_TEST_HOLD_MS holds the finished plan
+ * this long before writing, to make a replay slow enough to overlap or
+ * to run past its limit; $FCREPLAYD_TEST_OPEN_DELAY_MS waits before the
+ * device is opened, so that a test can re-point it after its probe. */
+static void test_hold(const char *name) {
+        const char *ms = getenv(name);
 
         if (ms && *ms) {
                 long v = atol(ms);
@@ -54,9 +56,14 @@ static void test_hold(void) {
         }
 }
 
-/* Refused or failed, as the engine's exit code says. */
+/* Refused or failed, as the engine's exit code says; "changed" when the
+ * device is not the one probed any more, before anything was written. */
 static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
-        return result(fcrd_result_from_exit_code(fcr_exit_code(r, e && fcr_engine_wrote(e))), 0, d->msg);
+        bool written = e && fcr_engine_wrote(e);
+
+        if (r == -ESTALE && !written)
+                return result(FCRD_RESULT_CHANGED, 0, d->msg);
+        return result(fcrd_result_from_exit_code(fcr_exit_code(r, written)), 0, d->msg);
 }
 
 /* udev holds a shared flock on a whole disk while it processes its
@@ -91,7 +98,7 @@ static bool go_given(void) {
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
                 .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir, .plugins = a->plugins,
-                .read_only = a->dry_run, .progress = progress,
+                .read_only = a->dry_run, .progress = progress, .expect = a->expect,
         };
         _cleanup_engine_ struct fcr_engine *e = NULL;
         const struct fcr_result *res;
@@ -99,7 +106,9 @@ static int child(const struct fcrd_replay_args *a) {
         bool work;
         int r;
 
-        if (fcr_memory_limit() < 0) return result(FCRD_RESULT_FAILED, 0, "cannot set the memory limit");
+        if (fcr_memory_limit() < 0)
+                return result(FCRD_RESULT_FAILED, 0, "cannot set the memory limit");
+        test_hold("FCREPLAYD_TEST_OPEN_DELAY_MS");
         r = open_engine(&o, &e, &d);
         if (r == -EBUSY)
                 return result(FCRD_RESULT_BUSY, 0, d.msg);
@@ -112,7 +121,7 @@ static int child(const struct fcrd_replay_args *a) {
         if (a->dry_run || !work)
                 return result(a->dry_run ? FCRD_RESULT_DRY_RUN : FCRD_RESULT_NOTHING_TO_DO, res->fc_committed_tags,
                               fcr_state_str(res->state));
-        test_hold();
+        test_hold("FCREPLAYD_TEST_HOLD_MS");
         /* Planned: what is left is writing, this many blocks. */
         send_msg(&(struct fcrd_worker_msg) { .type = FCRD_WORKER_WRITING, .total = fcr_engine_blocks_to_write(e) });
         if (!go_given())

@@ -16,11 +16,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
+#include <fcreplay/engine.h>
 #include "child.h"
 #include "result.h"
 
 struct fcrd_replay_args {
         const char *device;
+        struct fcr_expect expect;       /* the device as probed: another is "changed" */
         const char *allocator;          /* NULL: the default */
         const char *plugin_dir;         /* NULL: $FCREPLAY_PLUGIN_DIR or built-in */
         struct fcr_plugins *plugins;    /* loaded before the fork (the config's);

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEBS="build-essential autoconf automake libtool pkg-config make gzip e2fsprogs util-linux \
-      libext2fs-dev comerr-dev libblkid-dev libudev-dev libsystemd-dev libjson-c-dev libelf-dev check python3 dbus"
+      libext2fs-dev comerr-dev libblkid-dev libudev-dev libmount-dev libsystemd-dev libjson-c-dev libelf-dev check python3 dbus"
 
 as_root() {
         if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -17,6 +17,9 @@ export FCREPLAYD_CMDLINE=/dev/null
 # /run/fcreplayd; "fcreplayd" as under systemd, so that the unit's %t is
 # $TMP.
 export FCREPLAYD_RUNTIME_DIR="$TMP/fcreplayd"
+# What this boot mounts (daemon/boot_mounts.h): this test's fstab and mount
+# units (none unless it writes some), not the machine's.
+export FCREPLAYD_FSTAB="$TMP/fstab" FCREPLAYD_UNIT_PATH="$TMP/units"
 
 daemon_cleanup() {
         [ -z "$DAEMON_PID" ] || { kill "$DAEMON_PID" 2> /dev/null; wait "$DAEMON_PID" 2> /dev/null; } || true
@@ -41,12 +44,16 @@ dirty() {
 }
 
 # start_daemon CONFIG_LINES: fcreplayd with a private config and a notify
-# socket whose messages go to $TMP/notify.log; with JOURNAL_LOG set, its
+# socket whose messages go to $TMP/notify.log.  Unless a line says watch =,
+# the daemon watches only what include = names (this test's devices; the
+# include lines are what it replays on its own); with JOURNAL_LOG set, its
 # journal entries go to that file (with-journal.sh); $DAEMON_ARGS are more
 # options, $DAEMON_WRAP a command that runs it (setpriv ...).
 start_daemon() {
         [ -z "$LISTEN_PID" ] || kill "$LISTEN_PID" 2> /dev/null || true
         printf '%s\n' "$@" > "$TMP/fcreplayd.conf"
+        grep -q '^watch' "$TMP/fcreplayd.conf" ||
+                sed -n 's/^include *=/watch =/p' "$TMP/fcreplayd.conf" >> "$TMP/fcreplayd.conf"
         python3 "$top_srcdir/tests/daemon/notify-listen.py" "$TMP/notify.sock" "$TMP/notify.log" \
                 ${ON_READY:+--on-ready "$ON_READY"} < /dev/null > /dev/null 2>&1 &
         LISTEN_PID=$!

@@ -50,7 +50,7 @@ START_TEST(wants_include_and_exclude) {
         /* No lists: every device. */
         ck_assert(fcrd_config_wants(&c, "/dev/sdb1", NULL, NULL));
         fcrd_config_done(&c);
-        ck_assert_int_eq(load("include = /dev/sd* UUID=0A0B-c LABEL=data\nexclude = /dev/sdz* LABEL=scratch\n", &c), 0);
+        ck_assert_int_eq(load("watch = /dev/sd* UUID=0A0B-c LABEL=data\nexclude = /dev/sdz* LABEL=scratch\n", &c), 0);
         ck_assert(fcrd_config_wants(&c, "/dev/sdb1", NULL, NULL));
         ck_assert(!fcrd_config_wants(&c, "/dev/vda1", NULL, NULL));
         /* UUIDs without regard to case; labels exactly. */
@@ -60,6 +60,16 @@ START_TEST(wants_include_and_exclude) {
         /* Exclusion wins. */
         ck_assert(!fcrd_config_wants(&c, "/dev/sdz1", NULL, "data"));
         ck_assert(!fcrd_config_wants(&c, "/dev/sdb1", NULL, "scratch"));
+        fcrd_config_done(&c);
+        /* include= says what is replayed on its own, not what is looked at. */
+        ck_assert_int_eq(load("include = /dev/sd* /dev/vdb1 LABEL=data\n", &c), 0);
+        ck_assert(fcrd_config_wants(&c, "/dev/vda1", NULL, NULL));
+        ck_assert(fcrd_config_includes(&c, "/dev/sdb1", NULL, NULL, false));
+        ck_assert(!fcrd_config_includes(&c, "/dev/vda1", NULL, NULL, false));
+        /* Exactly (removable media): a wildcard does not name a device. */
+        ck_assert(!fcrd_config_includes(&c, "/dev/sdb1", NULL, NULL, true));
+        ck_assert(fcrd_config_includes(&c, "/dev/vdb1", NULL, NULL, true));
+        ck_assert(fcrd_config_includes(&c, "/dev/sdc1", NULL, "data", true));
         fcrd_config_done(&c);
 }
 END_TEST
@@ -208,6 +218,7 @@ START_TEST(job_end_states) {
                 { FCRD_RESULT_NOTHING_TO_DO, FCRD_CLEAN, true },
                 { FCRD_RESULT_DRY_RUN, FCRD_DIRTY, true },
                 { FCRD_RESULT_BUSY, FCRD_DIRTY, true },
+                { FCRD_RESULT_CHANGED, FCRD_DIRTY, true },
                 { FCRD_RESULT_TIMEOUT, FCRD_DIRTY, true },
                 { FCRD_RESULT_CANCELLED, FCRD_DIRTY, true },
                 { FCRD_RESULT_STOPPED, FCRD_DIRTY, true },

@@ -100,7 +100,8 @@ START_TEST(framing_strings) {
 END_TEST
 
 START_TEST(probe_answer_round_trip) {
-        struct fcrd_probe p = { .ext4 = true, .has_journal = true, .needs_recovery = true, .mounted = true }, q;
+        struct fcrd_probe p = { .ext4 = true, .has_journal = true, .needs_recovery = true, .mounted = true,
+                                .devnum = 0x700005, .diskseq = 1ULL << 40 }, q;
         int n, r;
 
         snprintf(p.uuid, sizeof(p.uuid), "0a0b");
@@ -114,6 +115,9 @@ START_TEST(probe_answer_round_trip) {
         ck_assert_str_eq(q.uuid, "0a0b");
         ck_assert_str_eq(q.label, "root");
         ck_assert_str_eq(q.backing, "/var/disk.img");
+        /* The identity a replay must find again (fcr_expect). */
+        ck_assert_uint_eq(q.devnum, 0x700005);
+        ck_assert_uint_eq(q.diskseq, 1ULL << 40);
         n = fcrd_probe_encode(-EIO, &(struct fcrd_probe) {}, buf, sizeof(buf));
         ck_assert_int_eq(fcrd_probe_decode(buf, n, &r, &q), 0);
         ck_assert_int_eq(r, -EIO);
