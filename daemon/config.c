@@ -148,19 +148,29 @@ const char *fcrd_config_allocator(const struct fcrd_config *c) {
         return c->shared.allocator ? c->shared.allocator : FCR_DEFAULT_ALLOCATOR;
 }
 
-int fcrd_config_verify(struct fcrd_config *c, struct fcr_diag *d) {
+int fcrd_config_verify(struct fcrd_config *c, bool load, struct fcr_diag *d) {
         const struct fcr_alloc_plugin *a;
         char why[sizeof(d->msg)];
-        int r = 0;
+        int r;
 
-        if (!c->plugins)
-                r = fcr_plugins_load(fcr_plugin_dir(c->shared.plugin_dir), &c->plugins, d);
-        if (r >= 0)
+        /* Without load, checked as dlopen would load them but not loaded: a
+         * clean boot runs no plugin code (issue 20). */
+        if (!load)
+                r = fcr_plugins_available(fcr_plugin_dir(c->shared.plugin_dir), fcrd_config_allocator(c), d);
+        else if (!fcrd_config_plugins(c, d))
+                r = -ENOENT;
+        else
                 r = fcr_plugins_find_alloc(c->plugins, fcrd_config_allocator(c), &a, d);
         if (r >= 0 || !c->shared.allocator_origin[0])
                 return r;
         snprintf(why, sizeof(why), "%s", d->msg);
         return fcr_fail(d, r, "%s: %s", c->shared.allocator_origin, why);
+}
+
+struct fcr_plugins *fcrd_config_plugins(struct fcrd_config *c, struct fcr_diag *d) {
+        if (!c->plugins && fcr_plugins_load(fcr_plugin_dir(c->shared.plugin_dir), &c->plugins, d) < 0)
+                return NULL;
+        return c->plugins;
 }
 
 static void print_patterns(FILE *f, const char *key, char *const *list, unsigned n, const char *none) {

@@ -27,9 +27,10 @@ struct fcrd_config {
         bool dry_run;                   /* plan and report only */
         unsigned timeout_sec;           /* per device, 0: none */
         unsigned parallel;              /* replays at once */
-        struct fcr_plugins *plugins;    /* loaded by fcrd_config_verify(): every
-                                         * replay forked until the next reload
-                                         * uses this set, none loads its own */
+        struct fcr_plugins *plugins;    /* loaded by the first replay or inspect
+                                         * (fcrd_config_plugins()): every child
+                                         * forked until the next reload uses
+                                         * this set, none loads its own */
 };
 
 /* The time limit of a probe or an Inspect: the configuration's, or the
@@ -47,10 +48,19 @@ const char *fcrd_config_path(void);
  * default path: a file named explicitly must exist. */
 int fcrd_config_load(const char *path, struct fcrd_config *ret, struct fcr_diag *d);
 
-/* What the daemon will use must work: the plugin directory loads (the
- * set is kept in c->plugins) and the allocator is in it.  The error names
+/* What the daemon will use must work: every plugin under the directory
+ * loads and the allocator is there.  With load, the set is loaded and
+ * kept (a reload, --check-config: the names inside the plugins are only
+ * known loaded); without, only what can be checked without running their
+ * code is (trust, ELF symbols: a start loads nothing).  The error names
  * where the allocator was set. */
-int fcrd_config_verify(struct fcrd_config *c, struct fcr_diag *d);
+int fcrd_config_verify(struct fcrd_config *c, bool load, struct fcr_diag *d);
+
+/* The plugin set, loaded on first use and kept until the configuration
+ * is replaced; NULL with the reason in d when it does not load.  A child
+ * given NULL loads the directory itself and fails its job with that
+ * same reason, so replays and inspects need not look at d. */
+struct fcr_plugins *fcrd_config_plugins(struct fcrd_config *c, struct fcr_diag *d);
 
 /* The effective settings, as "key = value" lines. */
 void fcrd_config_print(FILE *f, const struct fcrd_config *c);

@@ -52,6 +52,7 @@ static int send_json(int fd, const char *json) {
 struct inspect_args {
         const char *path;
         const struct fcrd_config *config;
+        struct fcr_plugins *plugins;    /* NULL: the child loads them */
 };
 
 static int child(int fd, void *arg) {
@@ -59,7 +60,7 @@ static int child(int fd, void *arg) {
         _cleanup_engine_ struct fcr_engine *e = NULL;
         struct fcr_engine_opts o = {
                 .device = a->path, .read_only = true, .inspect_only = true,
-                .plugin_dir = a->config->shared.plugin_dir, .plugins = a->config->plugins,
+                .plugin_dir = a->config->shared.plugin_dir, .plugins = a->plugins,
         };
         struct fcr_diag d = {};
         struct json_object *j;
@@ -162,6 +163,7 @@ int fcrd_inspect_start(struct fcrd_manager *m, const char *path, fcrd_inspect_do
                 snprintf(why->message, sizeof(why->message), "%.*s", (int) sizeof(why->message) - 1, d.msg);
                 return r;
         }
+        a.plugins = fcrd_config_plugins(&m->config, &d);
         in = calloc(1, sizeof(*in));
         if (!in)
                 return -ENOMEM;

@@ -236,7 +236,8 @@ struct fcrd_job *fcrd_job_start(struct fcrd_manager *m, struct fcrd_device *d, c
                 .device = d->node,
                 .expect = { .devnum = d->devnum, .diskseq = d->diskseq, .uuid = d->uuid[0] ? d->uuid : NULL },
                 .allocator = o && o->allocator ? o->allocator : fcrd_config_allocator(&m->config),
-                .plugin_dir = m->config.shared.plugin_dir, .plugins = m->config.plugins,
+                .plugin_dir = m->config.shared.plugin_dir,
+                .plugins = fcrd_config_plugins(&m->config, &(struct fcr_diag) {}),
                 .dry_run = (o && o->dry_run) || m->config.dry_run,
         };
         struct fcrd_fields f = fcrd_device_fields(d, FCRD_RESULT_NONE, -1, a.allocator);

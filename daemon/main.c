@@ -49,14 +49,15 @@ struct ctx {
         bool had_file;                  /* the file existed at start */
 };
 
-/* Parse, apply the kernel command line, and check what will be used. */
-static int load_config(const char *path, struct fcrd_config *ret, struct fcr_diag *d) {
+/* Parse, apply the kernel command line, and check what will be used;
+ * with load_plugins, load them too (see fcrd_config_verify()). */
+static int load_config(const char *path, bool load_plugins, struct fcrd_config *ret, struct fcr_diag *d) {
         struct fcrd_config c;
         int r = fcrd_config_load(path, &c, d);
 
         if (r < 0)
                 return r;
-        r = fcrd_config_verify(&c, d);
+        r = fcrd_config_verify(&c, load_plugins, d);
         if (r < 0) {
                 fcrd_config_done(&c);
                 return r;
@@ -75,7 +76,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
         if (c->had_file && access(c->config_path, F_OK) < 0)
                 fcrd_log(LOG_ERR, "reload failed, keeping the old configuration: cannot read %s: %m",
                          c->config_path);
-        else if (load_config(c->config_path, &cfg, &d) < 0) {
+        else if (load_config(c->config_path, true, &cfg, &d) < 0) {
                 fcrd_log(LOG_ERR, "reload failed, keeping the old configuration: %s", d.msg);
         } else {
                 fcrd_manager_set_config(c->m, &cfg);
@@ -174,7 +175,7 @@ int main(int argc, char **argv) {
                 fcrd_log_set_max_level(LOG_DEBUG);
         c.config_path = a.config ? a.config : fcrd_config_path();
         c.had_file = access(c.config_path, F_OK) == 0;
-        r = load_config(c.config_path, &m.config, &d);
+        r = load_config(c.config_path, a.check_only, &m.config, &d);
         if (r < 0) {
                 fcrd_event(LOG_ERR, FCRD_MSG_CONFIG, &(struct fcrd_fields) { .tags = -1 }, "%s", d.msg);
                 sd_notifyf(false, "ERRNO=%d\nSTATUS=Bad configuration: %s", -r, d.msg);

@@ -53,12 +53,13 @@ static int m_list_devices(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return r;
 }
 
-/* The allocators replays can use: those of the set the configuration
- * loaded (a plugin installed since is used after a reload). */
+/* The allocators replays can use: those of the set the daemon loaded at
+ * its first use since start or reload (a plugin installed since is used
+ * after a reload). */
 static int list_allocators(struct fcrd_bus *b, char ***ret, sd_bus_error *error) {
         struct fcr_diag d = {};
-        int r = b->m->config.plugins ? fcr_plugins_alloc_names(b->m->config.plugins, ret)
-                                     : fcr_allocators_list(plugin_dir(b->m), ret, &d);
+        struct fcr_plugins *p = fcrd_config_plugins(&b->m->config, &d);
+        int r = p ? fcr_plugins_alloc_names(p, ret) : -ENOENT;
 
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR("Failed"), "cannot list the allocators: %s",

@@ -1,9 +1,11 @@
 #!/bin/sh
-# The plugins are loaded once, with the configuration: the replays the
-# daemon forks use that set and load nothing themselves.  Proof: the
-# plugin directory is emptied after start, and a device attached then is
-# still replayed; a reload that cannot load the directory keeps the old
-# set (and says so), and replays still work.
+# The plugins are loaded when first needed, once: a start with nothing to
+# replay maps none of them (a clean boot runs no plugin code, issue 20);
+# the first replay loads the set and every replay forked after it uses
+# that set and loads nothing itself.  Proof: the plugin directory is
+# emptied after the first replay, and a device attached then is still
+# replayed; a reload that cannot use the directory keeps the old set (and
+# says so).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/daemon/lib.sh"
 dirty one
@@ -18,17 +20,23 @@ chmod -R go-w "$TMP/plugins"
 ls "$TMP/plugins/tags"/*.so > /dev/null 2>&1 || fail "no tag plugins were copied from $top_builddir/plugins/tags"
 start_daemon "include = LABEL=$LABEL_PREFIX-one LABEL=$LABEL_PREFIX-two" "plugin_dir = $TMP/plugins"
 wait_for "$TMP/notify.log" "READY=1" 20
-# Gone from disk: a replay that loaded its own plugins would fail now.
-rm -f "$TMP/plugins/tags"/*.so "$TMP/plugins/alloc"/*.so
+mapped() { grep -c "$TMP/plugins/" "/proc/$DAEMON_PID/maps" || true; }
+[ "$(mapped)" -eq 0 ] || fail "fcreplayd mapped $(mapped) plugin file(s) at READY=1 with nothing to replay"
+echo "plugins-once: nothing to replay, no plugin loaded at READY=1"
+
 dev=$(losetup -f --show "$TMP/one.img")
 wait_for "$TMP/daemon.log" "$dev: replayed" 10
 replayed_right "$dev"
-# A reload must load the directory again: with no allocator there it fails
-# and keeps the set it has.
+[ "$(mapped)" -gt 0 ] || fail "fcreplayd has no plugin mapped after replaying $dev"
+
+# Gone from disk: a replay that loaded its own plugins would fail now.
+rm -f "$TMP/plugins/tags"/*.so "$TMP/plugins/alloc"/*.so
+# A reload must check the directory again: with no allocator there it
+# fails and keeps the configuration, and the set, it has.
 kill -HUP "$DAEMON_PID"
 wait_for "$TMP/daemon.log" "reload failed, keeping the old configuration" 10
 dev2=$(losetup -f --show "$TMP/two.img")
 wait_for "$TMP/daemon.log" "$dev2: replayed" 10
 replayed_right "$dev2"
 stop_daemon
-echo "plugins-once: $dev and $dev2 replayed with the plugin directory emptied after start"
+echo "plugins-once: $dev and $dev2 replayed, the second with the plugin directory emptied after the first"
