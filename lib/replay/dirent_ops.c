@@ -19,12 +19,12 @@ static int init_dir(struct fcr_replay *r, uint32_t parent, uint32_t ino, struct 
         errcode_t e;
 
         if (inode->i_flags & EXT4_INLINE_DATA_FL) {
-                /* An inline directory starts with its parent's number. */
-                uint32_t cur = inode->i_block[0];
-
-                if (cur == parent)
+                /* An inline directory starts with its parent's number,
+                 * little-endian: libext2fs leaves inline data in disk
+                 * order, on every host. */
+                if (get_le32(&inode->i_block[0]) == parent)
                         return 0;
-                inode->i_block[0] = parent;
+                put_le32(&inode->i_block[0], parent);
                 e = ext2fs_write_inode(r->fs, ino, inode);
                 return e ? fcr_replay_fail_e2(r, e, "initialising inline directory", ino) : 0;
         }

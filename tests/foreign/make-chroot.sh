@@ -26,8 +26,17 @@ arch=${2:?$usage}
 profile=${3:?$usage}
 cache=${4:-${FCR_FOREIGN_CACHE:-/var/cache/fcreplay-foreign}}
 
-PACKAGES="gcc libc6-dev make pkgconf e2fsprogs
-libext2fs-dev comerr-dev libblkid-dev libudev-dev libsystemd-dev libjson-c-dev check"
+# The libraries come from debian/control's Build-Depends (its -dev
+# packages and Check): a library added there reaches the chroots too.
+control="$(dirname "$0")/../../debian/control"
+[ -f "$control" ] || { echo "make-chroot: $control is missing" >&2; exit 1; }
+libs=$(sed -n '/^Build-Depends:/,/^[^ ]/{s/^Build-Depends://;p}' "$control" | tr ',' '\n' |
+        sed 's/[(<[|].*//; s/[[:space:]]//g' | grep -E -- '-dev$|^check$' | sort -u | tr '\n' ' ')
+case $libs in
+*libext2fs-dev*) ;;
+*) echo "make-chroot: no -dev package found in $control's Build-Depends" >&2; exit 1 ;;
+esac
+PACKAGES="gcc libc6-dev make pkgconf e2fsprogs $libs"
 variant=minbase
 case $profile in
 # What the build's shell scripts run, which extract does not bring in.

@@ -289,6 +289,54 @@ START_TEST(creat_of_a_free_inode_refused) {
 }
 END_TEST
 
+/* An inline directory (inline_data) starts with its parent's number,
+ * little-endian like every ext4 field; libext2fs leaves inline data in
+ * disk order.  Reading and writing it in host order went unnoticed on
+ * amd64 and gave a wrong '..' on big-endian s390x (CI runs these unit
+ * tests there). */
+static void setup_inline(void) {
+        ur_setup_features(&U, &ur_first_free, "fast_commit,inline_data");
+}
+
+/* The '..' of directory ino, as libext2fs reads it from the view opened
+ * afresh. */
+static uint32_t parent_of(uint32_t ino) {
+        ext2_filsys fs = ur_reopen(&U);
+        ext2_ino_t found = 0;
+
+        ck_assert_int_eq(ext2fs_lookup(fs, ino, "..", 2, NULL, &found), 0);
+        ext2fs_close_free(&fs);
+        return found;
+}
+
+START_TEST(add_entry_keeps_an_inline_directory_parent) {
+        ck_assert(inode_of(U.subdir).i_flags & EXT4_INLINE_DATA_FL);
+        ck_assert_uint_eq(parent_of(U.subdir), EXT2_ROOT_INO);
+        /* The log creates 'dir' again (a replay that ran before): its '..'
+         * is already right and stays so. */
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, EXT2_ROOT_INO, U.subdir, "dir", 3, true), 0);
+        ck_assert_uint_eq(parent_of(U.subdir), EXT2_ROOT_INO);
+        ck_assert_uint_eq(ur_lookup(&U, "dir/inner"), U.inner);
+}
+END_TEST
+
+START_TEST(add_entry_sets_an_inline_directory_parent) {
+        uint8_t raw[1024];
+        uint32_t ino = U.r->geom.inodes_count - 1;
+
+        /* A new inline directory logged with '..' the root, then created
+         * in 'dir'. */
+        raw_inode(U.subdir, raw);
+        ck_assert_int_eq(ops()->inode_replay(&U.r->ctx, ino, raw, U.r->geom.inode_size), 0);
+        ck_assert(inode_of(ino).i_flags & EXT4_INLINE_DATA_FL);
+        ck_assert_uint_eq(parent_of(ino), EXT2_ROOT_INO);
+        ck_assert_int_eq(ops()->add_entry(&U.r->ctx, U.subdir, ino, "new", 3, true), 0);
+        ck_assert_uint_eq(parent_of(ino), U.subdir);
+        ck_assert_uint_eq(ur_lookup(&U, "dir/new"), ino);
+        ck_assert_uint_eq(ur_lookup(&U, "dir/new/.."), U.subdir);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("replay_ops");
         TCase *tc = tcase_create("extents");
@@ -321,6 +369,11 @@ static Suite *suite(void) {
         tcase_add_test(tc, reserved_inodes_skipped_or_refused);
         tcase_add_test(tc, names_only_in_directories);
         tcase_add_test(tc, creat_of_a_free_inode_refused);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("inline directories");
+        tcase_add_checked_fixture(tc, setup_inline, teardown);
+        tcase_add_test(tc, add_entry_keeps_an_inline_directory_parent);
+        tcase_add_test(tc, add_entry_sets_an_inline_directory_parent);
         suite_add_tcase(s, tc);
         tc = tcase_create("allocator");
         tcase_add_checked_fixture(tc, setup_no_space, teardown);
