@@ -3,7 +3,7 @@
 qemu, with crashed ext4 disks in /etc/fstab.
 
     boot-test.py [--keep]
-    boot-test.py --bench [1,4,16]    boot figures for make bench
+    boot-test.py --bench [0,1,4,16]  boot figures for make bench (0: a clean boot)
     boot-test.py --self-test         the judgements and the KVM fallback,
                                      without a guest (judge.sh, make check)
 
@@ -14,6 +14,12 @@ FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works; a KVM boot that
 fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
 (seconds to wait for that, default 60); FCR_BOOT_REQUIRED
 (set: fail instead of skipping when the test cannot run, as in CI).
+--bench only: FCR_BOOT_BENCH_RUNS (boots per side and disk count, default
+5), FCR_BOOT_BENCH_DAEMON (a fcreplayd binary to boot instead of the
+package's, e.g. a prototype), FCR_BOOT_BENCH_PROFILE (set: one more boot
+per disk count with the daemon's debug log and LD_DEBUG=statistics),
+FCR_BOOT_BENCH_DEBS (a directory with fcreplay_*.deb built before: no
+package build).
 
 Five boots (see tests/boot/README.md for what each asserts), of the Debian
 package built by scripts/build-deb.sh and installed with dpkg -i:
@@ -285,6 +291,7 @@ def prepare_root(guest, work, debs, fstab, conf, dracut=False):
 
 class Guest:
     kvm_failed = False          # once KVM failed, every later boot uses TCG
+    root_snapshot = False       # the bench: every boot from the same root image
 
     def __init__(self, work, guest, accel_kind, root, disks):
         self.work, self.guest, self.disks = work, guest, disks
@@ -326,7 +333,8 @@ class Guest:
                "-append", f"root={root_spec} ro console=ttyS0 fcrtest={scenario} {cmdline_extra}".strip(),
                "-serial", f"file:{console}", "-serial", f"file:{serial2}",
                "-monitor", f"unix:{mon},server,nowait",
-               "-drive", f"file={self.root},format=raw,if=none,id=root", "-device", "virtio-blk-pci,drive=root"]
+               "-drive", f"file={self.root},format=raw,if=none,id=root" + (",snapshot=on" if self.root_snapshot else ""),
+               "-device", "virtio-blk-pci,drive=root"]
         for serial, img in self.disks:
             cmd += ["-drive", f"file={img},format=raw,if=none,id={serial}",
                     "-device", f"virtio-blk-pci,drive={serial},serial={serial}"]
@@ -771,65 +779,189 @@ def fast_commit_tags(img):
 
 # ---------------------------------------------------------------- make bench
 
+# Boots per side and disk count (FCR_BOOT_BENCH_RUNS): one boot is one to
+# two minutes under TCG.
+BENCH_RUNS = int(os.environ.get("FCR_BOOT_BENCH_RUNS", "5"))
+
+
+def bench_root(guest, work, debs, n, daemon=None, profile=False):
+    """The bench's root image for n data disks (/b0 ... by serial: the
+    disks are copies of one image), the package installed; a fixed
+    machine-id, so that no boot is a first boot (every boot starts from
+    this image: qemu's snapshot=on); a prototype fcreplayd in place of the
+    packaged one if asked (FCR_BOOT_BENCH_DAEMON); with profile, the
+    daemon logs each device it looks at and ld.so its statistics."""
+    fstab = "".join(f"/dev/disk/by-id/virtio-fcrb{i} /b{i} ext4 noatime 0 0\n" for i in range(max(n, 1)))
+    root, initrd = prepare_root(guest, work, debs, fstab, "")
+    with Chroot(root, work) as mnt:
+        with open(os.path.join(mnt, "etc/machine-id"), "w") as f:
+            f.write(os.urandom(16).hex() + "\n")
+        if daemon:
+            shutil.copy(daemon, os.path.join(mnt, "usr/sbin/fcreplayd"))
+        if profile:
+            d = os.path.join(mnt, "etc/systemd/system/fcreplayd.service.d")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "bench-profile.conf"), "w") as f:
+                f.write("[Service]\nEnvironment=FCREPLAYD_DEBUG=1 LD_DEBUG=statistics\n")
+    return root, initrd
+
+
+def bench_disks(work, img, n):
+    """Fresh copies for one boot: n of the crash image, or with n = 0 one
+    clean file system (a clean boot still mounts a data disk)."""
+    disks = [(f"fcrb{i}", os.path.join(work, f"b{i}.img")) for i in range(max(n, 1))]
+    for _, d in disks:
+        if n:
+            sh("cp", "--sparse=always", img, d)
+        else:
+            with open(d, "wb") as f:
+                f.truncate(64 << 20)
+            sh("mkfs.ext4", "-q", "-F", "-O", "fast_commit", d)
+    return disks
+
+
+def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag):
+    """One boot, fcreplayd enabled ("fcreplayd") or masked ("masked"):
+    guest monotonic milliseconds of what it reached, the host's load."""
+    disks = bench_disks(work, img, n)
+    with open("/proc/loadavg") as f:
+        load = float(f.read().split()[0])
+    g = Guest(work, guest, accel_kind, root, disks)
+    g.root_snapshot = True
+    r, took = g.boot("bench", "" if side == "fcreplayd" else "systemd.mask=fcreplayd.service")
+    if keep:
+        d = f"{r.d}-{n}-{side}-{tag}"
+        shutil.rmtree(d, ignore_errors=True)
+        os.rename(r.d, d)
+        r = Report(d)
+    u = r.units("-bench")
+    ms = lambda unit, prop: mono(u, unit, prop) / 1000
+    user = mono(r.units("-manager"), "manager", "UserspaceTimestampMonotonic") / 1000
+    who = [who_replayed(r, r.dev(serial), "") for serial, _ in disks] if n else []
+    if side == "masked" and u.get("fcreplayd.service", {}).get("ActiveState") != "inactive":
+        raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u.get('fcreplayd.service')}")
+    start, ready = ms("fcreplayd.service", "ExecMainStartTimestampMonotonic"), \
+        ms("fcreplayd.service", "ActiveEnterTimestampMonotonic")
+    return {"local_fs": ms("local-fs.target", "ActiveEnterTimestampMonotonic"), "userspace": user,
+            "ready": ready - start if start and ready else None, "start": start or None,
+            "udev_trigger": ms("systemd-udev-trigger.service", "ActiveEnterTimestampMonotonic"),
+            "local_fs_pre": ms("local-fs-pre.target", "ActiveEnterTimestampMonotonic"),
+            "replayed_by_side": sum(w == ("fcreplayd" if side == "fcreplayd" else "kernel") for w in who),
+            "load": load, "seconds": took, "report": r}
+
+
+def med(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def spread_ms(xs):
+    """median [min, max] of the figures that exist."""
+    xs = [x for x in xs if x is not None]
+    return f"{med(xs):.0f} [{min(xs):.0f}, {max(xs):.0f}]" if xs else "?"
+
+
+def bench_profile(r):
+    """The profiling boot: when fcreplayd logged what, from its start, and
+    ld.so's statistics (LD_DEBUG=statistics, on its stderr: the journal)."""
+    u = r.units("-bench")
+    start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
+    ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
+    j = [e for e in r.journal("") if e.get("_SYSTEMD_UNIT") == "fcreplayd.service"
+         or e.get("SYSLOG_IDENTIFIER") == "fcreplayd"]
+    at = lambda e: (int(e.get("__MONOTONIC_TIMESTAMP", 0)) - start) / 1000
+    lines = [f"      {at(e):8.1f} ms  {msg(e)[:110]}" for e in j if "fcreplayd" == e.get("SYSLOG_IDENTIFIER")]
+    lines += [f"      ld.so: {msg(e).strip()}" for e in j if re.search(r"startup time|relocation|objects", msg(e))]
+    devs = [at(e) for e in j if e.get("SYSLOG_IDENTIFIER") == "fcreplayd" and re.match(r"/dev/\S+: ", msg(e))]
+    head = (f"   profile boot: READY=1 at {(ready - start) / 1000:.0f} ms; {len(devs)} device lines, "
+            f"the first at {min(devs):.0f} ms, the last at {max(devs):.0f} ms" if devs and ready
+            else "   profile boot: no device lines")
+    return [head] + lines
+
+
 def bench(counts):
-    """Boot figures: fcreplayd's start to READY=1 with N dirty disks, and
-    local-fs.target against the kernel replaying the same disks at mount, in
-    the same guest.  The baseline masks fcreplayd (systemd.mask=): with
-    fcreplay.mode=skip it would still start, and local-fs-pre.target would
-    still wait for its READY=1.  Numbers, not pass/fail."""
+    """Boot figures: local-fs.target with fcreplayd enabled against
+    fcreplayd masked (systemd.mask=: with fcreplay.mode=skip it would still
+    start, and local-fs-pre.target would still wait for its READY=1), for
+    a clean boot (0: one clean data disk) and N dirty data disks, each
+    side BENCH_RUNS times, interleaved (A B A B ...) so that the host's
+    drift hits both, every boot from the same root image.  Numbers, not
+    pass/fail."""
     preflight()
     keep = os.environ.get("FCR_BOOT_WORK")
+    daemon = os.environ.get("FCR_BOOT_BENCH_DAEMON")
+    profile = os.environ.get("FCR_BOOT_BENCH_PROFILE")
     work = keep or tempfile.mkdtemp(prefix="fcr-boot-bench.")
     os.makedirs(work, exist_ok=True)
+    t0 = time.monotonic()
     try:
         accel_kind, accel_why = accel()
         guest = out(os.path.join(HERE, "make-guest.sh")).strip()
-        debs = build_package(work)
+        debs = sorted(glob.glob(os.path.join(os.environ["FCR_BOOT_BENCH_DEBS"], "fcreplay_*.deb"))) \
+            if os.environ.get("FCR_BOOT_BENCH_DEBS") else build_package(work)
         img = os.path.join(crash_image(work, "gen", 3), "crash.img")
-        rows = []
+        rows, notes = [], []
         for n in counts:
-            disks = [(f"fcrb{i}", os.path.join(work, f"b{i}.img")) for i in range(n)]
-            # By serial, not UUID: the disks are copies of one image.
-            fstab = "".join(f"/dev/disk/by-id/virtio-{serial} /b{i} ext4 noatime 0 0\n"
-                            for i, (serial, _) in enumerate(disks))
-            root = prepare_root(guest, work, debs, fstab, "")
-            row = {"disks": n}
-            for mode, extra in (("fcreplayd", ""), ("kernel", "systemd.mask=fcreplayd.service")):
-                for _, d in disks:
-                    sh("cp", "--sparse=always", img, d)
-                r, _ = Guest(work, guest, accel_kind, root, disks).boot("bench", extra)
-                if keep:
-                    d = f"{r.d}-{n}-{mode}"
-                    shutil.rmtree(d, ignore_errors=True)
-                    os.rename(r.d, d)
-                    r = Report(d)
-                u = r.units()
-                start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
-                ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
-                who = {r.dev(f"fcrb{i}"): who_replayed(r, r.dev(f"fcrb{i}"), "") for i in range(n)}
-                replayed = sum(1 for w in who.values() if w == mode)
-                if replayed != n:
-                    say(f"bench, {n} disks, {mode}: replayed by: {who}; report kept in {work}" if keep else
-                        f"bench, {n} disks, {mode}: replayed by: {who}")
-                if mode == "kernel" and u.get("fcreplayd.service", {}).get("ActiveState") != "inactive":
-                    raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u}")
-                row[mode] = {"ready_ms": (ready - start) / 1000 if start and ready else None,
-                             "local_fs_ms": mono(u, "local-fs.target", "ActiveEnterTimestampMonotonic") / 1000,
-                             "replayed_by_it": replayed}
-            rows.append(row)
-        print(f"\nboot figures ({accel_why}; milliseconds of guest monotonic time)")
-        print("| dirty disks | fcreplayd start to READY=1 | local-fs.target, fcreplayd | local-fs.target, kernel replays | delay |")
-        print("|---|---|---|---|---|")
-        for row in rows:
-            f, k = row["fcreplayd"], row["kernel"]
-            ready = f"{f['ready_ms']:.0f}" if f["ready_ms"] is not None else "?"
-            print(f"| {row['disks']} | {ready} | {f['local_fs_ms']:.0f} | {k['local_fs_ms']:.0f} | "
-                  f"{f['local_fs_ms'] - k['local_fs_ms']:+.0f} |"
-                  + ("" if f["replayed_by_it"] == row["disks"] and k["replayed_by_it"] == row["disks"]
-                     else f" (replayed: fcreplayd {f['replayed_by_it']}, kernel {k['replayed_by_it']} of {row['disks']})"))
+            root = bench_root(guest, work, debs, n, daemon)
+            res = {"fcreplayd": [], "masked": []}
+            for i in range(BENCH_RUNS):
+                for side in ("fcreplayd", "masked"):
+                    b = bench_boot(work, guest, accel_kind, root, img, n, side, keep, str(i))
+                    res[side].append(b)
+                    if n and b["replayed_by_side"] != n:
+                        notes.append(f"{n} disks, {side}, boot {i + 1}: {b['replayed_by_side']} of {n} replayed by "
+                                     f"{'fcreplayd' if side == 'fcreplayd' else 'the kernel'}")
+            prof = []
+            if profile:
+                # Its own root image, beside the measured one.
+                pwork = os.path.join(work, "profile")
+                os.makedirs(pwork, exist_ok=True)
+                proot = bench_root(guest, pwork, debs, n, daemon, profile=True)
+                prof = bench_profile(bench_boot(work, guest, accel_kind, proot, img, n, "fcreplayd", keep,
+                                                "profile")["report"])
+            rows.append((n, res, prof))
+        bench_print(rows, notes, accel_why, daemon, time.monotonic() - t0)
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_print(rows, notes, accel_why, daemon, took):
+    print(f"\nboot figures ({accel_why}; guest monotonic milliseconds; median [min, max] of {BENCH_RUNS} boots "
+          f"per side, A B A B ...{'; fcreplayd: ' + daemon if daemon else ''}; {took / 60:.0f} minutes)")
+    print("A: fcreplayd enabled; B: fcreplayd masked (the kernel replays at mount). 'paired': the median of A - B "
+          "over consecutive boots;\n'userspace': from systemd's start in the root file system (no kernel or initramfs "
+          "time); load: the host's 1-minute load average")
+    print("| dirty disks | A: start to READY=1 | A: local-fs.target | B: local-fs.target | A - B (medians) "
+          "| A - B paired | A - B paired, userspace | host load |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n, res, _ in rows:
+        a, b = res["fcreplayd"], res["masked"]
+        pairs = [x["local_fs"] - y["local_fs"] for x, y in zip(a, b)]
+        upairs = [(x["local_fs"] - x["userspace"]) - (y["local_fs"] - y["userspace"]) for x, y in zip(a, b)
+                  if x["userspace"] and y["userspace"]]
+        loads = [x["load"] for x in a + b]
+        print(f"| {n or 'clean (1 clean disk)'} | {spread_ms(x['ready'] for x in a)} | "
+              f"{spread_ms(x['local_fs'] for x in a)} | {spread_ms(x['local_fs'] for x in b)} | "
+              f"{med(x['local_fs'] for x in a) - med(x['local_fs'] for x in b):+.0f} | "
+              f"{med(pairs):+.0f} [{min(pairs):+.0f}, {max(pairs):+.0f}] | "
+              + (f"{med(upairs):+.0f} [{min(upairs):+.0f}, {max(upairs):+.0f}]" if upairs else "?")
+              + f" | {min(loads):.1f}-{max(loads):.1f} |")
+    for n, res, _ in rows:
+        for side in ("fcreplayd", "masked"):
+            print(f"   {n} dirty, {side:9}: local-fs.target " +
+                  " ".join(f"{x['local_fs']:.0f}" for x in res[side]) + "; userspace start " +
+                  " ".join(f"{x['userspace']:.0f}" for x in res[side]) +
+                  ("; READY=1 after " + " ".join(f"{x['ready']:.0f}" for x in res[side] if x["ready"])
+                   if side == "fcreplayd" else ""))
+    for n, _, prof in rows:
+        if prof:
+            print(f"   -- {n} dirty, fcreplayd profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):")
+            print("\n".join(prof))
+    for line in notes:
+        print("   note: " + line)
 
 
 # ---------------------------------------------------------------- self-test
@@ -940,7 +1072,7 @@ def main():
         self_test()
     if "--bench" in sys.argv:
         i = sys.argv.index("--bench")
-        counts = [int(c) for c in (sys.argv[i + 1] if len(sys.argv) > i + 1 else "1,4,16").split(",")]
+        counts = [int(c) for c in (sys.argv[i + 1] if len(sys.argv) > i + 1 else "0,1,4,16").split(",")]
         try:
             bench(counts)
         except (RuntimeError, subprocess.CalledProcessError, OSError) as e:

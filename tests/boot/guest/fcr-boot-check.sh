@@ -20,7 +20,9 @@
 #               initrd's fcreplay-root.service replayed the root, the
 #               kernel /data
 #   removed     the package purged: state only, then poweroff
-#   bench       state only, then poweroff (make bench)
+#   bench       state, the data mounts' and the manager's timestamps,
+#               systemd-analyze blame, critical-chain and plot; poweroff
+#               (make bench)
 set -u
 R=/run/fcr-report
 mkdir -p "$R"
@@ -141,6 +143,20 @@ aftercrash)
 dracut)
         manifest /var/lib/fcr-rootcrash2 > "$R/manifest-root2-after.txt"
         ls -l /run/fcreplayd > "$R/run-fcreplayd.txt" 2>&1
+        state "-final"
+        finish
+        systemctl poweroff
+        ;;
+bench)
+        # What the boot's order was made of: the data mounts, udev, the
+        # manager's own timestamps, and systemd-analyze's views of it.
+        mounts=$(systemctl list-units --all --plain --no-legend 'b*.mount' | awk '{print $1}')
+        systemctl show $units $mounts systemd-udev-trigger.service systemd-udevd.service systemd-remount-fs.service \
+                systemd-journald.service sysinit.target -p Id,ActiveState,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic > "$R/units-bench.txt"
+        { echo Id=manager; systemctl show -p KernelTimestampMonotonic,InitRDTimestampMonotonic,UserspaceTimestampMonotonic,FinishTimestampMonotonic; } > "$R/units-manager.txt"
+        run blame systemd-analyze blame --no-pager
+        run chain-fcreplayd systemd-analyze critical-chain --no-pager fcreplayd.service
+        run plot systemd-analyze plot
         state "-final"
         finish
         systemctl poweroff
