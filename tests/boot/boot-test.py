@@ -18,7 +18,10 @@ fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
 5), FCR_BOOT_BENCH_DAEMON (a fcreplayd binary to boot instead of the
 package's, e.g. a prototype), FCR_BOOT_BENCH_PROFILE (set: one more boot
 per disk count with the daemon's debug log and LD_DEBUG=statistics),
-FCR_BOOT_BENCH_DEBS (a directory with fcreplay_*.deb built before: no
+FCR_BOOT_BENCH_ENV ("VAR=value ...": environment for that fcreplayd),
+FCR_BOOT_BENCH_DROPIN (a drop-in file for fcreplayd.service); with any of
+these three a third side, the variant, boots between the package's and
+the masked one; FCR_BOOT_BENCH_DEBS (a directory with fcreplay_*.deb built before: no
 package build).
 
 Five boots (see tests/boot/README.md for what each asserts), of the Debian
@@ -784,26 +787,35 @@ def fast_commit_tags(img):
 BENCH_RUNS = int(os.environ.get("FCR_BOOT_BENCH_RUNS", "5"))
 
 
-def bench_root(guest, work, debs, n, daemon=None, profile=False):
-    """The bench's root image for n data disks (/b0 ... by serial: the
-    disks are copies of one image), the package installed; a fixed
-    machine-id, so that no boot is a first boot (every boot starts from
-    this image: qemu's snapshot=on); a prototype fcreplayd in place of the
-    packaged one if asked (FCR_BOOT_BENCH_DAEMON); with profile, the
-    daemon logs each device it looks at and ld.so its statistics."""
-    fstab = "".join(f"/dev/disk/by-id/virtio-fcrb{i} /b{i} ext4 noatime 0 0\n" for i in range(max(n, 1)))
-    root, initrd = prepare_root(guest, work, debs, fstab, "")
+def bench_root(base, work, name, n, daemon=None, env=None, dropin=None):
+    """A copy of the bench's root image (base: the package installed) for
+    n data disks (/b0 ... by serial: the disks are copies of one image):
+    the fstab's data lines only change, not the initramfs (built for the
+    root alone).  A fixed machine-id, so that no boot is a first boot
+    (every boot starts from this image: qemu's snapshot=on); another
+    fcreplayd in place of the packaged one (FCR_BOOT_BENCH_DAEMON),
+    environment for it (FCR_BOOT_BENCH_ENV) and a drop-in for its unit
+    (FCR_BOOT_BENCH_DROPIN) if asked."""
+    root = os.path.join(work, f"root-{name}.img")
+    sh("cp", "--sparse=always", base[0], root)
     with Chroot(root, work) as mnt:
+        with open(os.path.join(mnt, "etc/fstab"), "a") as f:
+            for i in range(max(n, 1)):
+                f.write(f"/dev/disk/by-id/virtio-fcrb{i} /b{i} ext4 noatime 0 0\n")
+                os.makedirs(os.path.join(mnt, f"b{i}"), exist_ok=True)
         with open(os.path.join(mnt, "etc/machine-id"), "w") as f:
             f.write(os.urandom(16).hex() + "\n")
         if daemon:
             shutil.copy(daemon, os.path.join(mnt, "usr/sbin/fcreplayd"))
-        if profile:
-            d = os.path.join(mnt, "etc/systemd/system/fcreplayd.service.d")
+        d = os.path.join(mnt, "etc/systemd/system/fcreplayd.service.d")
+        if env or dropin:
             os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, "bench-profile.conf"), "w") as f:
-                f.write("[Service]\nEnvironment=FCREPLAYD_DEBUG=1 LD_DEBUG=statistics\n")
-    return root, initrd
+        if env:
+            with open(os.path.join(d, "bench.conf"), "w") as f:
+                f.write(f"[Service]\nEnvironment={env}\n")
+        if dropin:
+            shutil.copy(dropin, os.path.join(d, "bench-dropin.conf"))
+    return root, base[1]
 
 
 def bench_disks(work, img, n):
@@ -828,7 +840,7 @@ def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag):
         load = float(f.read().split()[0])
     g = Guest(work, guest, accel_kind, root, disks)
     g.root_snapshot = True
-    r, took = g.boot("bench", "" if side == "fcreplayd" else "systemd.mask=fcreplayd.service")
+    r, took = g.boot("bench", "systemd.mask=fcreplayd.service" if side == "masked" else "")
     if keep:
         d = f"{r.d}-{n}-{side}-{tag}"
         shutil.rmtree(d, ignore_errors=True)
@@ -842,11 +854,15 @@ def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag):
         raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u.get('fcreplayd.service')}")
     start, ready = ms("fcreplayd.service", "ExecMainStartTimestampMonotonic"), \
         ms("fcreplayd.service", "ActiveEnterTimestampMonotonic")
+    # The data disks' device units appeared: from then on only READY=1
+    # (local-fs-pre.target) held their mounts back.
+    devices = [mono(u, k, "ActiveEnterTimestampMonotonic") / 1000 for k in u if k.endswith(".device")]
     return {"local_fs": ms("local-fs.target", "ActiveEnterTimestampMonotonic"), "userspace": user,
             "ready": ready - start if start and ready else None, "start": start or None,
             "udev_trigger": ms("systemd-udev-trigger.service", "ActiveEnterTimestampMonotonic"),
             "local_fs_pre": ms("local-fs-pre.target", "ActiveEnterTimestampMonotonic"),
-            "replayed_by_side": sum(w == ("fcreplayd" if side == "fcreplayd" else "kernel") for w in who),
+            "devices": max(devices) if devices and all(devices) else None,
+            "replayed_by_side": sum(w == ("kernel" if side == "masked" else "fcreplayd") for w in who),
             "load": load, "seconds": took, "report": r}
 
 
@@ -892,6 +908,9 @@ def bench(counts):
     preflight()
     keep = os.environ.get("FCR_BOOT_WORK")
     daemon = os.environ.get("FCR_BOOT_BENCH_DAEMON")
+    env = os.environ.get("FCR_BOOT_BENCH_ENV")
+    dropin = os.environ.get("FCR_BOOT_BENCH_DROPIN")
+    variant = daemon or env or dropin
     profile = os.environ.get("FCR_BOOT_BENCH_PROFILE")
     work = keep or tempfile.mkdtemp(prefix="fcr-boot-bench.")
     os.makedirs(work, exist_ok=True)
@@ -902,63 +921,78 @@ def bench(counts):
         debs = sorted(glob.glob(os.path.join(os.environ["FCR_BOOT_BENCH_DEBS"], "fcreplay_*.deb"))) \
             if os.environ.get("FCR_BOOT_BENCH_DEBS") else build_package(work)
         img = os.path.join(crash_image(work, "gen", 3), "crash.img")
+        base = prepare_root(guest, work, debs, "", "")
         rows, notes = [], []
         for n in counts:
-            root = bench_root(guest, work, debs, n, daemon)
-            res = {"fcreplayd": [], "masked": []}
+            roots = {"fcreplayd": bench_root(base, work, "pkg", n)}
+            roots["masked"] = roots["fcreplayd"]
+            sides = ["fcreplayd", "masked"]
+            if variant:
+                roots["variant"] = bench_root(base, work, "variant", n, daemon, env, dropin)
+                sides.insert(1, "variant")
+            res = {side: [] for side in sides}
             for i in range(BENCH_RUNS):
-                for side in ("fcreplayd", "masked"):
-                    b = bench_boot(work, guest, accel_kind, root, img, n, side, keep, str(i))
+                for side in sides:
+                    b = bench_boot(work, guest, accel_kind, roots[side], img, n, side, keep, str(i))
                     res[side].append(b)
                     if n and b["replayed_by_side"] != n:
                         notes.append(f"{n} disks, {side}, boot {i + 1}: {b['replayed_by_side']} of {n} replayed by "
-                                     f"{'fcreplayd' if side == 'fcreplayd' else 'the kernel'}")
+                                     f"{'the kernel' if side == 'masked' else 'fcreplayd'}")
             prof = []
             if profile:
-                # Its own root image, beside the measured one.
-                pwork = os.path.join(work, "profile")
-                os.makedirs(pwork, exist_ok=True)
-                proot = bench_root(guest, pwork, debs, n, daemon, profile=True)
-                prof = bench_profile(bench_boot(work, guest, accel_kind, proot, img, n, "fcreplayd", keep,
-                                                "profile")["report"])
+                proot = bench_root(base, work, "profile", n, daemon,
+                                   " ".join(filter(None, (env, "FCREPLAYD_DEBUG=1 LD_DEBUG=statistics"))), dropin)
+                prof = bench_profile(bench_boot(work, guest, accel_kind, proot, img, n, "variant" if variant else
+                                                "fcreplayd", keep, "profile")["report"])
+            for r in set(roots.values()):
+                os.remove(r[0])
             rows.append((n, res, prof))
-        bench_print(rows, notes, accel_why, daemon, time.monotonic() - t0)
+        bench_print(rows, notes, accel_why, " ".join(filter(None, (daemon, env, dropin and "drop-in " + dropin))),
+                    time.monotonic() - t0)
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_print(rows, notes, accel_why, daemon, took):
+def paired(a, b, key):
+    """key(A) - key(B) over the boots made one after the other: median [min, max]."""
+    d = [key(x) - key(y) for x, y in zip(a, b) if key(x) is not None and key(y) is not None]
+    return f"{med(d):+.0f} [{min(d):+.0f}, {max(d):+.0f}]" if d else "?"
+
+
+def bench_print(rows, notes, accel_why, variant, took):
+    sides = [s for s in rows[0][1] if s != "masked"] if rows else []
     print(f"\nboot figures ({accel_why}; guest monotonic milliseconds; median [min, max] of {BENCH_RUNS} boots "
-          f"per side, A B A B ...{'; fcreplayd: ' + daemon if daemon else ''}; {took / 60:.0f} minutes)")
-    print("A: fcreplayd enabled; B: fcreplayd masked (the kernel replays at mount). 'paired': the median of A - B "
-          "over consecutive boots;\n'userspace': from systemd's start in the root file system (no kernel or initramfs "
-          "time); load: the host's 1-minute load average")
-    print("| dirty disks | A: start to READY=1 | A: local-fs.target | B: local-fs.target | A - B (medians) "
-          "| A - B paired | A - B paired, userspace | host load |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"per side, interleaved ({' '.join(sides + ['masked'])} ...); {took / 60:.0f} minutes)")
+    print("fcreplayd: the package's daemon enabled; masked: systemd.mask=fcreplayd.service (the kernel replays at "
+          "mount)" + (f"; variant: {variant}" if variant else "") + ";\n'paired': the median of the differences "
+          "of boots made one after the other; 'userspace': local-fs.target counted from systemd's start in the "
+          "root file system\n(no kernel or initramfs time in it); load: the host's 1-minute load average")
+    print("| dirty disks | side | start to READY=1 | local-fs.target | masked: local-fs.target | difference of medians "
+          "| paired difference | paired difference, userspace | READY=1 after the last data disk appeared | host load |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    user = lambda x: x["local_fs"] - x["userspace"] if x["userspace"] else None
     for n, res, _ in rows:
-        a, b = res["fcreplayd"], res["masked"]
-        pairs = [x["local_fs"] - y["local_fs"] for x, y in zip(a, b)]
-        upairs = [(x["local_fs"] - x["userspace"]) - (y["local_fs"] - y["userspace"]) for x, y in zip(a, b)
-                  if x["userspace"] and y["userspace"]]
-        loads = [x["load"] for x in a + b]
-        print(f"| {n or 'clean (1 clean disk)'} | {spread_ms(x['ready'] for x in a)} | "
-              f"{spread_ms(x['local_fs'] for x in a)} | {spread_ms(x['local_fs'] for x in b)} | "
-              f"{med(x['local_fs'] for x in a) - med(x['local_fs'] for x in b):+.0f} | "
-              f"{med(pairs):+.0f} [{min(pairs):+.0f}, {max(pairs):+.0f}] | "
-              + (f"{med(upairs):+.0f} [{min(upairs):+.0f}, {max(upairs):+.0f}]" if upairs else "?")
-              + f" | {min(loads):.1f}-{max(loads):.1f} |")
-    for n, res, _ in rows:
-        for side in ("fcreplayd", "masked"):
-            print(f"   {n} dirty, {side:9}: local-fs.target " +
-                  " ".join(f"{x['local_fs']:.0f}" for x in res[side]) + "; userspace start " +
-                  " ".join(f"{x['userspace']:.0f}" for x in res[side]) +
-                  ("; READY=1 after " + " ".join(f"{x['ready']:.0f}" for x in res[side] if x["ready"])
-                   if side == "fcreplayd" else ""))
-    for n, _, prof in rows:
+        b = res["masked"]
+        for side in sides:
+            a = res[side]
+            loads = [x["load"] for x in a + b]
+            print(f"| {n or 'clean'} | {side} | {spread_ms(x['ready'] for x in a)} | "
+                  f"{spread_ms(x['local_fs'] for x in a)} | {spread_ms(x['local_fs'] for x in b)} | "
+                  f"{med(x['local_fs'] for x in a) - med(x['local_fs'] for x in b):+.0f} | "
+                  f"{paired(a, b, lambda x: x['local_fs'])} | {paired(a, b, user)} | "
+                  f"{spread_ms(x['start'] + x['ready'] - x['devices'] for x in a if x['ready'] and x['devices'])} | "
+                  f"{min(loads):.1f}-{max(loads):.1f} |")
+    print("(clean: one clean data disk in fstab; a positive 'READY=1 after the last data disk appeared': its mount "
+          "waited for fcreplayd, not for the disk; each boot's figures follow)")
+    for n, res, prof in rows:
+        for side, boots in res.items():
+            print(f"   {n} dirty, {side:9}: local-fs.target " + " ".join(f"{x['local_fs']:.0f}" for x in boots) +
+                  "; userspace start " + " ".join(f"{x['userspace']:.0f}" for x in boots) +
+                  ("" if side == "masked" else "; READY=1 after " +
+                   " ".join(f"{x['ready']:.0f}" if x["ready"] else "?" for x in boots)))
         if prof:
-            print(f"   -- {n} dirty, fcreplayd profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):")
+            print(f"   -- {n} dirty, profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):")
             print("\n".join(prof))
     for line in notes:
         print("   note: " + line)

