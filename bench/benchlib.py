@@ -2,7 +2,7 @@
 this bench made (and only those), a machine's mix of block devices,
 fcreplayd started until READY=1, cold caches, CPU time, peak RSS, and
 median [min-max] figures."""
-import ctypes, os, socket, statistics, subprocess, time
+import contextlib, ctypes, os, shutil, socket, statistics, subprocess, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 top_builddir = os.path.abspath(os.environ.get("top_builddir", os.path.join(here, "..")))
@@ -75,6 +75,19 @@ class Loops:
 
     def close(self):
         self.drop(list(self.loops))
+
+
+@contextlib.contextmanager
+def workspace(prefix):
+    """A work directory under BENCH_DIR and the loop devices made in it,
+    both gone afterwards, however the bench ends."""
+    work = tempfile.mkdtemp(prefix=prefix, dir=os.environ.get("BENCH_DIR", "/var/tmp"))
+    loops = Loops()
+    try:
+        yield work, loops
+    finally:
+        loops.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def make_background(work, loops, n):

@@ -24,7 +24,7 @@ Usage: boot-host.py [--runs 7] [--background 40] [--dirty 1,16,32]
 Environment: top_builddir, top_srcdir; BENCH_DIR (images, default
 /var/tmp); BENCH_HOST_RUNS, BENCH_HOST_DIRTY, BENCH_BACKGROUND give the
 options' defaults; BENCH_FCREPLAYD another fcreplayd binary to measure."""
-import argparse, ctypes, os, shutil, statistics, subprocess, sys, tempfile, threading, time
+import argparse, ctypes, os, statistics, subprocess, sys, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl
 
@@ -168,9 +168,7 @@ def main():
     counts = [int(x) for x in a.dirty.split(",") if x]
     bl.preflight(skip)
 
-    work = tempfile.mkdtemp(prefix="fcr-boot-host.", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
-    loops = bl.Loops()
-    try:
+    with bl.workspace("fcr-boot-host.") as (work, loops):
         base = os.path.join(work, "base.img")
         with open(base, "wb") as f:
             subprocess.run(["gzip", "-dc", FIXTURE], stdout=f, check=True)
@@ -200,9 +198,6 @@ def main():
                 hwm, tree, child = rss_run(work, base, loops, daemon, n)
                 print("   peak RSS with %d dirty: daemon %d KiB, its process tree %d KiB (largest child seen: %s KiB)"
                       " (target 5 MiB = 5120 KiB)" % (n, hwm, tree, child or "-"))
-    finally:
-        loops.close()
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

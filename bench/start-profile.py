@@ -19,7 +19,7 @@ without root, strace or loop devices.
 
 Usage: start-profile.py [--runs 7] [--background 40]
 Environment: as bench/boot-host.py (benchlib)."""
-import argparse, collections, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, collections, os, re, shutil, statistics, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl
 
@@ -164,9 +164,7 @@ def main():
     bl.preflight(skip)
     if not shutil.which("strace"):
         skip("needs strace (Debian package strace)")
-    work = tempfile.mkdtemp(prefix="fcr-start-profile.", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
-    loops = bl.Loops()
-    try:
+    with bl.workspace("fcr-start-profile.") as (work, loops):
         bl.make_background(work, loops, a.background)
         daemon = bl.Daemon(work)
         st = steps(daemon)
@@ -200,9 +198,6 @@ def main():
                   % (kind, len(devs), n / len(devs), nbytes / len(devs) / 1024))
         libs, stats = ld_statistics(daemon)
         print("   LD_DEBUG=statistics (--version, %d libraries): %s" % (libs, "; ".join(stats)))
-    finally:
-        loops.close()
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
