@@ -98,7 +98,7 @@ def dirty_series(work, base, loops, daemon, n, runs, width):
     mnts = [os.path.join(work, "m%d" % i) for i in range(n)]
     for m in mnts:
         os.makedirs(m, exist_ok=True)
-    res = {"fcreplayd": [], "ready": [], "kernel": []}
+    res = {"fcreplayd": [], "ready": [], "cpu": [], "kernel": []}
     ld, bad, notes = [], {"fcreplayd": 0, "kernel": 0}, set()
     for _ in range(runs):
         for side in ("fcreplayd", "kernel"):
@@ -107,12 +107,13 @@ def dirty_series(work, base, loops, daemon, n, runs, width):
                 bl.cold()
                 ld.append(bl.load1())
                 if side == "fcreplayd":
-                    ready, _, p = daemon.until_ready()
+                    ready, cpu, p = daemon.until_ready()
                     daemon.stop(p)
                     if daemon.replayed() != n:
                         notes.add("fcreplayd replayed %d of %d" % (daemon.replayed(), n))
                     dm, failed = mount_umount(devs, mnts, width)
                     res["ready"].append(ready)
+                    res["cpu"].append(cpu)
                     res[side].append(ready + dm)
                 else:
                     dm, failed = mount_umount(devs, mnts, width)
@@ -150,8 +151,9 @@ def rss_run(work, base, loops, daemon, n):
 
 def print_dirty(n, res, ld, bad, notes, runs):
     fa, kb = statistics.median(res["fcreplayd"]), statistics.median(res["kernel"])
-    print("   %4d %22s %24s %24s %+10.1f %7.2fx %9s  %s" % (
-        n, bl.spread(res["ready"]), bl.spread(res["fcreplayd"]), bl.spread(res["kernel"]), (fa - kb) * 1000,
+    print("   %4d %22s %20s %24s %24s %+10.1f %7.2fx %9s  %s" % (
+        n, bl.spread(res["ready"]), bl.spread(res["cpu"]), bl.spread(res["fcreplayd"]), bl.spread(res["kernel"]),
+        (fa - kb) * 1000,
         fa / kb, bl.loads(ld), "A %d B %d of %d%s" % (bad["fcreplayd"], bad["kernel"], n * runs,
                                                    ("; " + "; ".join(sorted(notes))) if notes else "")))
 
@@ -189,8 +191,9 @@ def main():
             print("   dirty: A = fcreplayd start to READY=1, then mount+umount of each (clean) device; "
                   "B = the kernel's replaying mount+umount;")
             print("          %d at a time on both sides, parallel=%d, cold caches, A B A B ..." % (a.width, a.parallel))
-            print("   %4s %22s %24s %24s %10s %8s %9s  %s" % ("N", "A: READY=1 ms", "A: READY=1 + mounts ms",
-                                                           "B: kernel mounts ms", "A-B ms", "A/B", "load", "unclean"))
+            print("   %4s %22s %20s %24s %24s %10s %8s %9s  %s" % (
+                "N", "A: READY=1 ms", "A: daemon CPU ms", "A: READY=1 + mounts ms", "B: kernel mounts ms", "A-B ms",
+                "A/B", "load", "unclean"))
             for n in counts:
                 print_dirty(n, *dirty_series(work, base, loops, daemon, n, a.runs, a.width), a.runs)
         if a.only in (None, "rss"):
