@@ -17,7 +17,7 @@ fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
 --bench only: FCR_BOOT_BENCH_RUNS (boots per side and disk count, default
 5), FCR_BOOT_BENCH_DAEMON (a fcreplayd binary to boot instead of the
 package's, e.g. a prototype), FCR_BOOT_BENCH_PROFILE (set: one more boot
-per disk count with the daemon's debug log and LD_DEBUG=statistics),
+per disk count and daemon with its debug log and LD_DEBUG=statistics),
 FCR_BOOT_BENCH_ENV ("VAR=value ...": environment for that fcreplayd),
 FCR_BOOT_BENCH_DROPIN (a drop-in file for fcreplayd.service); with any of
 these three a third side, the variant, boots between the package's and
@@ -880,21 +880,20 @@ def spread_ms(xs):
 
 
 def bench_profile(r):
-    """The profiling boot: when fcreplayd logged what, from its start, and
-    ld.so's statistics (LD_DEBUG=statistics, on its stderr: the journal)."""
+    """The profiling boot: what fcreplayd logged until READY=1, at the time
+    journald received it (from the daemon's start, as systemd forked it),
+    and ld.so's statistics (LD_DEBUG=statistics, on its stderr)."""
     u = r.units("-bench")
     start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
-    ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
-    j = [e for e in r.journal("") if e.get("_SYSTEMD_UNIT") == "fcreplayd.service"
-         or e.get("SYSLOG_IDENTIFIER") == "fcreplayd"]
+    ready = (mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic") - start) / 1000
     at = lambda e: (int(e.get("__MONOTONIC_TIMESTAMP", 0)) - start) / 1000
-    lines = [f"      {at(e):8.1f} ms  {msg(e)[:110]}" for e in j if "fcreplayd" == e.get("SYSLOG_IDENTIFIER")]
-    lines += [f"      ld.so: {msg(e).strip()}" for e in j if re.search(r"startup time|relocation|objects", msg(e))]
-    devs = [at(e) for e in j if e.get("SYSLOG_IDENTIFIER") == "fcreplayd" and re.match(r"/dev/\S+: ", msg(e))]
-    head = (f"   profile boot: READY=1 at {(ready - start) / 1000:.0f} ms; {len(devs)} device lines, "
-            f"the first at {min(devs):.0f} ms, the last at {max(devs):.0f} ms" if devs and ready
-            else "   profile boot: no device lines")
-    return [head] + lines
+    j = [e for e in r.journal("") if (e.get("_SYSTEMD_UNIT") == "fcreplayd.service"
+                                      or e.get("SYSLOG_IDENTIFIER") == "fcreplayd") and at(e) <= ready]
+    lines = [(at(e), msg(e).strip()[:110]) for e in j if e.get("SYSLOG_IDENTIFIER") == "fcreplayd"]
+    lines += [(at(e), "ld.so: " + msg(e).strip().split(":", 1)[-1].strip()) for e in j
+              if re.search(r"startup time|relocation:|number of relocations:|load objects", msg(e))]
+    lines.append((ready, "READY=1 (the unit became active)"))
+    return [f"      {t:8.1f} ms  {m}" for t, m in sorted(lines)]
 
 
 def bench(counts):
@@ -939,11 +938,15 @@ def bench(counts):
                         notes.append(f"{n} disks, {side}, boot {i + 1}: {b['replayed_by_side']} of {n} replayed by "
                                      f"{'the kernel' if side == 'masked' else 'fcreplayd'}")
             prof = []
-            if profile:
-                proot = bench_root(base, work, "profile", n, daemon,
-                                   " ".join(filter(None, (env, "FCREPLAYD_DEBUG=1 LD_DEBUG=statistics"))), dropin)
-                prof = bench_profile(bench_boot(work, guest, accel_kind, proot, img, n, "variant" if variant else
-                                                "fcreplayd", keep, "profile")["report"])
+            for side in [s for s in sides if s != "masked"] if profile else []:
+                # Its own root image: the side's, with the debug log and ld.so's statistics.
+                proot = bench_root(base, work, "profile", n, daemon if side == "variant" else None, " ".join(filter(
+                    None, (env if side == "variant" else None, "FCREPLAYD_DEBUG=1 LD_DEBUG=statistics"))),
+                    dropin if side == "variant" else None)
+                prof += [f"   -- {n} dirty, {side}, profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):"]
+                prof += bench_profile(bench_boot(work, guest, accel_kind, proot, img, n, side, keep, "profile-" + side)
+                                      ["report"])
+                os.remove(proot[0])
             for r in set(roots.values()):
                 os.remove(r[0])
             rows.append((n, res, prof))
@@ -992,7 +995,6 @@ def bench_print(rows, notes, accel_why, variant, took):
                   ("" if side == "masked" else "; READY=1 after " +
                    " ".join(f"{x['ready']:.0f}" if x["ready"] else "?" for x in boots)))
         if prof:
-            print(f"   -- {n} dirty, profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):")
             print("\n".join(prof))
     for line in notes:
         print("   note: " + line)
