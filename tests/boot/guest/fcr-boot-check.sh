@@ -151,7 +151,7 @@ dracut)
 bench)
         # What the boot's order was made of: the data mounts, udev, the
         # manager's own timestamps, and systemd-analyze's views of it.
-        mounts=$(systemctl list-units --all --plain --no-legend 'b*.mount' 'dev-disk-by*virtio*fcrb*.device' |
+        mounts=$(systemctl list-units --all --plain --no-legend 'b[0-9]*.mount' 'dev-disk-by*virtio*fcrb*.device' |
                 awk '{print $1}')
         systemctl show $units $mounts systemd-udev-trigger.service systemd-udevd.service systemd-remount-fs.service \
                 systemd-journald.service sysinit.target -p Id,ActiveState,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic > "$R/units-bench.txt"
