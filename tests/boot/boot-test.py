@@ -17,7 +17,9 @@ fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
 --bench only: FCR_BOOT_BENCH_RUNS (boots per side and disk count, default
 5), FCR_BOOT_BENCH_DAEMON (a fcreplayd binary to boot instead of the
 package's, e.g. a prototype), FCR_BOOT_BENCH_PROFILE (set: one more boot
-per disk count and daemon with its debug log and LD_DEBUG=statistics),
+per disk count and daemon with its debug log and LD_DEBUG=statistics, and
+after the boot 5 restarts of the daemon as shipped and 5 without its
+sandbox; FCR_BOOT_BENCH_RUNS=0 with it: the profiling boots only),
 FCR_BOOT_BENCH_ENV ("VAR=value ...": environment for that fcreplayd),
 FCR_BOOT_BENCH_DROPIN (a drop-in file for fcreplayd.service); with any of
 these three a third side, the variant, boots between the package's and
@@ -785,9 +787,11 @@ def fast_commit_tags(img):
 # Boots per side and disk count (FCR_BOOT_BENCH_RUNS): one boot is one to
 # two minutes under TCG.
 BENCH_RUNS = int(os.environ.get("FCR_BOOT_BENCH_RUNS", "5"))
+# Restarts of the daemon in a profiling boot, after the boot, each way.
+BENCH_RESTARTS = 5
 
 
-def bench_root(base, work, name, n, daemon=None, env=None, dropin=None):
+def bench_root(base, work, name, n, daemon=None, env=None, dropin=None, profile=False):
     """A copy of the bench's root image (base: the package installed) for
     n data disks (/b0 ... by serial: the disks are copies of one image):
     the fstab's data lines only change, not the initramfs (built for the
@@ -795,7 +799,9 @@ def bench_root(base, work, name, n, daemon=None, env=None, dropin=None):
     (every boot starts from this image: qemu's snapshot=on); another
     fcreplayd in place of the packaged one (FCR_BOOT_BENCH_DAEMON),
     environment for it (FCR_BOOT_BENCH_ENV) and a drop-in for its unit
-    (FCR_BOOT_BENCH_DROPIN) if asked."""
+    (FCR_BOOT_BENCH_DROPIN) if asked; with profile, the daemon's debug
+    log and ld.so's statistics, in a drop-in of their own (bench-profile.conf,
+    which the guest removes before it restarts the daemon for timing)."""
     root = os.path.join(work, f"root-{name}.img")
     sh("cp", "--sparse=always", base[0], root)
     with Chroot(root, work) as mnt:
@@ -808,8 +814,11 @@ def bench_root(base, work, name, n, daemon=None, env=None, dropin=None):
         if daemon:
             shutil.copy(daemon, os.path.join(mnt, "usr/sbin/fcreplayd"))
         d = os.path.join(mnt, "etc/systemd/system/fcreplayd.service.d")
-        if env or dropin:
+        if env or dropin or profile:
             os.makedirs(d, exist_ok=True)
+        if profile:
+            with open(os.path.join(d, "bench-profile.conf"), "w") as f:
+                f.write("[Service]\nEnvironment=FCREPLAYD_DEBUG=1 LD_DEBUG=statistics\n")
         if env:
             with open(os.path.join(d, "bench.conf"), "w") as f:
                 f.write(f"[Service]\nEnvironment={env}\n")
@@ -832,7 +841,7 @@ def bench_disks(work, img, n):
     return disks
 
 
-def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag):
+def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag, extra=""):
     """One boot, fcreplayd enabled ("fcreplayd") or masked ("masked"):
     guest monotonic milliseconds of what it reached, the host's load."""
     disks = bench_disks(work, img, n)
@@ -840,7 +849,8 @@ def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag):
         load = float(f.read().split()[0])
     g = Guest(work, guest, accel_kind, root, disks)
     g.root_snapshot = True
-    r, took = g.boot("bench", "systemd.mask=fcreplayd.service" if side == "masked" else "")
+    r, took = g.boot("bench", " ".join(filter(None, ("systemd.mask=fcreplayd.service" if side == "masked" else "",
+                                                     extra))))
     if keep:
         d = f"{r.d}-{n}-{side}-{tag}"
         shutil.rmtree(d, ignore_errors=True)
@@ -896,6 +906,23 @@ def bench_profile(r):
     return [f"      {t:8.1f} ms  {m}" for t, m in sorted(lines)]
 
 
+def bench_restarts(r):
+    """The guest's restarts of fcreplayd after the boot (warm caches, a
+    settled system): start to READY=1 as shipped and without the sandbox
+    (the unit's hardening reset by a runtime drop-in)."""
+    lines = []
+    for what in ("shipped", "nosandbox"):
+        times = []
+        for line in r.text(f"restarts-{what}.txt").splitlines():
+            f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+            start, ready = int(f.get("ExecMainStartTimestampMonotonic", 0)), int(f.get("ActiveEnterTimestampMonotonic", 0))
+            if start and ready > start:
+                times.append((ready - start) / 1000)
+        lines.append(f"      after the boot, {len(times)} restarts {'as shipped' if what == 'shipped' else 'without the sandbox'}: "
+                     f"start to READY=1 {spread_ms(times)} ms ({' '.join(f'{t:.0f}' for t in times)})")
+    return lines
+
+
 def bench(counts):
     """Boot figures: local-fs.target with fcreplayd enabled against
     fcreplayd masked (systemd.mask=: with fcreplay.mode=skip it would still
@@ -939,13 +966,15 @@ def bench(counts):
                                      f"{'the kernel' if side == 'masked' else 'fcreplayd'}")
             prof = []
             for side in [s for s in sides if s != "masked"] if profile else []:
-                # Its own root image: the side's, with the debug log and ld.so's statistics.
-                proot = bench_root(base, work, "profile", n, daemon if side == "variant" else None, " ".join(filter(
-                    None, (env if side == "variant" else None, "FCREPLAYD_DEBUG=1 LD_DEBUG=statistics"))),
-                    dropin if side == "variant" else None)
+                # Its own root image: the side's, with the debug log and
+                # ld.so's statistics; after the boot, the guest restarts the
+                # daemon (without them) as shipped and without its sandbox.
+                proot = bench_root(base, work, "profile", n, daemon if side == "variant" else None,
+                                   env if side == "variant" else None, dropin if side == "variant" else None, True)
+                r = bench_boot(work, guest, accel_kind, proot, img, n, side, keep, "profile-" + side,
+                               f"fcrbench.restarts={BENCH_RESTARTS}")["report"]
                 prof += [f"   -- {n} dirty, {side}, profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):"]
-                prof += bench_profile(bench_boot(work, guest, accel_kind, proot, img, n, side, keep, "profile-" + side)
-                                      ["report"])
+                prof += bench_profile(r) + bench_restarts(r)
                 os.remove(proot[0])
             for r in set(roots.values()):
                 os.remove(r[0])
@@ -975,7 +1004,7 @@ def bench_print(rows, notes, accel_why, variant, took):
           "| paired difference | paired difference, userspace | READY=1 after the last data disk appeared | host load |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     user = lambda x: x["local_fs"] - x["userspace"] if x["userspace"] else None
-    for n, res, _ in rows:
+    for n, res, _ in rows if BENCH_RUNS else []:
         b = res["masked"]
         for side in sides:
             a = res[side]

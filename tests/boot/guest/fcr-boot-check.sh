@@ -67,6 +67,33 @@ finish() {      # the report onto its disk, then the host takes over
         echo "FCR-REPORT-WRITTEN" > /dev/ttyS1
 }
 
+# The bench's profiling boots (fcrbench.restarts=N): N restarts of the
+# daemon as shipped, then N without its sandbox (a runtime drop-in that
+# resets the unit's hardening), each start to READY=1, without the
+# profiling drop-in's debug log.
+bench_restarts() {
+        local n what d=/run/systemd/system/fcreplayd.service.d
+        n=$(sed -n 's/.*fcrbench\.restarts=\([0-9]*\).*/\1/p' /proc/cmdline)
+        [ -n "$n" ] || return 0
+        rm -f /etc/systemd/system/fcreplayd.service.d/bench-profile.conf
+        for what in shipped nosandbox; do
+                if [ "$what" = nosandbox ]; then
+                        mkdir -p "$d"
+                        printf '%s\n' '[Service]' ProtectSystem=no PrivateMounts=no ProtectKernelModules=no \
+                                ProtectKernelLogs=no ProtectControlGroups=no ProtectClock=no ProtectHostname=no \
+                                RestrictNamespaces=no RestrictRealtime=no RestrictSUIDSGID=no LockPersonality=no \
+                                MemoryDenyWriteExecute=no SystemCallFilter= SystemCallArchitectures= \
+                                RestrictAddressFamilies= IPAddressDeny= DevicePolicy=auto DeviceAllow= > "$d/zz-bench-nosandbox.conf"
+                fi
+                systemctl daemon-reload
+                for _ in $(seq "$n"); do
+                        systemctl restart fcreplayd.service
+                        echo $(systemctl show fcreplayd.service -p ExecMainStartTimestampMonotonic \
+                                -p ActiveEnterTimestampMonotonic) >> "$R/restarts-$what.txt"
+                done
+        done
+}
+
 log "scenario $scenario"
 cat /proc/cmdline > "$R/cmdline.txt"
 uname -r > "$R/uname.txt"
@@ -159,6 +186,7 @@ bench)
         run blame systemd-analyze blame --no-pager
         run chain-fcreplayd systemd-analyze critical-chain --no-pager fcreplayd.service
         run plot systemd-analyze plot
+        bench_restarts
         state "-final"
         finish
         systemctl poweroff
