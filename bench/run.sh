@@ -22,8 +22,9 @@
 # 5. issue 20 at boot (tests/boot/boot-test.py --bench): the boot test's
 #    guest, local-fs.target with fcreplayd enabled against masked, for a
 #    clean boot and 1, 4 and 16 dirty disks (BENCH_BOOT_DISKS, 0 = clean),
-#    BENCH_BOOT_RUNS (5) boots per side, interleaved: about 2 minutes a
-#    boot under TCG, so 80 boots by default.  BENCH_BOOT=0 leaves it out.
+#    BENCH_BOOT_RUNS (5) boots per side, interleaved: 40 boots by default,
+#    2 to 2.5 minutes each under TCG, so 1.5 to 2 hours with the package
+#    build.  BENCH_BOOT=0 leaves it out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/..}"
