@@ -1,20 +1,30 @@
 #!/bin/bash
-# make bench: build crash images and time fcreplay against e2fsck and the
-# kernel's own replay (mount + umount), side by side, in the same run.
+# make bench: what fcreplay and fcreplayd cost, against the kernel's own
+# replay (mount + umount) and e2fsck, both sides measured in the same run.
 # Reports numbers; it never fails on a slow machine.  Needs root and loop
-# devices.  BENCH_DIR (default /var/tmp) holds the sparse images.
+# devices.  BENCH_DIR (default /var/tmp) holds the sparse images.  See
+# docs/benchmarks.md for the method and today's figures.
 #
 # 1. the same log (200 fsync'd files) on 1 GiB, 1 TiB and 15 TiB sparse
 #    filesystems (lazy init, fast_commit): wall time and peak RSS of each
 #    replayer, side by side; a size the host cannot hold is skipped;
 # 2. fast-commit areas of 16 to 2048 blocks filled with tags: replay time
 #    against the number of tags;
-# 3. fcreplayd at start with 1, 8 and 32 dirty loop devices (start to
-#    READY=1, peak RSS) beside the kernel and e2fsck (daemon-devices.py;
-#    BENCH_DEVICES=0 leaves it out, BENCH_DEVICES/BENCH_PARALLEL/BENCH_RUNS
-#    set the series);
-# 4. fcreplayd at boot in a qemu guest: start to READY=1 with 1, 4 and 16
-#    dirty disks, and local-fs.target against the kernel's replay.
+#    (BENCH_REPLAY=0 leaves 1 and 2 out)
+# 3. issue 20 on the host (boot-host.py): fcreplayd start to READY=1 with
+#    no dirty device among BENCH_BACKGROUND (40) loop devices, cold and
+#    warm; with 1, 16 and 32 dirty devices (BENCH_HOST_DIRTY) start to
+#    READY=1 plus the mounts that follow against the kernel's replaying
+#    mounts; peak RSS.  BENCH_HOST_RUNS (7) runs each; BENCH_HOST=0
+#    leaves it out;
+# 4. where the start goes (start-profile.py): the start taken apart in
+#    steps, with CPU time and system calls (BENCH_PROFILE=0 leaves it out);
+# 5. issue 20 at boot (tests/boot/boot-test.py --bench): the boot test's
+#    guest, local-fs.target with fcreplayd enabled against masked, for a
+#    clean boot and 1, 4 and 16 dirty disks (BENCH_BOOT_DISKS, 0 = clean),
+#    BENCH_BOOT_RUNS (5) boots per side, interleaved: 40 boots by default,
+#    2 to 2.5 minutes each under TCG, so 1.5 to 2 hours with the package
+#    build.  BENCH_BOOT=0 leaves it out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/..}"
@@ -96,100 +106,104 @@ fc = json.load(sys.stdin)["journal"]["fast_commit"]
 print(fc.get("committed_tags", fc.get("nr_valid", 0)))'
 }
 
-echo "fcreplay benchmark: $(uname -r), $(nproc) CPUs, images in $dir"
-echo
-# The size series: the same log (seed 7, 200 fsync'd files) on filesystems
-# of 1 GiB, 1 TiB and 15 TiB.  Replay should cost what the log touches, not
-# what the filesystem holds.
-echo "== size series: sparse filesystem, fast_commit (4096-block area), lazy init, 200 fsync'd files (--profile files --seed 7)"
-printf "   %-7s %6s %16s %10s %16s %10s %9s %9s  %s\n" "size" "tags" "fcreplay s (min)" "RSS KiB" "kernel s (min)" "e2fsck s" "RSS KiB" "k/fcr" "result"
-for size in 1G 1T 15T; do
-        if ! truncate -s "$size" "$dir/base.img" 2> /dev/null; then
-                echo "   $size: skipped, the host filesystem of $dir cannot hold a sparse file that large"
-                rm -f "$dir/base.img"
-                continue
-        fi
-        # One fast-commit area size for all three (4096 blocks, mke2fs's
-        # default from 1 TiB up): at 1 GiB the default (128 blocks) fills
-        # up, and the full commit that follows empties the log.
-        crash "$dir/base.img" "$size" "-J fast_commit_size=16384" "" --seed 7 --ops 200 --profile files
-        tags=$(tags_of "$dir/base.img")
-        declare -A secs=() mins=() rss=() notes=()
-        for who in fcreplay e2fsck kernel; do
-                # Single cold runs on a shared machine vary by 2-3x: the
-                # median of BENCH_SIZE_RUNS (e2fsck, a minute at 15T: one).
-                n=${BENCH_SIZE_RUNS:-5}
-                [ "$who" = e2fsck ] && n=1
-                ts=()
-                for _ in $(seq "$n"); do
-                        cp --sparse=always "$dir/base.img" "$dir/run.img"
-                        case $who in
-                        fcreplay) read -r t m note < <(run "$FCREPLAY" replay -q "$dir/run.img") ;;
-                        e2fsck) read -r t m note < <(run e2fsck -fy -E journal_only "$dir/run.img") ;;
-                        kernel) read -r t m note < <(kernel_replay "$dir/run.img") ;;
-                        esac
-                        ts+=("$t")
-                done
-                t=$(printf '%s\n' "${ts[@]}" | sort -n | sed -n "$(( (n + 1) / 2 ))p")
-                tmin=$(printf '%s\n' "${ts[@]}" | sort -n | head -1)
-                if [ -z "$note" ] && [ "$who" != e2fsck ]; then
-                        e2fsck -fn "$dir/run.img" > /dev/null 2>&1 || note="NOT-e2fsck-clean"
+echo "fcreplay benchmark: $(uname -r), $(nproc) CPUs, images in $dir, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# 1 and 2: what a replay costs.
+replay_series() {
+        echo
+        # The size series: the same log (seed 7, 200 fsync'd files) on filesystems
+        # of 1 GiB, 1 TiB and 15 TiB.  Replay should cost what the log touches, not
+        # what the filesystem holds.
+        echo "== size series: sparse filesystem, fast_commit (4096-block area), lazy init, 200 fsync'd files (--profile files --seed 7)"
+        printf "   %-7s %6s %16s %10s %16s %10s %9s %9s  %s\n" "size" "tags" "fcreplay s (min)" "RSS KiB" "kernel s (min)" "e2fsck s" "RSS KiB" "k/fcr" "result"
+        for size in 1G 1T 15T; do
+                if ! truncate -s "$size" "$dir/base.img" 2> /dev/null; then
+                        echo "   $size: skipped, the host filesystem of $dir cannot hold a sparse file that large"
+                        rm -f "$dir/base.img"
+                        continue
                 fi
-                secs[$who]=$t mins[$who]=$tmin rss[$who]=$m notes[$who]=${note:+$who:$note}
+                # One fast-commit area size for all three (4096 blocks, mke2fs's
+                # default from 1 TiB up): at 1 GiB the default (128 blocks) fills
+                # up, and the full commit that follows empties the log.
+                crash "$dir/base.img" "$size" "-J fast_commit_size=16384" "" --seed 7 --ops 200 --profile files
+                tags=$(tags_of "$dir/base.img")
+                declare -A secs=() mins=() rss=() notes=()
+                for who in fcreplay e2fsck kernel; do
+                        # Single cold runs on a shared machine vary by 2-3x: the
+                        # median of BENCH_SIZE_RUNS (e2fsck, a minute at 15T: one).
+                        n=${BENCH_SIZE_RUNS:-5}
+                        [ "$who" = e2fsck ] && n=1
+                        ts=()
+                        for _ in $(seq "$n"); do
+                                cp --sparse=always "$dir/base.img" "$dir/run.img"
+                                case $who in
+                                fcreplay) read -r t m note < <(run "$FCREPLAY" replay -q "$dir/run.img") ;;
+                                e2fsck) read -r t m note < <(run e2fsck -fy -E journal_only "$dir/run.img") ;;
+                                kernel) read -r t m note < <(kernel_replay "$dir/run.img") ;;
+                                esac
+                                ts+=("$t")
+                        done
+                        t=$(printf '%s\n' "${ts[@]}" | sort -n | sed -n "$(( (n + 1) / 2 ))p")
+                        tmin=$(printf '%s\n' "${ts[@]}" | sort -n | head -1)
+                        if [ -z "$note" ] && [ "$who" != e2fsck ]; then
+                                e2fsck -fn "$dir/run.img" > /dev/null 2>&1 || note="NOT-e2fsck-clean"
+                        fi
+                        secs[$who]=$t mins[$who]=$tmin rss[$who]=$m notes[$who]=${note:+$who:$note}
+                done
+                printf "   %-7s %6s %16s %10s %16s %10s %9s %9s  %s\n" "$size" "$tags" "${secs[fcreplay]} (${mins[fcreplay]})" \
+                        "${rss[fcreplay]}" "${secs[kernel]} (${mins[kernel]})" "${secs[e2fsck]}" "${rss[e2fsck]}" \
+                        "$(python3 -c "print('%.1fx' % (${secs[kernel]} / ${secs[fcreplay]}))")" \
+                        "${notes[fcreplay]} ${notes[kernel]} ${notes[e2fsck]}"
+                rm -f "$dir/base.img" "$dir/run.img"
         done
-        printf "   %-7s %6s %16s %10s %16s %10s %9s %9s  %s\n" "$size" "$tags" "${secs[fcreplay]} (${mins[fcreplay]})" \
-                "${rss[fcreplay]}" "${secs[kernel]} (${mins[kernel]})" "${secs[e2fsck]}" "${rss[e2fsck]}" \
-                "$(python3 -c "print('%.1fx' % (${secs[kernel]} / ${secs[fcreplay]}))")" \
-                "${notes[fcreplay]} ${notes[kernel]} ${notes[e2fsck]}"
-        rm -f "$dir/base.img" "$dir/run.img"
-done
-echo "   seconds: median (and minimum) of ${BENCH_SIZE_RUNS:-5} cold runs (e2fsck: one); k/fcr from the medians;"
-echo "   targets: fcreplay at 15T within 1.5x of 1G;"
-echo "   kernel/fcreplay at 15T at least 10x"
+        echo "   seconds: median (and minimum) of ${BENCH_SIZE_RUNS:-5} cold runs (e2fsck: one); k/fcr from the medians;"
+        echo "   targets: fcreplay at 15T within 1.5x of 1G;"
+        echo "   kernel/fcreplay at 15T at least 10x"
 
-echo
-echo "== replay time against tag count (4 KiB blocks, 1 GiB filesystem, commit=600)"
-printf "   %-10s %8s %12s %12s %12s %10s\n" "fc blocks" "tags" "fcreplay s" "e2fsck s" "kernel s" "us/tag"
-for fc in 16 64 256 1024 2048; do
-        crash "$dir/fc.img" 1G "-J size=64,fast_commit_size=$((fc * 4))" commit=600 \
-                --seed "$fc" --ops $((fc * 4)) --profile data
-        tags=$(tags_of "$dir/fc.img")
-        cp --sparse=always "$dir/fc.img" "$dir/run.img"
-        read -r tf _ nf < <(run "$FCREPLAY" replay -q "$dir/run.img")
-        [ -z "$nf" ] && ! e2fsck -fn "$dir/run.img" > /dev/null 2>&1 && nf="not-clean"
-        cp --sparse=always "$dir/fc.img" "$dir/run.img"
-        read -r te _ ne < <(run e2fsck -fy -E journal_only "$dir/run.img")
-        cp --sparse=always "$dir/fc.img" "$dir/run.img"
-        read -r tk _ nk < <(kernel_replay "$dir/run.img")
-        printf "   %-10s %8s %12s %12s %12s %10s %s\n" "$fc" "$tags" "$tf" "$te" "$tk" \
-                "$(python3 -c "print('%.1f' % ($tf * 1e6 / max($tags, 1)))")" "${nf:+fcreplay:$nf }${ne:+e2fsck:$ne }${nk:+kernel:$nk}"
-        rm -f "$dir/fc.img" "$dir/run.img"
-done
-
-if [ -x "$here/daemon-startup.sh" ]; then
         echo
-        echo "== fcreplayd with no dirty devices"
-        "$here/daemon-startup.sh"
-fi
+        echo "== replay time against tag count (4 KiB blocks, 1 GiB filesystem, commit=600)"
+        printf "   %-10s %8s %12s %12s %12s %10s\n" "fc blocks" "tags" "fcreplay s" "e2fsck s" "kernel s" "us/tag"
+        for fc in 16 64 256 1024 2048; do
+                crash "$dir/fc.img" 1G "-J size=64,fast_commit_size=$((fc * 4))" commit=600 \
+                        --seed "$fc" --ops $((fc * 4)) --profile data
+                tags=$(tags_of "$dir/fc.img")
+                cp --sparse=always "$dir/fc.img" "$dir/run.img"
+                read -r tf _ nf < <(run "$FCREPLAY" replay -q "$dir/run.img")
+                [ -z "$nf" ] && ! e2fsck -fn "$dir/run.img" > /dev/null 2>&1 && nf="not-clean"
+                cp --sparse=always "$dir/fc.img" "$dir/run.img"
+                read -r te _ ne < <(run e2fsck -fy -E journal_only "$dir/run.img")
+                cp --sparse=always "$dir/fc.img" "$dir/run.img"
+                read -r tk _ nk < <(kernel_replay "$dir/run.img")
+                printf "   %-10s %8s %12s %12s %12s %10s %s\n" "$fc" "$tags" "$tf" "$te" "$tk" \
+                        "$(python3 -c "print('%.1f' % ($tf * 1e6 / max($tags, 1)))")" "${nf:+fcreplay:$nf }${ne:+e2fsck:$ne }${nk:+kernel:$nk}"
+                rm -f "$dir/fc.img" "$dir/run.img"
+        done
 
-if [ "${BENCH_DEVICES:-1,8,32}" != 0 ]; then
+}
+[ "${BENCH_REPLAY:-1}" = 0 ] || replay_series
+
+if [ "${BENCH_HOST:-1}" != 0 ]; then
         echo
-        echo "== fcreplayd at start with ${BENCH_DEVICES:-1,8,32} dirty loop devices, against the kernel and e2fsck"
+        echo "== issue 20 on the host: fcreplayd's start, clean and dirty, against the kernel"
         rc=0
-        top_srcdir="$here/.." top_builddir="$top_builddir" python3 "$here/daemon-devices.py" || rc=$?
-        [ $rc -eq 0 ] || [ $rc -eq 77 ] || echo "   (the device series ended with status $rc)"
+        top_srcdir="$here/.." top_builddir="$top_builddir" python3 "$here/boot-host.py" || rc=$?
+        [ $rc -eq 0 ] || [ $rc -eq 77 ] || echo "   (the host series ended with status $rc)"
 fi
 
-# Boot figures: a Debian guest under qemu (tests/boot/boot-test.py --bench),
-# minutes under TCG.  BENCH_BOOT=0 leaves them out; BENCH_BOOT_DISKS sets
-# the series.
+if [ "${BENCH_PROFILE:-1}" != 0 ]; then
+        echo
+        echo "== where fcreplayd's start goes (strace, CPU time, LD_DEBUG=statistics)"
+        rc=0
+        top_srcdir="$here/.." top_builddir="$top_builddir" python3 "$here/start-profile.py" || rc=$?
+        [ $rc -eq 0 ] || [ $rc -eq 77 ] || echo "   (the profile ended with status $rc)"
+fi
+
 if [ "${BENCH_BOOT:-1}" != 0 ]; then
         echo
-        echo "== boot: fcreplayd under systemd as PID 1, 1/4/16 dirty disks, against the kernel"
+        echo "== issue 20 at boot: local-fs.target, fcreplayd enabled against masked, clean and ${BENCH_BOOT_DISKS:-0,1,4,16} dirty disks"
         if command -v qemu-system-x86_64 > /dev/null && command -v mmdebstrap > /dev/null; then
-                top_srcdir="$here/.." top_builddir="$top_builddir" \
-                        python3 "$here/../tests/boot/boot-test.py" --bench "${BENCH_BOOT_DISKS:-1,4,16}" |
-                        grep -v '^boot-test \['
+                top_srcdir="$here/.." top_builddir="$top_builddir" FCR_BOOT_BENCH_RUNS="${BENCH_BOOT_RUNS:-5}" \
+                        python3 "$here/../tests/boot/boot-test.py" --bench "${BENCH_BOOT_DISKS:-0,1,4,16}" |
+                        grep -v '^boot-test \[\|^PASS: ' || true
         else
                 echo "skipped: qemu-system-x86_64 or mmdebstrap is not installed"
         fi

@@ -3,7 +3,7 @@
 qemu, with crashed ext4 disks in /etc/fstab.
 
     boot-test.py [--keep] [--suite bookworm|trixie]
-    boot-test.py --bench [1,4,16]    boot figures for make bench
+    boot-test.py --bench [0,1,4,16]  boot figures for make bench (0: a clean boot)
     boot-test.py --self-test         the judgements and the KVM fallback,
                                      without a guest (judge.sh, make check)
 
@@ -16,6 +16,17 @@ FCR_BOOT_ACCEL (kvm or tcg; default: kvm where it works; a KVM boot that
 fails before the guest kernel prints is retried with TCG); FCR_BOOT_KVM_WAIT
 (seconds to wait for that, default 60); FCR_BOOT_REQUIRED
 (set: fail instead of skipping when the test cannot run, as in CI).
+--bench only: FCR_BOOT_BENCH_RUNS (boots per side and disk count, default
+5), FCR_BOOT_BENCH_DAEMON (a fcreplayd binary to boot instead of the
+package's, e.g. a prototype), FCR_BOOT_BENCH_PROFILE (set: one more boot
+per disk count and daemon with its debug log and LD_DEBUG=statistics, and
+after the boot 5 restarts of the daemon as shipped and 5 without its
+sandbox; FCR_BOOT_BENCH_RUNS=0 with it: the profiling boots only),
+FCR_BOOT_BENCH_ENV ("VAR=value ...": environment for that fcreplayd),
+FCR_BOOT_BENCH_DROPIN (a drop-in file for fcreplayd.service); with any of
+these three a third side, the variant, boots between the package's and
+the masked one; FCR_BOOT_BENCH_DEBS (a directory with fcreplay_*.deb built before: no
+package build).
 
 --suite: the guest's Debian release (tests/boot/make-guest.sh), bookworm
 by default; for a release other than the host's, the package is built in a
@@ -304,6 +315,7 @@ def prepare_root(guest, work, debs, fstab, conf, dracut=False):
 
 class Guest:
     kvm_failed = False          # once KVM failed, every later boot uses TCG
+    root_snapshot = False       # the bench: every boot from the same root image
 
     def __init__(self, work, guest, accel_kind, root, disks):
         self.work, self.guest, self.disks = work, guest, disks
@@ -345,7 +357,8 @@ class Guest:
                "-append", f"root={root_spec} ro console=ttyS0 fcrtest={scenario} {cmdline_extra}".strip(),
                "-serial", f"file:{console}", "-serial", f"file:{serial2}",
                "-monitor", f"unix:{mon},server,nowait",
-               "-drive", f"file={self.root},format=raw,if=none,id=root", "-device", "virtio-blk-pci,drive=root"]
+               "-drive", f"file={self.root},format=raw,if=none,id=root" + (",snapshot=on" if self.root_snapshot else ""),
+               "-device", "virtio-blk-pci,drive=root"]
         for serial, img in self.disks:
             cmd += ["-drive", f"file={img},format=raw,if=none,id={serial}",
                     "-device", f"virtio-blk-pci,drive={serial},serial={serial}"]
@@ -790,65 +803,249 @@ def fast_commit_tags(img):
 
 # ---------------------------------------------------------------- make bench
 
+# Boots per side and disk count (FCR_BOOT_BENCH_RUNS): one boot is one to
+# two minutes under TCG.
+BENCH_RUNS = int(os.environ.get("FCR_BOOT_BENCH_RUNS", "5"))
+# Restarts of the daemon in a profiling boot, after the boot, each way.
+BENCH_RESTARTS = 5
+
+
+def bench_root(base, work, name, n, daemon=None, env=None, dropin=None, profile=False):
+    """A copy of the bench's root image (base: the package installed) for
+    n data disks (/b0 ... by serial: the disks are copies of one image):
+    the fstab's data lines only change, not the initramfs (built for the
+    root alone).  A fixed machine-id, so that no boot is a first boot
+    (every boot starts from this image: qemu's snapshot=on); another
+    fcreplayd in place of the packaged one (FCR_BOOT_BENCH_DAEMON),
+    environment for it (FCR_BOOT_BENCH_ENV) and a drop-in for its unit
+    (FCR_BOOT_BENCH_DROPIN) if asked; with profile, the daemon's debug
+    log and ld.so's statistics, in a drop-in of their own (bench-profile.conf,
+    which the guest removes before it restarts the daemon for timing)."""
+    root = os.path.join(work, f"root-{name}.img")
+    sh("cp", "--sparse=always", base[0], root)
+    with Chroot(root, work) as mnt:
+        with open(os.path.join(mnt, "etc/fstab"), "a") as f:
+            for i in range(max(n, 1)):
+                f.write(f"/dev/disk/by-id/virtio-fcrb{i} /b{i} ext4 noatime 0 0\n")
+                os.makedirs(os.path.join(mnt, f"b{i}"), exist_ok=True)
+        with open(os.path.join(mnt, "etc/machine-id"), "w") as f:
+            f.write(os.urandom(16).hex() + "\n")
+        if daemon:
+            shutil.copy(daemon, os.path.join(mnt, "usr/sbin/fcreplayd"))
+        d = os.path.join(mnt, "etc/systemd/system/fcreplayd.service.d")
+        if env or dropin or profile:
+            os.makedirs(d, exist_ok=True)
+        if profile:
+            with open(os.path.join(d, "bench-profile.conf"), "w") as f:
+                f.write("[Service]\nEnvironment=FCREPLAYD_DEBUG=1 LD_DEBUG=statistics\n")
+        if env:
+            with open(os.path.join(d, "bench.conf"), "w") as f:
+                f.write(f"[Service]\nEnvironment={env}\n")
+        if dropin:
+            shutil.copy(dropin, os.path.join(d, "bench-dropin.conf"))
+    return root, base[1]
+
+
+def bench_disks(work, img, n):
+    """Fresh copies for one boot: n of the crash image, or with n = 0 one
+    clean file system (a clean boot still mounts a data disk)."""
+    disks = [(f"fcrb{i}", os.path.join(work, f"b{i}.img")) for i in range(max(n, 1))]
+    for _, d in disks:
+        if n:
+            sh("cp", "--sparse=always", img, d)
+        else:
+            with open(d, "wb") as f:
+                f.truncate(64 << 20)
+            sh("mkfs.ext4", "-q", "-F", "-O", "fast_commit", d)
+    return disks
+
+
+def bench_boot(work, guest, accel_kind, root, img, n, side, keep, tag, extra=""):
+    """One boot, fcreplayd enabled ("fcreplayd") or masked ("masked"):
+    guest monotonic milliseconds of what it reached, the host's load."""
+    disks = bench_disks(work, img, n)
+    with open("/proc/loadavg") as f:
+        load = float(f.read().split()[0])
+    g = Guest(work, guest, accel_kind, root, disks)
+    g.root_snapshot = True
+    r, took = g.boot("bench", " ".join(filter(None, ("systemd.mask=fcreplayd.service" if side == "masked" else "",
+                                                     extra))))
+    if keep:
+        d = f"{r.d}-{n}-{side}-{tag}"
+        shutil.rmtree(d, ignore_errors=True)
+        os.rename(r.d, d)
+        r = Report(d)
+    u = r.units("-bench")
+    ms = lambda unit, prop: mono(u, unit, prop) / 1000
+    user = mono(r.units("-manager"), "manager", "UserspaceTimestampMonotonic") / 1000
+    who = [who_replayed(r, r.dev(serial), "") for serial, _ in disks] if n else []
+    if side == "masked" and u.get("fcreplayd.service", {}).get("ActiveState") != "inactive":
+        raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u.get('fcreplayd.service')}")
+    start, ready = ms("fcreplayd.service", "ExecMainStartTimestampMonotonic"), \
+        ms("fcreplayd.service", "ActiveEnterTimestampMonotonic")
+    # The data disks' device units appeared: from then on only READY=1
+    # (local-fs-pre.target) held their mounts back.
+    devices = [mono(u, k, "ActiveEnterTimestampMonotonic") / 1000 for k in u if k.endswith(".device")]
+    return {"local_fs": ms("local-fs.target", "ActiveEnterTimestampMonotonic"), "userspace": user,
+            "ready": ready - start if start and ready else None, "start": start or None,
+            "udev_trigger": ms("systemd-udev-trigger.service", "ActiveEnterTimestampMonotonic"),
+            "local_fs_pre": ms("local-fs-pre.target", "ActiveEnterTimestampMonotonic"),
+            "devices": max(devices) if devices and all(devices) else None,
+            "replayed_by_side": sum(w == ("kernel" if side == "masked" else "fcreplayd") for w in who),
+            "load": load, "seconds": took, "report": r}
+
+
+def med(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def spread_ms(xs):
+    """median [min, max] of the figures that exist."""
+    xs = [x for x in xs if x is not None]
+    return f"{med(xs):.0f} [{min(xs):.0f}, {max(xs):.0f}]" if xs else "?"
+
+
+def bench_profile(r):
+    """The profiling boot: what fcreplayd logged until READY=1, at the time
+    journald received it (from the daemon's start, as systemd forked it),
+    and ld.so's statistics (LD_DEBUG=statistics, on its stderr)."""
+    u = r.units("-bench")
+    start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
+    ready = (mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic") - start) / 1000
+    at = lambda e: (int(e.get("__MONOTONIC_TIMESTAMP", 0)) - start) / 1000
+    j = [e for e in r.journal("") if (e.get("_SYSTEMD_UNIT") == "fcreplayd.service"
+                                      or e.get("SYSLOG_IDENTIFIER") == "fcreplayd") and at(e) <= ready]
+    lines = [(at(e), msg(e).strip()[:110]) for e in j if e.get("SYSLOG_IDENTIFIER") == "fcreplayd"]
+    lines += [(at(e), "ld.so: " + msg(e).strip().split(":", 1)[-1].strip()) for e in j
+              if re.search(r"startup time|relocation:|number of relocations:|load objects", msg(e))]
+    lines.append((ready, "READY=1 (the unit became active)"))
+    return [f"      {t:8.1f} ms  {m}" for t, m in sorted(lines)]
+
+
+def bench_restarts(r):
+    """The guest's restarts of fcreplayd after the boot (warm caches, a
+    settled system): start to READY=1 as shipped and without the sandbox
+    (the unit's hardening reset by a runtime drop-in)."""
+    lines = []
+    for what in ("shipped", "nosandbox"):
+        times = []
+        for line in r.text(f"restarts-{what}.txt").splitlines():
+            f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+            start, ready = int(f.get("ExecMainStartTimestampMonotonic", 0)), int(f.get("ActiveEnterTimestampMonotonic", 0))
+            if start and ready > start:
+                times.append((ready - start) / 1000)
+        lines.append(f"      after the boot, {len(times)} restarts {'as shipped' if what == 'shipped' else 'without the sandbox'}: "
+                     f"start to READY=1 {spread_ms(times)} ms ({' '.join(f'{t:.0f}' for t in times)})")
+    return lines
+
+
 def bench(counts):
-    """Boot figures: fcreplayd's start to READY=1 with N dirty disks, and
-    local-fs.target against the kernel replaying the same disks at mount, in
-    the same guest.  The baseline masks fcreplayd (systemd.mask=): with
-    fcreplay.mode=skip it would still start, and local-fs-pre.target would
-    still wait for its READY=1.  Numbers, not pass/fail."""
+    """Boot figures: local-fs.target with fcreplayd enabled against
+    fcreplayd masked (systemd.mask=: with fcreplay.mode=skip it would still
+    start, and local-fs-pre.target would still wait for its READY=1), for
+    a clean boot (0: one clean data disk) and N dirty data disks, each
+    side BENCH_RUNS times, interleaved (A B A B ...) so that the host's
+    drift hits both, every boot from the same root image.  Numbers, not
+    pass/fail."""
     preflight()
     keep = os.environ.get("FCR_BOOT_WORK")
+    daemon = os.environ.get("FCR_BOOT_BENCH_DAEMON")
+    env = os.environ.get("FCR_BOOT_BENCH_ENV")
+    dropin = os.environ.get("FCR_BOOT_BENCH_DROPIN")
+    variant = daemon or env or dropin
+    profile = os.environ.get("FCR_BOOT_BENCH_PROFILE")
     work = keep or tempfile.mkdtemp(prefix="fcr-boot-bench.")
     os.makedirs(work, exist_ok=True)
+    t0 = time.monotonic()
     try:
         accel_kind, accel_why = accel()
         guest = out(os.path.join(HERE, "make-guest.sh")).strip()
-        debs = build_package(work)
+        debs = sorted(glob.glob(os.path.join(os.environ["FCR_BOOT_BENCH_DEBS"], "fcreplay_*.deb"))) \
+            if os.environ.get("FCR_BOOT_BENCH_DEBS") else build_package(work)
         img = os.path.join(crash_image(work, "gen", 3), "crash.img")
-        rows = []
+        base = prepare_root(guest, work, debs, "", "")
+        rows, notes = [], []
         for n in counts:
-            disks = [(f"fcrb{i}", os.path.join(work, f"b{i}.img")) for i in range(n)]
-            # By serial, not UUID: the disks are copies of one image.
-            fstab = "".join(f"/dev/disk/by-id/virtio-{serial} /b{i} ext4 noatime 0 0\n"
-                            for i, (serial, _) in enumerate(disks))
-            root = prepare_root(guest, work, debs, fstab, "")
-            row = {"disks": n}
-            for mode, extra in (("fcreplayd", ""), ("kernel", "systemd.mask=fcreplayd.service")):
-                for _, d in disks:
-                    sh("cp", "--sparse=always", img, d)
-                r, _ = Guest(work, guest, accel_kind, root, disks).boot("bench", extra)
-                if keep:
-                    d = f"{r.d}-{n}-{mode}"
-                    shutil.rmtree(d, ignore_errors=True)
-                    os.rename(r.d, d)
-                    r = Report(d)
-                u = r.units()
-                start = mono(u, "fcreplayd.service", "ExecMainStartTimestampMonotonic")
-                ready = mono(u, "fcreplayd.service", "ActiveEnterTimestampMonotonic")
-                who = {r.dev(f"fcrb{i}"): who_replayed(r, r.dev(f"fcrb{i}"), "") for i in range(n)}
-                replayed = sum(1 for w in who.values() if w == mode)
-                if replayed != n:
-                    say(f"bench, {n} disks, {mode}: replayed by: {who}; report kept in {work}" if keep else
-                        f"bench, {n} disks, {mode}: replayed by: {who}")
-                if mode == "kernel" and u.get("fcreplayd.service", {}).get("ActiveState") != "inactive":
-                    raise RuntimeError(f"systemd.mask=fcreplayd.service: fcreplayd ran all the same: {u}")
-                row[mode] = {"ready_ms": (ready - start) / 1000 if start and ready else None,
-                             "local_fs_ms": mono(u, "local-fs.target", "ActiveEnterTimestampMonotonic") / 1000,
-                             "replayed_by_it": replayed}
-            rows.append(row)
-        print(f"\nboot figures ({accel_why}; milliseconds of guest monotonic time)")
-        print("| dirty disks | fcreplayd start to READY=1 | local-fs.target, fcreplayd | local-fs.target, kernel replays | delay |")
-        print("|---|---|---|---|---|")
-        for row in rows:
-            f, k = row["fcreplayd"], row["kernel"]
-            ready = f"{f['ready_ms']:.0f}" if f["ready_ms"] is not None else "?"
-            print(f"| {row['disks']} | {ready} | {f['local_fs_ms']:.0f} | {k['local_fs_ms']:.0f} | "
-                  f"{f['local_fs_ms'] - k['local_fs_ms']:+.0f} |"
-                  + ("" if f["replayed_by_it"] == row["disks"] and k["replayed_by_it"] == row["disks"]
-                     else f" (replayed: fcreplayd {f['replayed_by_it']}, kernel {k['replayed_by_it']} of {row['disks']})"))
+            roots = {"fcreplayd": bench_root(base, work, "pkg", n)}
+            roots["masked"] = roots["fcreplayd"]
+            sides = ["fcreplayd", "masked"]
+            if variant:
+                roots["variant"] = bench_root(base, work, "variant", n, daemon, env, dropin)
+                sides.insert(1, "variant")
+            res = {side: [] for side in sides}
+            for i in range(BENCH_RUNS):
+                for side in sides:
+                    b = bench_boot(work, guest, accel_kind, roots[side], img, n, side, keep, str(i))
+                    res[side].append(b)
+                    if n and b["replayed_by_side"] != n:
+                        notes.append(f"{n} disks, {side}, boot {i + 1}: {b['replayed_by_side']} of {n} replayed by "
+                                     f"{'the kernel' if side == 'masked' else 'fcreplayd'}")
+            prof = []
+            for side in [s for s in sides if s != "masked"] if profile else []:
+                # Its own root image: the side's, with the debug log and
+                # ld.so's statistics; after the boot, the guest restarts the
+                # daemon (without them) as shipped and without its sandbox.
+                proot = bench_root(base, work, "profile", n, daemon if side == "variant" else None,
+                                   env if side == "variant" else None, dropin if side == "variant" else None, True)
+                r = bench_boot(work, guest, accel_kind, proot, img, n, side, keep, "profile-" + side,
+                               f"fcrbench.restarts={BENCH_RESTARTS}")["report"]
+                prof += [f"   -- {n} dirty, {side}, profiled (FCREPLAYD_DEBUG=1, LD_DEBUG=statistics; one boot):"]
+                prof += bench_profile(r) + bench_restarts(r)
+                os.remove(proot[0])
+            for r in set(roots.values()):
+                os.remove(r[0])
+            rows.append((n, res, prof))
+        bench_print(rows, notes, accel_why, " ".join(filter(None, (daemon, env, dropin and "drop-in " + dropin))),
+                    time.monotonic() - t0)
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def paired(a, b, key):
+    """key(A) - key(B) over the boots made one after the other: median [min, max]."""
+    d = [key(x) - key(y) for x, y in zip(a, b) if key(x) is not None and key(y) is not None]
+    return f"{med(d):+.0f} [{min(d):+.0f}, {max(d):+.0f}]" if d else "?"
+
+
+def bench_print(rows, notes, accel_why, variant, took):
+    sides = [s for s in rows[0][1] if s != "masked"] if rows else []
+    print(f"\nboot figures ({accel_why}; guest monotonic milliseconds; median [min, max] of {BENCH_RUNS} boots "
+          f"per side, interleaved ({' '.join(sides + ['masked'])} ...); {took / 60:.0f} minutes)")
+    print("fcreplayd: the package's daemon enabled; masked: systemd.mask=fcreplayd.service (the kernel replays at "
+          "mount)" + (f"; variant: {variant}" if variant else "") + ";\n'paired': the median of the differences "
+          "of boots made one after the other; 'userspace': local-fs.target counted from systemd's start in the "
+          "root file system\n(no kernel or initramfs time in it); load: the host's 1-minute load average")
+    print("| dirty disks | side | start to READY=1 | local-fs.target | masked: local-fs.target | difference of medians "
+          "| paired difference | paired difference, userspace | READY=1 after the last data disk appeared | host load |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    user = lambda x: x["local_fs"] - x["userspace"] if x["userspace"] else None
+    for n, res, _ in rows if BENCH_RUNS else []:
+        b = res["masked"]
+        for side in sides:
+            a = res[side]
+            loads = [x["load"] for x in a + b]
+            print(f"| {n or 'clean'} | {side} | {spread_ms(x['ready'] for x in a)} | "
+                  f"{spread_ms(x['local_fs'] for x in a)} | {spread_ms(x['local_fs'] for x in b)} | "
+                  f"{med(x['local_fs'] for x in a) - med(x['local_fs'] for x in b):+.0f} | "
+                  f"{paired(a, b, lambda x: x['local_fs'])} | {paired(a, b, user)} | "
+                  f"{spread_ms(x['start'] + x['ready'] - x['devices'] for x in a if x['ready'] and x['devices'])} | "
+                  f"{min(loads):.1f}-{max(loads):.1f} |")
+    print("(clean: one clean data disk in fstab; a positive 'READY=1 after the last data disk appeared': its mount "
+          "waited for fcreplayd, not for the disk; each boot's figures follow)")
+    for n, res, prof in rows:
+        for side, boots in res.items():
+            print(f"   {n} dirty, {side:9}: local-fs.target " + " ".join(f"{x['local_fs']:.0f}" for x in boots) +
+                  "; userspace start " + " ".join(f"{x['userspace']:.0f}" for x in boots) +
+                  ("" if side == "masked" else "; READY=1 after " +
+                   " ".join(f"{x['ready']:.0f}" if x["ready"] else "?" for x in boots)))
+        if prof:
+            print("\n".join(prof))
+    for line in notes:
+        print("   note: " + line)
 
 
 # ---------------------------------------------------------------- self-test
@@ -959,7 +1156,7 @@ def main():
         self_test()
     if "--bench" in sys.argv:
         i = sys.argv.index("--bench")
-        counts = [int(c) for c in (sys.argv[i + 1] if len(sys.argv) > i + 1 else "1,4,16").split(",")]
+        counts = [int(c) for c in (sys.argv[i + 1] if len(sys.argv) > i + 1 else "0,1,4,16").split(",")]
         try:
             bench(counts)
         except (RuntimeError, subprocess.CalledProcessError, OSError) as e:

@@ -20,7 +20,9 @@
 #               initrd's fcreplay-root.service replayed the root, the
 #               kernel /data
 #   removed     the package purged: state only, then poweroff
-#   bench       state only, then poweroff (make bench)
+#   bench       state, the data mounts' and the manager's timestamps,
+#               systemd-analyze blame, critical-chain and plot; poweroff
+#               (make bench)
 set -u
 R=/run/fcr-report
 mkdir -p "$R"
@@ -65,12 +67,40 @@ finish() {      # the report onto its disk, then the host takes over
         echo "FCR-REPORT-WRITTEN" > /dev/ttyS1
 }
 
+# The bench's profiling boots (fcrbench.restarts=N): N restarts of the
+# daemon as shipped, then N without its sandbox (a runtime drop-in that
+# resets the unit's hardening), each start to READY=1, without the
+# profiling drop-in's debug log.
+bench_restarts() {
+        local n what d=/run/systemd/system/fcreplayd.service.d
+        n=$(sed -n 's/.*fcrbench\.restarts=\([0-9]*\).*/\1/p' /proc/cmdline)
+        [ -n "$n" ] || return 0
+        rm -f /etc/systemd/system/fcreplayd.service.d/bench-profile.conf
+        for what in shipped nosandbox; do
+                if [ "$what" = nosandbox ]; then
+                        mkdir -p "$d"
+                        printf '%s\n' '[Service]' ProtectSystem=no PrivateMounts=no ProtectKernelModules=no \
+                                ProtectKernelLogs=no ProtectControlGroups=no ProtectClock=no ProtectHostname=no \
+                                RestrictNamespaces=no RestrictRealtime=no RestrictSUIDSGID=no LockPersonality=no \
+                                MemoryDenyWriteExecute=no SystemCallFilter= SystemCallArchitectures= \
+                                RestrictAddressFamilies= IPAddressDeny= DevicePolicy=auto DeviceAllow= > "$d/zz-bench-nosandbox.conf"
+                fi
+                systemctl daemon-reload
+                for _ in $(seq "$n"); do
+                        systemctl restart fcreplayd.service
+                        echo $(systemctl show fcreplayd.service -p ExecMainStartTimestampMonotonic \
+                                -p ActiveEnterTimestampMonotonic) >> "$R/restarts-$what.txt"
+                done
+        done
+}
+
 log "scenario $scenario"
 cat /proc/cmdline > "$R/cmdline.txt"
 uname -r > "$R/uname.txt"
 state ""
 systemctl show fcreplayd.service -p After,Before,Requires,Wants,RequiresMountsFor > "$R/fcreplayd-deps.txt"
-run security systemd-analyze security --no-pager fcreplayd.service
+# Not for the bench: nothing judges it there, and it takes a while.
+[ "$scenario" = bench ] || run security systemd-analyze security --no-pager fcreplayd.service
 run critical-chain systemd-analyze critical-chain --no-pager local-fs.target
 journalctl -b -1 -o json --no-pager > "$R/journal-prev.json" 2> /dev/null
 
@@ -141,6 +171,22 @@ aftercrash)
 dracut)
         manifest /var/lib/fcr-rootcrash2 > "$R/manifest-root2-after.txt"
         ls -l /run/fcreplayd > "$R/run-fcreplayd.txt" 2>&1
+        state "-final"
+        finish
+        systemctl poweroff
+        ;;
+bench)
+        # What the boot's order was made of: the data mounts, udev, the
+        # manager's own timestamps, and systemd-analyze's views of it.
+        mounts=$(systemctl list-units --all --plain --no-legend 'b[0-9]*.mount' 'dev-disk-by*virtio*fcrb*.device' |
+                awk '{print $1}')
+        systemctl show $units $mounts systemd-udev-trigger.service systemd-udevd.service systemd-remount-fs.service \
+                systemd-journald.service sysinit.target -p Id,ActiveState,ActiveEnterTimestampMonotonic,InactiveExitTimestampMonotonic,ExecMainStartTimestampMonotonic > "$R/units-bench.txt"
+        { echo Id=manager; systemctl show -p KernelTimestampMonotonic,InitRDTimestampMonotonic,UserspaceTimestampMonotonic,FinishTimestampMonotonic; } > "$R/units-manager.txt"
+        run blame systemd-analyze blame --no-pager
+        run chain-fcreplayd systemd-analyze critical-chain --no-pager fcreplayd.service
+        run plot systemd-analyze plot
+        bench_restarts
         state "-final"
         finish
         systemctl poweroff
