@@ -305,6 +305,22 @@ static int find_continuation(struct walk *w, uint32_t end_tid) {
         return 0;
 }
 
+/* Whether the block at the log's head ends it: no jbd2 header, another
+ * transaction's, or a type the log cannot hold here. */
+static bool ends_log(const uint8_t *buf, uint32_t tid, enum jbd2_end *ret_reason) {
+        uint32_t type = get_be32(buf + JBD2_H_BLOCKTYPE);
+
+        if (get_be32(buf + JBD2_H_MAGIC) != JBD2_MAGIC)
+                *ret_reason = JBD2_END_NO_MAGIC;
+        else if (get_be32(buf + JBD2_H_SEQUENCE) != tid)
+                *ret_reason = JBD2_END_SEQUENCE;
+        else if (type != JBD2_DESCRIPTOR_BLOCK && type != JBD2_COMMIT_BLOCK && type != JBD2_REVOKE_BLOCK)
+                *ret_reason = JBD2_END_UNKNOWN_TYPE;
+        else
+                return false;
+        return true;
+}
+
 int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log *ret,
               struct fcr_diag *d) {
         struct jbd2_log log = {
@@ -329,26 +345,15 @@ int jbd2_scan(struct fcr_journal *j, const struct jbd2_super *s, struct jbd2_log
         }
 
         for (;;) {
-                uint32_t here = w.block, type, seq;
+                uint32_t here = w.block, type;
 
                 log.end_block = here;
                 r = read_next(&w, buf, NULL);
                 if (r < 0)
                         goto fail;
-                if (get_be32(buf + JBD2_H_MAGIC) != JBD2_MAGIC) {
-                        log.end_reason = JBD2_END_NO_MAGIC;
+                if (ends_log(buf, tid, &log.end_reason))
                         break;
-                }
                 type = get_be32(buf + JBD2_H_BLOCKTYPE);
-                seq = get_be32(buf + JBD2_H_SEQUENCE);
-                if (seq != tid) {
-                        log.end_reason = JBD2_END_SEQUENCE;
-                        break;
-                }
-                if (type != JBD2_DESCRIPTOR_BLOCK && type != JBD2_COMMIT_BLOCK && type != JBD2_REVOKE_BLOCK) {
-                        log.end_reason = JBD2_END_UNKNOWN_TYPE;
-                        break;
-                }
                 r = open_txn(&w, tid, here);
                 if (r < 0)
                         goto fail;
