@@ -8,6 +8,7 @@
 #include <string.h>
 #include <fcreplay/report.h>
 #include "unit.h"
+#include "print_inspect.h"
 
 static char *dir, img[4096];
 
@@ -122,6 +123,35 @@ START_TEST(fc_view_and_its_json) {
 }
 END_TEST
 
+/* A tag's text carries file names from the log: printed for a terminal,
+ * none of its bytes may forge a line or drive the terminal. */
+START_TEST(tag_text_printed_escaped) {
+        struct fcr_engine *e;
+        struct fcr_inspect *v = NULL;
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        unpack("fc-mixed-2k");
+        e = planned(true);
+        ck_assert_int_eq(fcr_engine_inspect(e, &v), 0);
+        ck_assert_uint_gt(v->fc.nr_tags, 0);
+        free(v->fc.tags[0].text);
+        v->fc.tags[0].text = strdup("name \x1b]0;title\x07\nFORGED row");
+        f = open_memstream(&out, &len);
+        ck_assert_ptr_nonnull(f);
+        print_inspect(f, v);
+        fclose(f);
+        ck_assert_ptr_null(memchr(out, 0x1b, len));
+        ck_assert_ptr_null(strstr(out, "\nFORGED"));
+        ck_assert_ptr_nonnull(strstr(out, "name \\x1b]0;title\\x07\\x0aFORGED row"));
+        free(out);
+        fcr_inspect_free(v);
+        fcr_engine_free(e);
+        done();
+}
+END_TEST
+
 START_TEST(revokes_listed_from_the_log) {
         struct fcr_engine *e;
         struct fcr_inspect *v = NULL;
@@ -230,6 +260,7 @@ static Suite *suite(void) {
 
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, fc_view_and_its_json);
+        tcase_add_test(tc, tag_text_printed_escaped);
         tcase_add_test(tc, revokes_listed_from_the_log);
         tcase_add_test(tc, orphans_in_the_view);
         tcase_add_test(tc, orphan_report_kinds);

@@ -1,5 +1,6 @@
 #include <string.h>
 #include "print.h"
+#include "print_inspect.h"
 
 static void print_fast_commits(FILE *f, const struct fcr_result *r, bool dry_run) {
         if (!r->has_fc_area)
@@ -57,8 +58,10 @@ static void print_view(FILE *f, const struct fcr_result *r, bool dry_run) {
                 dry_run ? "to write" : "written", r->view_blocks, r->view_tid);
         if (dry_run && r->nr_notes) {
                 fprintf(f, "  plan, tag by tag:\n");
-                for (size_t i = 0; i < r->nr_notes; i++)
-                        fprintf(f, "%s\n", r->notes[i]);
+                for (size_t i = 0; i < r->nr_notes; i++) {
+                        print_disk_text(f, r->notes[i]);
+                        fputc('\n', f);
+                }
         }
 }
 

@@ -2,6 +2,8 @@
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
+#include <stdlib.h>
+#include <fcreplay/escape.h>
 #include "print_inspect.h"
 
 static const char *or_empty(const char *s) {
@@ -122,10 +124,20 @@ static void print_fc(FILE *f, const struct fcr_inspect_jsb *s, const struct fcr_
         for (size_t i = 0; i < fc->nr_tags; i++) {
                 const struct fcr_inspect_tag *t = &fc->tags[i];
 
-                fprintf(f, "  [%u:%u]%s %-9s %s\n", t->block, t->offset, t->committed ? "" : " (uncommitted)",
-                        or_empty(t->name), or_empty(t->text));
+                fprintf(f, "  [%u:%u]%s %-9s ", t->block, t->offset, t->committed ? "" : " (uncommitted)",
+                        or_empty(t->name));
+                print_disk_text(f, or_empty(t->text));
+                fputc('\n', f);
         }
         print_cut(f, "  ", fc->nr_tags, fc->tags_total, "tags");
+}
+
+void print_disk_text(FILE *f, const char *s) {
+        char *e = fcr_escape_text(s, strlen(s));
+
+        /* Out of memory: nothing rather than the raw bytes. */
+        fputs(e ? e : "(text left out: out of memory)", f);
+        free(e);
 }
 
 void print_inspect(FILE *f, const struct fcr_inspect *v) {
