@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcreplay/util.h>
 #include "craft.h"
 
 #define FILE_INO 12             /* the regular file make-crafted.sh creates */
@@ -40,9 +41,10 @@ static void le16(uint8_t *p, uint16_t v) {
  * are zeros, homed in free blocks, so that the replay changes nothing. */
 static int kind_descriptors(struct craft *c, uint32_t nfc) {
         size_t per = craft_tags_per_descriptor(c), pool_n = 4096, k = 0;
-        blk64_t *pool = calloc(pool_n, sizeof(*pool)), *homes = calloc(per, sizeof(*homes));
-        const uint8_t **data = calloc(per, sizeof(*data));
-        uint8_t *zero = calloc(1, c->bs);
+        _cleanup_free_ blk64_t *pool = calloc(pool_n, sizeof(*pool));
+        _cleanup_free_ blk64_t *homes = calloc(per, sizeof(*homes));
+        _cleanup_free_ const uint8_t **data = calloc(per, sizeof(*data));
+        _cleanup_free_ uint8_t *zero = calloc(1, c->bs);
         uint32_t pos = c->first, tid = c->tid;
 
         if (!pool || !homes || !data || !zero || craft_free_blocks(c, pool, pool_n) != pool_n)
@@ -70,8 +72,9 @@ static int kind_revokes(struct craft *c, uint32_t nfc) {
         size_t per = craft_records_per_revoke(c), logged = 16, total = 0;
         blk64_t homes[16];
         const uint8_t *data[16];
-        uint64_t *rec = calloc(per, sizeof(*rec)), next = 1;
-        uint8_t *zero = calloc(1, c->bs);
+        _cleanup_free_ uint64_t *rec = calloc(per, sizeof(*rec));
+        _cleanup_free_ uint8_t *zero = calloc(1, c->bs);
+        uint64_t next = 1;
         uint32_t pos = c->first;
 
         if (!rec || !zero || craft_free_blocks(c, homes, logged) != logged)
@@ -118,12 +121,15 @@ static int kind_jbd2_meta_copy(struct craft *c, uint32_t nfc) {
                 fs->super->s_first_data_block, fs->super->s_first_data_block + 1, ext2fs_block_bitmap_loc(fs, 0),
                 ext2fs_inode_bitmap_loc(fs, 0), ext2fs_inode_table_loc(fs, 0),
         };
+        _cleanup_free_ uint8_t *mem = malloc(5 * (size_t) c->bs);
         uint8_t *bufs[5];
         uint32_t pos = c->first;
 
+        if (!mem)
+                return -ENOMEM;
         for (int i = 0; i < 5; i++) {
-                bufs[i] = malloc(c->bs);
-                if (!bufs[i] || io_channel_read_blk64(fs->io, homes[i], 1, bufs[i]))
+                bufs[i] = mem + (size_t) i * c->bs;
+                if (io_channel_read_blk64(fs->io, homes[i], 1, bufs[i]))
                         return -EIO;
         }
         if (!craft_descriptor(c, &pos, c->tid, homes, (const uint8_t *const *) bufs, 5) ||
