@@ -22,15 +22,12 @@ void fcrd_msg_put_u64(struct fcrd_msg_out *m, uint64_t v) {
 }
 
 void fcrd_msg_put_str(struct fcrd_msg_out *m, const char *s, size_t max) {
-        size_t n = strnlen(s, max), start = m->len;
+        /* The bytes as they are (a label from the disk included): a
+         * packet frames them, and each printer escapes what it shows. */
+        size_t n = strnlen(s, max);
 
         put(m, s, n);
         put(m, "", 1);
-        if (m->err)
-                return;
-        for (size_t i = start; i < start + n; i++)
-                if (m->buf[i] == '\n')
-                        m->buf[i] = ' ';
 }
 
 void fcrd_msg_put_bytes(struct fcrd_msg_out *m, const void *p, size_t n) {

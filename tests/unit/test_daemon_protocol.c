@@ -27,8 +27,8 @@ START_TEST(worker_messages_round_trip) {
         ck_assert_int_eq(out.type, FCRD_WORKER_RESULT);
         ck_assert_int_eq(out.result, FCRD_RESULT_REFUSED);
         ck_assert_int_eq(out.tags, 7);
-        /* A message ends up in one log line. */
-        ck_assert_str_eq(out.text, "bad journal on two lines");
+        /* The packet keeps the bytes; log.c escapes them (one line). */
+        ck_assert_str_eq(out.text, "bad journal\non two lines");
         m = (struct fcrd_worker_msg) { .type = FCRD_WORKER_PROGRESS, .done = 3, .total = 9 };
         ck_assert_int_eq(roundtrip(&m, &out), 0);
         ck_assert_int_eq(out.done, 3);
