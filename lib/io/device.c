@@ -13,6 +13,10 @@
 #include "file_type.h"
 #include "journal_io.h"
 
+/* Devices past 2 GiB on 32-bit builds: configure's AC_SYS_LARGEFILE (or
+ * dpkg-buildflags' -D_FILE_OFFSET_BITS=64) must be in effect. */
+_Static_assert(sizeof(off_t) == 8, "off_t must be 64-bit");
+
 /* Mounted (by name: /proc/mounts, and the loop devices of an image) or
  * in use: refused for writing, with the mount point when there is one. */
 static int check_not_mounted(const char *path, struct fcr_diag *d) {

@@ -11,7 +11,7 @@
 #    warning), then the unit tests (make check-unit); with --cross (CI:
 #    compiling under qemu-user takes half an hour here) the host's cross
 #    compiler (gcc-TRIPLET) builds against the chroot as its sysroot, and
-#    only the unit tests and replays run under qemu-user;
+#    only the unit tests and replays run in the chroot under qemu-user;
 #  - on every platform: each fixture and one image of each of the
 #    generator's configurations (made here by tests/foreign/make-images.sh;
 #    --fixtures-only: the fixtures alone) replayed with both allocators by
@@ -164,25 +164,39 @@ build_tree() {
 }
 
 # build_cross SUITE ARCH LOG: the host's cross compiler, the chroot as its
-# sysroot; the unit tests under qemu-user (QEMU_LD_PREFIX: the chroot's
-# libraries); sets $c, $built, $tested and $builddir (on the host).
+# sysroot, the unit tests then run in the chroot under qemu-user (not with
+# QEMU_LD_PREFIX on the host: qemu-user then resolves "/" in the sysroot,
+# and lib/trust.c's walks from "/" find the wrong tree), the build
+# directory bind-mounted at its own path; sets $c, $built, $tested and
+# $builddir (the same path on the host and in the chroot).
 build_cross() {
-        local log=$3 gnu multiarch d="$work/cross-$2"
+        local log=$3 gnu multiarch d="$work/cross-$2" rc=0
         gnu=$(dpkg-architecture -a"$2" -qDEB_HOST_GNU_TYPE 2> /dev/null)
         multiarch=$(dpkg-architecture -a"$2" -qDEB_HOST_MULTIARCH 2> /dev/null)
         need_debs "gcc-$gnu"
         c=$("$here/make-chroot.sh" "$1" "$2" build 2>> "$log") || return 1
         rm -rf "$d" && mkdir -p "$d"
         tar -C "$d" -xf "$tracked"
+        # Every program, the unit tests' too, compiled here: make in the
+        # chroot then finds nothing to build (no dependency tracking: the
+        # dependency files would name the cross compiler's headers, which
+        # the chroot has not).  dpkg-buildflags' CPPFLAGS
+        # (64-bit time_t and file offsets), as Debian's builds of the
+        # package have them.
         (
                 export PKG_CONFIG_SYSROOT_DIR="$c" PKG_CONFIG_LIBDIR="$c/usr/lib/$multiarch/pkgconfig:$c/usr/share/pkgconfig"
-                cd "$d" && ./autogen.sh && ./configure --quiet --host="$gnu" CC="$gnu-gcc --sysroot=$c" &&
-                        make -j"$(nproc)" && make -j"$(nproc)" tests/tools/fcr-fctree
+                cd "$d" && ./autogen.sh && ./configure --quiet --disable-dependency-tracking --host="$gnu" CC="$gnu-gcc --sysroot=$c" \
+                        CPPFLAGS="$(DEB_HOST_ARCH=$2 dpkg-buildflags --get CPPFLAGS)" &&
+                        make -j"$(nproc)" && make -j"$(nproc)" check TESTS=
         ) >> "$log" 2>&1 || return 1
-        (cd "$d" && QEMU_LD_PREFIX="$c" make -j"$(nproc)" check-unit) > "$log.check" 2>&1 || { cat "$log.check" >> "$log"; return 2; }
+        chroot_enter "$c"
+        chroot_bind "$c" /dev /sys "$d"
+        in_chroot "$c" sh -c "cd $d && make check-unit" > "$log.check" 2>&1 || rc=2
+        chroot_leave
+        [ $rc -eq 0 ] || { cat "$log.check" >> "$log"; return $rc; }
         no_warnings "$log" "$log.check" || return 1
         built="cross-built (${gnu}-gcc $("$gnu-gcc" -dumpfullversion), no warning)"
-        tested="unit tests passed under qemu-user ($(summary "$log.check"))"
+        tested="unit tests passed in the chroot under qemu-user ($(summary "$log.check"))"
         builddir=$d
 }
 
@@ -223,13 +237,11 @@ for p in $platforms; do
                 rm -rf "$work/out-$suite-$arch"
                 cmp="$work/compare-$suite-$arch.txt"
                 rc=0
-                if [ -n "$cross" ] && [ "$arch" != "$host_arch" ]; then
-                        QEMU_LD_PREFIX="$c" "$here/replay-all.sh" "$builddir" "$work/images" "$work/out-$suite-$arch" >> "$log" 2>&1 || rc=$?
-                else
-                        chroot_enter "$c" "$work"
-                        in_chroot "$c" "$builddir/tests/foreign/replay-all.sh" "$builddir" /fcr/images "/fcr/out-$suite-$arch" >> "$log" 2>&1 || rc=$?
-                        chroot_leave
-                fi
+                chroot_enter "$c" "$work"
+                # A cross build lives on the host, at the same path in the chroot.
+                [ "$builddir" = "${builddir#"$work"/}" ] || chroot_bind "$c" "$builddir"
+                in_chroot "$c" "$builddir/tests/foreign/replay-all.sh" "$builddir" /fcr/images "/fcr/out-$suite-$arch" >> "$log" 2>&1 || rc=$?
+                chroot_leave
                 if [ $rc -eq 0 ] && "$here/compare.py" "$work/ref" "$work/out-$suite-$arch" > "$cmp"; then
                         grep '^compare: note:' "$cmp" || true
                         line+="$built, $tested, fixtures identical ($(tail -1 "$cmp" | sed 's/^compare: //; s/, 0 difference(s)//') of $nimages images)"

@@ -27,11 +27,13 @@ JBD2_COMMIT_BLOCK = 2
 COMMIT_TIME = set(range(0x10, 0x14)) | set(range(0x30, 0x3C))
 
 
-def text(path, strip=()):
+def text(path, image=None):
+    """The file's text, with every path to IMAGE (a file name) replaced:
+    a replay in a chroot names it by the chroot's path."""
     with open(path, errors="replace") as f:
         t = f.read()
-    for s in strip:
-        t = t.replace(s, "IMAGE")
+    if image:
+        t = re.sub(r"[^\s'\"]*/" + re.escape(image), "IMAGE", t)
     return t
 
 
@@ -85,8 +87,8 @@ def compare(ref, other):
         if not os.path.exists(b + ".json"):
             problems.append(f"{n}: not replayed")
             continue
-        strip_a, strip_b = (a + ".img",), (b + ".img",)
-        err_a, err_b = text(a + ".err", strip_a), text(b + ".err", strip_b)
+        image = n + ".img"
+        err_a, err_b = text(a + ".err", image), text(b + ".err", image)
         if err_a != err_b:
             problems.append(f"{n}: exit status or messages differ: {err_a.strip()!r} vs {err_b.strip()!r}")
         try:
@@ -98,8 +100,8 @@ def compare(ref, other):
             problems.append(f"{n}: the tree (fcr-fctree) differs")
         # e2fsck's version line goes to stderr first; its last line names
         # the image.
-        fa = text(a + ".fsck", strip_a).split("\n", 1)[-1]
-        fb = text(b + ".fsck", strip_b).split("\n", 1)[-1]
+        fa = text(a + ".fsck", image).split("\n", 1)[-1]
+        fb = text(b + ".fsck", image).split("\n", 1)[-1]
         if fa != fb:
             problems.append(f"{n}: e2fsck -fn says something else")
         if "exit 0\n" in err_a and not fa.endswith("e2fsck exit 0\n"):

@@ -30,6 +30,18 @@ chroot_enter() {
         fi
 }
 
+# chroot_bind CHROOT DIR...: each DIR of the host at the same path in
+# CHROOT, so that a tree built on the host (absolute paths in its Makefiles
+# and libtool wrappers) runs there unchanged.
+chroot_bind() {
+        local c=$1 p
+        shift
+        for p in "$@"; do
+                mkdir -p "$c$p"
+                mount --bind "$p" "$c$p" && fcr_mounts+=("$c$p")
+        done
+}
+
 # in_chroot CHROOT [VAR=VALUE...] CMD...: CMD in CHROOT with a plain
 # environment.
 in_chroot() {
