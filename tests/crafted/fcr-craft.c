@@ -5,7 +5,7 @@
  *   fcr-craft --list
  *
  * IMAGE is made by make-crafted.sh (mke2fs, and debugfs for the regular
- * file FILE_INO).  The log is written in place, s_start and needs_recovery
+ * file /file).  The log is written in place, s_start and needs_recovery
  * set.  Exit status: 0 written; 1 cannot; 64 usage. */
 #include <errno.h>
 #include <stdint.h>
@@ -15,7 +15,10 @@
 #include <fcreplay/util.h>
 #include "craft.h"
 
-#define FILE_INO 12             /* the regular file make-crafted.sh creates */
+/* The regular file make-crafted.sh creates, looked up by name: its number
+ * depends on mke2fs's defaults (12, or 13 where the orphan file, a
+ * reserved inode, takes 12, as with e2fsprogs 1.47.1's). */
+static uint32_t file_ino;
 #define DIR_INO 2
 #define JOURNAL_INO 8
 #define TAG_ADD_RANGE 1
@@ -227,7 +230,7 @@ static int fill_committed(struct craft *c, uint32_t nfc, make_fn make, size_t ma
 }
 
 static uint16_t make_del_range(uint8_t *v, uint16_t *len, size_t i) {
-        le32(v, FILE_INO);
+        le32(v, file_ino);
         le32(v + 4, (uint32_t) i * 2);
         le32(v + 8, 1);
         *len = 12;
@@ -249,7 +252,7 @@ static uint64_t range_pblk;
  * each tag after the first asks about every block of it again. */
 #define RANGE_LEN 16384
 static uint16_t make_big_range(uint8_t *v, uint16_t *len, size_t i) {
-        add_range(v, FILE_INO, 0, RANGE_LEN, range_pblk, true);
+        add_range(v, file_ino, 0, RANGE_LEN, range_pblk, true);
         *len = 16;
         return TAG_ADD_RANGE;
 }
@@ -259,7 +262,7 @@ static uint16_t make_big_range(uint8_t *v, uint16_t *len, size_t i) {
 static blk64_t *scattered;
 
 static uint16_t make_scattered(uint8_t *v, uint16_t *len, size_t i) {
-        add_range(v, FILE_INO, (uint32_t) i * 2, 1, scattered[i], true);
+        add_range(v, file_ino, (uint32_t) i * 2, 1, scattered[i], true);
         *len = 16;
         return TAG_ADD_RANGE;
 }
@@ -336,7 +339,7 @@ static int fc_map_to(struct craft *c, uint32_t nfc, uint64_t pblk) {
         uint8_t v[1][300];
         uint16_t tag = TAG_ADD_RANGE, len = 16;
 
-        add_range(v[0], FILE_INO, 0, 1, pblk, false);
+        add_range(v[0], file_ino, 0, 1, pblk, false);
         return fc_one(c, nfc, &tag, v, &len, 1);
 }
 
@@ -377,7 +380,7 @@ static int kind_fc_inode_reserved(struct craft *c, uint32_t nfc) {
         uint8_t v[1][300];
         uint16_t tag = TAG_INODE, len = 4 + isz;
 
-        if (isz > 296 || ext2fs_read_inode_full(c->fs, FILE_INO, (struct ext2_inode *) (v[0] + 4), isz))
+        if (isz > 296 || ext2fs_read_inode_full(c->fs, file_ino, (struct ext2_inode *) (v[0] + 4), isz))
                 return -EIO;
         le32(v[0], JOURNAL_INO);
         return fc_one(c, nfc, &tag, v, &len, 1);
@@ -403,8 +406,8 @@ static int kind_fc_dirent_nondir(struct craft *c, uint32_t nfc) {
         uint8_t v[2][300];
         uint16_t tags[2] = { TAG_LINK, TAG_CREAT }, lens[2];
 
-        lens[0] = dentry(v[0], FILE_INO, FILE_INO, "self");
-        lens[1] = dentry(v[1], FILE_INO, FILE_INO + 1, "new");
+        lens[0] = dentry(v[0], file_ino, file_ino, "self");
+        lens[1] = dentry(v[1], file_ino, file_ino + 1, "new");
         return fc_one(c, nfc, tags, v, lens, 2);
 }
 
@@ -462,6 +465,10 @@ int main(int argc, char **argv) {
         r = craft_open(argv[1], &c);
         if (r < 0) {
                 fprintf(stderr, "fcr-craft: cannot open %s: %s\n", argv[1], strerror(-r));
+                return 1;
+        }
+        if (ext2fs_namei(c.fs, EXT2_ROOT_INO, EXT2_ROOT_INO, "file", &file_ino)) {
+                fprintf(stderr, "fcr-craft: %s has no /file (make-crafted.sh makes it)\n", argv[1]);
                 return 1;
         }
         nfc = k->nfc == FC_WHOLE ? c.maxlen - 1024 : k->nfc == FC_HALF ? (c.maxlen - 1024) / 2 : k->nfc;

@@ -35,6 +35,6 @@ rm -f "$img"
 truncate -s "${size}M" "$img"
 mke2fs -q -F -t ext4 -b 4096 -O "$features" -J size="$journal" \
         -E lazy_itable_init=1,lazy_journal_init=1 "$img"
-# The regular file the fast-commit kinds work on (inode 12).
+# The regular file the fast-commit kinds work on (/file, inode 12 or 13).
 debugfs -w -R "write /dev/null file" "$img" > /dev/null 2>&1
 "$CRAFT" "$img" "$kind"

@@ -132,7 +132,7 @@ build_package() {
         no_warnings "$pkg/build.log" || return 1
         built="built (dpkg-buildpackage, gcc $(in_chroot "$c" gcc -dumpfullversion), no warning; lintian: no errors, $(grep -c '^[WI]: ' "$log.deb" || true) warning(s) and info(s))"
         tested="make check passed ($(summary "$pkg/build.log"))"
-        builddir=$(cd "$c" && echo /build/tree/fcreplay-*)
+        builddir=/build/tree/fcreplay-$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
 }
 
 # build_tree SUITE ARCH LOG: configure, make and the unit tests in a

@@ -4,8 +4,9 @@ in OTHER (a foreign architecture) are the ones in REFERENCE (amd64).
 
 For every NAME.ALLOC: the same exit status and messages, the same JSON
 report (but the device's path and the elapsed time), the same tree
-(fcr-fctree), the same e2fsck -fn output and exit status (0 after a
-replay).  Prints one line per difference; exit 0 when there is none, 1
+(fcr-fctree), the same e2fsck -fn output (this host's e2fsck on both
+images; an extent tree that could be shorter is listed, not failed) and
+the platform's own e2fsck clean after a replay.  Prints one line per difference; exit 0 when there is none, 1
 otherwise.
 
 The images are compared byte for byte too, but for the time stamp (and so
@@ -35,6 +36,26 @@ def text(path, image=None):
     if image:
         t = re.sub(r"[^\s'\"]*/" + re.escape(image), "IMAGE", t)
     return t
+
+
+def fsck_here(img, image):
+    """What this host's e2fsck -fn says of img, as replay-all.sh keeps it."""
+    r = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    t = re.sub(r"[^\s'\"]*/" + re.escape(image), "IMAGE", r.stdout + f"e2fsck exit {r.returncode}\n")
+    return t.split("\n", 1)[-1]
+
+
+HINT = re.compile(r"^Inode \d+ extent tree \(at level \d+\) could be (narrower|shorter)\.  Optimize\? no$")
+
+
+def hints(fsck_text):
+    return [x for x in fsck_text.split("\n") if HINT.match(x)]
+
+
+def without_hints(fsck_text):
+    """The text without the hints, and the empty line e2fsck prints after each."""
+    return re.sub(r"^Inode \d+ extent tree \(at level \d+\) could be (narrower|shorter)\.  Optimize\? no\n\n?",
+                  "", fsck_text, flags=re.M)
 
 
 def report(path):
@@ -99,11 +120,20 @@ def compare(ref, other):
         if text(a + ".tree") != text(b + ".tree"):
             problems.append(f"{n}: the tree (fcr-fctree) differs")
         # e2fsck's version line goes to stderr first; its last line names
-        # the image.
+        # the image.  The platform's image is judged by this host's e2fsck
+        # as the reference is (another release's e2fsck may word things
+        # otherwise), and by its own.  An extent tree that "could be
+        # narrower/shorter" is a hint, not damage (exit 0): trixie's build
+        # leaves one such tree a level deeper than bookworm's (both valid,
+        # the same blocks; docs/platforms.md); listed.
         fa = text(a + ".fsck", image).split("\n", 1)[-1]
         fb = text(b + ".fsck", image).split("\n", 1)[-1]
-        if fa != fb:
+        fh = fsck_here(b + ".img", image)
+        if without_hints(fa) != without_hints(fh):
             problems.append(f"{n}: e2fsck -fn says something else")
+        elif fa != fh:
+            notes.append(f"{n}: e2fsck -fn hints otherwise: " + "; ".join(
+                sorted(set(hints(fa)) ^ set(hints(fh)))))
         if "exit 0\n" in err_a and not fa.endswith("e2fsck exit 0\n"):
             problems.append(f"{n}: replayed, but e2fsck -fn is not clean (reference)")
         if "exit 0\n" in err_b and not fb.endswith("e2fsck exit 0\n"):

@@ -11,18 +11,29 @@ tracked_tar() {
 }
 
 # The mounts made by chroot_enter, undone by chroot_leave (also on exit).
-fcr_mounts=()
+fcr_mounts=() fcr_links=()
 chroot_leave() {
         local i
         for ((i = ${#fcr_mounts[@]} - 1; i >= 0; i--)); do
                 umount "${fcr_mounts[i]}" 2> /dev/null || umount -l "${fcr_mounts[i]}" 2> /dev/null || true
         done
         fcr_mounts=()
+        for i in "${fcr_links[@]}"; do
+                rm -f "$i"
+        done
+        fcr_links=()
 }
 trap chroot_leave EXIT
 
-# chroot_enter CHROOT [DIR]: /proc in CHROOT, and DIR (if given) as /fcr.
+# chroot_enter CHROOT [DIR]: CHROOT a mount point of its own (as sbuild's
+# chroots are: unshare -m in the daemon's tests makes "/" private, and
+# fails where it is no mount point), /proc in it, and DIR (if given) as
+# /fcr.  CHROOT's own path leads to its "/" in it: the kernel names a loop
+# device's backing file by its path outside (sysfs), which the daemon
+# opens to lock.
 chroot_enter() {
+        mount --bind "$1" "$1" && fcr_mounts+=("$1")
+        mkdir -p "$(dirname "$1$1")" && ln -sfn / "$1$1" && fcr_links+=("$1$1")
         mount -t proc proc "$1/proc" && fcr_mounts+=("$1/proc")
         if [ -n "${2:-}" ]; then
                 mkdir -p "$1/fcr"

@@ -8,7 +8,7 @@
 # replays.  Needs root and loop devices.
 . "$top_srcdir/tests/integration/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root for loop devices"
-losetup -f > /dev/null 2>&1 || skip "no loop devices"
+have_loop || skip "no loop devices"
 detach_all() {
         for f in "$TMP"/*.img; do
                 for l in $(losetup -j "$f" | cut -d: -f1); do losetup -d "$l"; done
