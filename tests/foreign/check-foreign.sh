@@ -177,6 +177,18 @@ build_cross() {
         c=$("$here/make-chroot.sh" "$1" "$2" build 2>> "$log") || return 1
         rm -rf "$d" && mkdir -p "$d"
         tar -C "$d" -xf "$tracked"
+        # The host's dpkg-buildflags speaks for the host's release: after
+        # bookworm, Debian's 32-bit architectures but i386 build with a
+        # 64-bit time_t (the t64 transition), libext2fs among them, and a
+        # build with another would read struct_ext2_filsys at the wrong
+        # offsets (trixie's armhf: SIGBUS in the unit tests).
+        local cppflags bits
+        cppflags=$(DEB_HOST_ARCH=$2 dpkg-buildflags --get CPPFLAGS)
+        bits=$(dpkg-architecture -a"$2" -qDEB_HOST_ARCH_BITS 2> /dev/null)
+        case $1:$2:$bits in
+        bullseye:* | bookworm:* | *:i386:* | *:*:64) ;;
+        *) cppflags="$cppflags -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64" ;;
+        esac
         # Every program, the unit tests' too, compiled here: make in the
         # chroot then finds nothing to build (no dependency tracking: the
         # dependency files would name the cross compiler's headers, which
@@ -186,7 +198,7 @@ build_cross() {
         (
                 export PKG_CONFIG_SYSROOT_DIR="$c" PKG_CONFIG_LIBDIR="$c/usr/lib/$multiarch/pkgconfig:$c/usr/share/pkgconfig"
                 cd "$d" && ./autogen.sh && ./configure --quiet --disable-dependency-tracking --host="$gnu" CC="$gnu-gcc --sysroot=$c" \
-                        CPPFLAGS="$(DEB_HOST_ARCH=$2 dpkg-buildflags --get CPPFLAGS)" &&
+                        CPPFLAGS="$cppflags" &&
                         make -j"$(nproc)" && make -j"$(nproc)" check TESTS=
         ) >> "$log" 2>&1 || return 1
         chroot_enter "$c"
