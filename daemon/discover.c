@@ -107,13 +107,27 @@ static int on_step(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-static int enumerate(struct fcrd_discover *d) {
+/* The tag 64-fcreplayd.rules gives the ext3 and ext4 devices udevd has
+ * seen: with udevd, only they are enumerated (reading every block
+ * device's database entry and sysfs attributes was most of a clean
+ * start's time); a device udevd has not processed yet comes as a uevent.
+ * No device tagged (the rule not run since it was installed, or no ext
+ * device at all): every block device, as without udevd. */
+#define FCRD_UDEV_TAG "fcreplayd"
+
+static bool tagged_devices_exist(void) {
+        return access("/run/udev/tags/" FCRD_UDEV_TAG, F_OK) == 0;
+}
+
+static int enumerate(struct fcrd_discover *d, bool by_tag) {
         int r;
 
         d->pending = udev_enumerate_new(d->udev);
         if (!d->pending)
                 return -ENOMEM;
         r = udev_enumerate_add_match_subsystem(d->pending, "block");
+        if (r >= 0 && by_tag)
+                r = udev_enumerate_add_match_tag(d->pending, FCRD_UDEV_TAG);
         if (r >= 0)
                 r = udev_enumerate_scan_devices(d->pending);
         if (r >= 0)
@@ -131,6 +145,7 @@ static int enumerate(struct fcrd_discover *d) {
 int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
         struct fcrd_discover *d = calloc(1, sizeof(*d));
         const char *source;
+        bool by_tag = false;
         int r;
 
         if (!d)
@@ -146,6 +161,9 @@ int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
         if (!strcmp(source, "kernel"))
                 fcrd_log(LOG_NOTICE, "udevd is not running (no /run/udev/control): watching kernel uevents "
                          "and enumerating through sysfs");
+        else if (!(by_tag = tagged_devices_exist()))
+                fcrd_log(LOG_INFO, "no block device carries udev's tag " FCRD_UDEV_TAG " (64-fcreplayd.rules): "
+                         "looking at every block device");
         d->mon = udev_monitor_new_from_netlink(d->udev, source);
         r = d->mon ? udev_monitor_filter_add_match_subsystem_devtype(d->mon, "block", NULL) : -ENOMEM;
         if (r >= 0)
@@ -153,7 +171,7 @@ int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
         if (r >= 0)
                 r = sd_event_add_io(m->event, &d->io, udev_monitor_get_fd(d->mon), EPOLLIN, on_uevent, d);
         if (r >= 0)
-                r = enumerate(d);
+                r = enumerate(d, by_tag);
         if (r < 0) {
                 fcrd_discover_free(d);
                 return r;
