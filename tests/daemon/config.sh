@@ -36,7 +36,6 @@ stop_daemon
 echo "config: SIGHUP swapped the allocator from kernel to goal"
 
 # A file that vanished at SIGHUP keeps the old settings too.
-rm -f "$TMP/notify.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-none" "allocator = goal"
 wait_for "$TMP/notify.log" "READY=1" 20
 rm "$TMP/fcreplayd.conf"

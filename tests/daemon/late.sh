@@ -101,7 +101,6 @@ echo "late: $dev replayed once and marked done; refused $bad tried once; exclude
 # No automatic replay (as with fcreplay.mode=skip), no auto marker: udev
 # holds nothing.
 dirty off
-rm -f "$TMP/notify.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-off" "auto_replay = no"
 wait_for "$TMP/notify.log" "READY=1" 20
 [ ! -e "$RUN/auto" ] || fail "an auto marker with auto_replay = no"
@@ -118,7 +117,6 @@ needs_recovery "$odev" || fail "$odev replayed with automatic replay off"
 # Stopping while a replay waits (before writing): the daemon releases it.
 dirty slow
 export FCREPLAYD_TEST_HOLD_MS=10000
-rm -f "$TMP/notify.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-slow" "timeout = 60"
 wait_for "$TMP/notify.log" "READY=1" 20
 sdev=$(losetup -f --show "$TMP/slow.img")
@@ -132,7 +130,6 @@ echo "late: $sdev, held when the daemon stopped, released by it"
 
 # A crash: nothing released, until the unit's ExecStopPost= commands.
 dirty crash
-rm -f "$TMP/notify.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-crash" "timeout = 60"
 wait_for "$TMP/notify.log" "READY=1" 20
 cdev=$(losetup -f --show "$TMP/crash.img")

@@ -44,13 +44,16 @@ dirty() {
 }
 
 # start_daemon CONFIG_LINES: fcreplayd with a private config and a notify
-# socket whose messages go to $TMP/notify.log.  Unless a line says watch =,
+# socket whose messages go to a fresh $TMP/notify.log.  Unless a line says watch =,
 # the daemon watches only what include = names (this test's devices; the
 # include lines are what it replays on its own); with JOURNAL_LOG set, its
 # journal entries go to that file (with-journal.sh); $DAEMON_ARGS are more
 # options, $DAEMON_WRAP a command that runs it (setpriv ...).
 start_daemon() {
-        [ -z "$LISTEN_PID" ] || kill "$LISTEN_PID" 2> /dev/null || true
+        [ -z "$LISTEN_PID" ] || { kill "$LISTEN_PID" 2> /dev/null; wait "$LISTEN_PID" 2> /dev/null; } || true
+        # Each daemon its own log: an earlier run's READY=1 would let a
+        # wait_for return before this daemon handles signals.
+        rm -f "$TMP/notify.log"
         printf '%s\n' "$@" > "$TMP/fcreplayd.conf"
         grep -q '^watch' "$TMP/fcreplayd.conf" ||
                 sed -n 's/^include *=/watch =/p' "$TMP/fcreplayd.conf" >> "$TMP/fcreplayd.conf"

@@ -50,7 +50,6 @@ echo "logs: names, FS_* fields, --verbose and one line for excluded $edev"
 pdev=$(losetup -f --show "$TMP/p.img")
 PNODE=$pdev
 chmod 000 "$pdev"
-rm -f "$TMP/notify.log"
 DAEMON_WRAP="setpriv --bounding-set=-dac_override,-dac_read_search" start_daemon "include = LABEL=$LABEL_PREFIX-p"
 wait_for "$TMP/notify.log" "READY=1" 20
 grep -q "^<4>fcreplayd: $pdev: skipped: cannot probe it: Permission denied (loop on $TMP/p.img)$" "$TMP/daemon.log" ||

@@ -38,7 +38,6 @@ dirty slow
 d3=$(losetup -f --show "$TMP/slow.img")
 sum=$(sha256sum < "$TMP/slow.img")
 export FCREPLAYD_TEST_HOLD_MS=5000
-rm -f "$TMP/notify.log"
 unset JOURNAL_LOG
 start_daemon "include = LABEL=$LABEL_PREFIX-slow" "timeout = 1"
 wait_for "$TMP/notify.log" "READY=1" 20

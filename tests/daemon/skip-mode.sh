@@ -37,7 +37,6 @@ grep -q "^<5>fcreplayd: $dev: skipped: dirty, not replayed because of auto_repla
         { cat "$TMP/daemon.log" >&2; fail "auto_replay=no: no notice naming auto_replay=no"; }
 stop_daemon
 
-rm -f "$TMP/notify.log"
 export FCREPLAYD_CMDLINE="$TMP/cmdline"
 JOURNAL_LOG="$TMP/journal.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-a"

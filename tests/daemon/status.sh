@@ -28,7 +28,6 @@ dev=$(losetup -f --show "$TMP/a.img")
 settled "$dev" replayed
 stop_daemon
 
-rm -f "$TMP/notify.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-b" "dry_run = yes"
 wait_for "$TMP/notify.log" "READY=1" 20
 dev=$(losetup -f --show "$TMP/b.img")

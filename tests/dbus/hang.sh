@@ -49,7 +49,6 @@ mkdir -p /run/udev/data
 printf 'I:1\nE:ID_FS_TYPE=ext4\nE:ID_FS_USAGE=filesystem\nE:ID_FS_LABEL=%s\nE:ID_FS_LABEL_ENC=%s\n' \
         "$LABEL_PREFIX-h" "$LABEL_PREFIX-h" > "$UDEV_DB"
 hang
-rm -f "$TMP/notify.log"
 start_daemon "include = LABEL=$LABEL_PREFIX-p" "timeout = 1"
 t0=$(date +%s%N)
 wait_for "$TMP/notify.log" "READY=1" 9
