@@ -58,6 +58,18 @@ def block_devices():
     return len(os.listdir("/sys/class/block"))
 
 
+def udev_state():
+    """What the daemon's discovery reads here (daemon/discover.c): with
+    udevd and devices tagged by 64-fcreplayd.rules, those only; otherwise
+    every block device."""
+    if not os.path.exists("/run/udev/control"):
+        return "no udevd: the daemon enumerates and probes every block device"
+    tags = "/run/udev/tags/fcreplayd"
+    if not os.path.isdir(tags):
+        return "udevd, no device tagged fcreplayd (64-fcreplayd.rules not installed?): every block device enumerated"
+    return "udevd, %d devices tagged fcreplayd: the daemon enumerates those only" % len(os.listdir(tags))
+
+
 class Loops:
     """Loop devices this script made, detached at the end (only those)."""
 

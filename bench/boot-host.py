@@ -179,7 +179,7 @@ def main():
         daemon = bl.Daemon(work, a.parallel)
         print("   %s; %d background loop devices of 64 MiB (%s), %d block devices in all with the machine's own;"
               % (bl.DAEMON, a.background, ", ".join("%d %s" % (v, k) for k, v in kinds.items()), bl.block_devices()))
-        print("   the daemon looks at every block device and is configured for the ext ones labelled %s;" % bl.LABEL)
+        print("   %s; it is configured for the ext ones labelled %s;" % (bl.udev_state(), bl.LABEL))
         print("   milliseconds: median [min-max] of %d runs; load: the 1-minute load average over the runs" % a.runs)
         if a.only in (None, "clean"):
             res, ld = clean_series(daemon, a.runs)

@@ -182,7 +182,7 @@ def main():
             trace = strace_exit(cmd, work, daemon.env) if cmd else strace_ready(daemon, work, "no block" in label)
             counts.append(len(calls(trace, until_ready=not cmd)))
         print("   %s; %d block devices (%d of them this bench's loop devices); cold caches; median [min-max] of %d "
-              "runs, load %s" % (bl.DAEMON, bl.block_devices(), a.background, a.runs, bl.loads(ld)))
+              "runs, load %s;\n   %s" % (bl.DAEMON, bl.block_devices(), a.background, a.runs, bl.loads(ld), bl.udev_state()))
         print("   %-64s %24s %24s %9s %16s" % ("step", "wall ms", "CPU ms", "syscalls", "adds: CPU, calls"))
         prev = (0, 0)
         for (label, _, _), n in zip(st, counts):
