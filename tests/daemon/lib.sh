@@ -44,9 +44,10 @@ dirty() {
 }
 
 # start_daemon CONFIG_LINES: fcreplayd with a private config and a notify
-# socket whose messages go to a fresh $TMP/notify.log.  Unless a line says watch =,
-# the daemon watches only what include = names (this test's devices; the
-# include lines are what it replays on its own); with JOURNAL_LOG set, its
+# socket whose messages go to a fresh $TMP/notify.log.  Unless a line says
+# watch =, the daemon watches only what include = names (this test's
+# devices; the include lines are what it replays on its own); with
+# JOURNAL_LOG set, its
 # journal entries go to that file (with-journal.sh); $DAEMON_ARGS are more
 # options, $DAEMON_WRAP a command that runs it (setpriv ...).
 start_daemon() {
