@@ -47,9 +47,9 @@ dirty() {
 # socket whose messages go to a fresh $TMP/notify.log.  Unless a line says
 # watch =, the daemon watches only what include = names (this test's
 # devices; the include lines are what it replays on its own); with
-# JOURNAL_LOG set, its
-# journal entries go to that file (with-journal.sh); $DAEMON_ARGS are more
-# options, $DAEMON_WRAP a command that runs it (setpriv ...).
+# JOURNAL_LOG set, its journal entries go to that file (with-journal.sh);
+# $DAEMON_ARGS are more options, $DAEMON_WRAP a command that runs it
+# (setpriv ...).
 start_daemon() {
         [ -z "$LISTEN_PID" ] || { kill "$LISTEN_PID" 2> /dev/null; wait "$LISTEN_PID" 2> /dev/null; } || true
         # Each daemon its own log: an earlier run's READY=1 would let a
