@@ -18,6 +18,9 @@ struct fcrd_discover {
         struct udev_enumerate *pending; /* the initial pass, one device per */
         struct udev_list_entry *next;   /* turn of the event loop */
         sd_event_source *step;
+        bool udevd;                     /* its events, not the kernel's */
+        bool defer;                     /* leave what udevd has not seen */
+        unsigned deferred;              /* enumerated before udevd saw them */
 };
 
 /* Whole disks and partitions; not their holders' internals. */
@@ -82,6 +85,9 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 }
 
 static void enumeration_done(struct fcrd_discover *d) {
+        if (d->deferred)
+                fcrd_log(LOG_INFO, "%u block device(s) not processed by udevd yet: each is looked at when udevd "
+                         "announces it", d->deferred);
         d->step = sd_event_source_disable_unref(d->step);
         d->pending = udev_enumerate_unref(d->pending);
         d->next = NULL;
@@ -101,7 +107,15 @@ static int on_step(sd_event_source *s, void *userdata) {
         }
         dev = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(d->next));
         d->next = udev_list_entry_get_next(d->next);
-        if (dev && interesting(dev))
+        /* With udevd, a device it has not processed yet (at boot: before
+         * its coldplug reached it) comes as its event, its rule's hold
+         * (64-fcreplayd.rules) in place: reading it now would be done
+         * twice. */
+        if (dev && interesting(dev) && d->defer && udev_device_get_is_initialized(dev) <= 0) {
+                fcrd_log(LOG_DEBUG, "%s: not processed by udevd yet, waiting for its event",
+                         udev_device_get_devnode(dev));
+                d->deferred++;
+        } else if (dev && interesting(dev))
                 consider(d, dev);
         udev_device_unref(dev);
         return 0;
@@ -111,8 +125,10 @@ static int on_step(sd_event_source *s, void *userdata) {
  * seen: with udevd, only they are enumerated (reading every block
  * device's database entry and sysfs attributes was most of a clean
  * start's time); a device udevd has not processed yet comes as a uevent.
- * No device tagged (the rule not run since it was installed, or no ext
- * device at all): every block device, as without udevd. */
+ * Without the rule (tags left by an earlier one mean nothing), or no
+ * device tagged (the rule not run since it was installed, no ext device
+ * at all, or at boot udevd's coldplug has not reached one yet): every
+ * block device udevd has processed (on_step()). */
 #define FCRD_UDEV_TAG "fcreplayd"
 
 static bool tagged_devices_exist(void) {
@@ -145,7 +161,7 @@ static int enumerate(struct fcrd_discover *d, bool by_tag) {
 int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
         struct fcrd_discover *d = calloc(1, sizeof(*d));
         const char *source;
-        bool by_tag = false;
+        bool by_tag = false, holding, rule;
         int r;
 
         if (!d)
@@ -157,13 +173,26 @@ int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
                 return -ENOMEM;
         }
         /* Subscribe before enumerating, so nothing falls in between. */
-        source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
-        if (!strcmp(source, "kernel"))
+        d->udevd = access("/run/udev/control", F_OK) == 0;
+        source = d->udevd ? "udev" : "kernel";
+        /* Unless udev cannot hold dirty devices back (nothing to hold
+         * when nothing is replayed; hold.c warned if its marker failed):
+         * then only READY=1 keeps a device from its mount. */
+        holding = m->config.auto_replay && !m->config.dry_run;
+        rule = fcrd_hold_rule_installed();
+        d->defer = d->udevd && (!holding || (rule && fcrd_hold_auto()));
+        if (d->udevd && holding && !rule)
+                fcrd_log(LOG_WARNING, "udev does not run 64-fcreplayd.rules (not installed, or masked): a dirty "
+                         "device that appears after READY=1 may be mounted before its replay");
+        if (!d->udevd)
                 fcrd_log(LOG_NOTICE, "udevd is not running (no /run/udev/control): watching kernel uevents "
                          "and enumerating through sysfs");
+        else if (!rule)
+                fcrd_log(LOG_INFO, "looking at every block device: udev's tags mean nothing without "
+                         "64-fcreplayd.rules");
         else if (!(by_tag = tagged_devices_exist()))
                 fcrd_log(LOG_INFO, "no block device carries udev's tag " FCRD_UDEV_TAG " (64-fcreplayd.rules): "
-                         "looking at every block device");
+                         "looking at every block device%s", d->defer ? " udevd has processed" : "");
         d->mon = udev_monitor_new_from_netlink(d->udev, source);
         r = d->mon ? udev_monitor_filter_add_match_subsystem_devtype(d->mon, "block", NULL) : -ENOMEM;
         if (r >= 0)

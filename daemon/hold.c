@@ -45,6 +45,28 @@ bool fcrd_hold_auto(void) {
         return marker_exists("auto", NULL);
 }
 
+bool fcrd_hold_rule_installed(void) {
+        /* udev's order: a file in an earlier directory hides the others. */
+        static const char *const dirs[] = {
+                "/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d",
+                "/usr/lib/udev/rules.d", "/lib/udev/rules.d",
+        };
+
+        const char *env = getenv("FCREPLAYD_UDEV_RULE");
+        struct stat st;
+
+        if (env && *env)        /* tests: a rule of their own name */
+                return stat(env, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+                char path[PATH_MAX];
+
+                snprintf(path, sizeof(path), "%s/64-fcreplayd.rules", dirs[i]);
+                if (stat(path, &st) == 0)
+                        return S_ISREG(st.st_mode) && st.st_size > 0;
+        }
+        return false;
+}
+
 bool fcrd_hold_done(const struct fcrd_hold_key *k) {
         return marker_exists(NULL, k);
 }

@@ -38,6 +38,11 @@ int fcrd_hold_key_from_node(const char *devnode, const char *diskseq, struct fcr
 
 /* Whether the auto marker, or k's done marker, exists. */
 bool fcrd_hold_auto(void);
+
+/* Whether udev would run the rule: the first 64-fcreplayd.rules in its
+ * search path is a non-empty file (not a mask such as a link to
+ * /dev/null); $FCREPLAYD_UDEV_RULE names the file instead (tests). */
+bool fcrd_hold_rule_installed(void);
 bool fcrd_hold_done(const struct fcrd_hold_key *k);
 
 /* The daemon's side.  Each logs its own failures: holding is best effort,
