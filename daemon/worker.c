@@ -72,11 +72,12 @@ static int failed(const struct fcr_engine *e, int r, const struct fcr_diag *d) {
  * is reported busy.  In the child, under the job's time limit. */
 #define BUSY_RETRIES 4
 
-static int open_engine(const struct fcr_engine_opts *o, struct fcr_engine **ret, struct fcr_diag *d) {
+static int open_engine(const struct fcr_engine_opts *o, unsigned *busy, struct fcr_engine **ret, struct fcr_diag *d) {
         for (unsigned i = 0;; i++) {
                 int r = fcr_engine_open(o, ret, d);
                 struct timespec ts = { 0, 100000000L << i };
 
+                *busy = i;
                 if (r != -EBUSY || i == BUSY_RETRIES)
                         return r;
                 if (ts.tv_nsec >= 1000000000L)
@@ -95,6 +96,13 @@ static bool go_given(void) {
         return n > 0 && fcrd_worker_parse(buf, n, &m) >= 0 && m.type == FCRD_WORKER_GO;
 }
 
+static double seconds_since(const struct timespec *t) {
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (double) (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
                 .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir, .plugins = a->plugins,
@@ -103,17 +111,27 @@ static int child(const struct fcrd_replay_args *a) {
         _cleanup_engine_ struct fcr_engine *e = NULL;
         const struct fcr_result *res;
         struct fcr_diag d = {};
+        /* Where a replay's time went (the journal's line): opening
+         * (with the waits for udev's lock), planning, writing. */
+        struct timespec t;
+        double open_s, plan_s = 0, write_s;
+        unsigned busy = 0;
         bool work;
         int r;
 
         if (fcr_memory_limit() < 0)
                 return result(FCRD_RESULT_FAILED, 0, "cannot set the memory limit");
         test_hold("FCREPLAYD_TEST_OPEN_DELAY_MS");
-        r = open_engine(&o, &e, &d);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        r = open_engine(&o, &busy, &e, &d);
+        open_s = seconds_since(&t);
         if (r == -EBUSY)
                 return result(FCRD_RESULT_BUSY, 0, d.msg);
-        if (r >= 0)
+        if (r >= 0) {
+                clock_gettime(CLOCK_MONOTONIC, &t);
                 r = fcr_engine_plan(e, &d);
+                plan_s = seconds_since(&t);
+        }
         if (r < 0)
                 return failed(e, r, &d);
         res = fcr_engine_result(e);
@@ -126,16 +144,21 @@ static int child(const struct fcrd_replay_args *a) {
         send_msg(&(struct fcrd_worker_msg) { .type = FCRD_WORKER_WRITING, .total = fcr_engine_blocks_to_write(e) });
         if (!go_given())
                 return FCR_EXIT_FAILED; /* stopped before writing */
+        clock_gettime(CLOCK_MONOTONIC, &t);
         r = fcr_engine_apply(e, &d);
+        write_s = seconds_since(&t);
         if (r < 0)
                 return failed(e, r, &d);
-        char msg[512];
+        char msg[512], busy_s[48] = "";
         res = fcr_engine_result(e);
-        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s, %zu orphan(s) released%s%s",
+        if (busy)
+                snprintf(busy_s, sizeof(busy_s), " (device busy, %u retr%s)", busy, busy == 1 ? "y" : "ies");
+        snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s, %zu orphan(s) released%s%s; "
+                 "open %.3f s%s, plan %.3f s, write %.3f s",
                  res->transactions, res->fc_commits, res->allocator ? res->allocator : "none",
                  res->orphans_released ? res->nr_orphans : 0,
                  res->orphans_left_alone ? "; orphans left alone: " : "",
-                 res->orphans_left_alone ? res->orphans_left_alone : "");
+                 res->orphans_left_alone ? res->orphans_left_alone : "", open_s, busy_s, plan_s, write_s);
         return result(FCRD_RESULT_REPLAYED, (long) res->fc_tags_replayed, msg);
 }
 
