@@ -1,11 +1,15 @@
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <libudev.h>
+#include <fcreplay/util.h>
 #include "discover.h"
 #include "hold.h"
 #include "log.h"
@@ -19,8 +23,6 @@ struct fcrd_discover {
         struct udev_list_entry *next;   /* turn of the event loop */
         sd_event_source *step;
         bool udevd;                     /* its events, not the kernel's */
-        bool defer;                     /* leave what udevd has not seen */
-        unsigned deferred;              /* enumerated before udevd saw them */
 };
 
 /* Whole disks and partitions; not their holders' internals. */
@@ -85,9 +87,6 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 }
 
 static void enumeration_done(struct fcrd_discover *d) {
-        if (d->deferred)
-                fcrd_log(LOG_INFO, "%u block device(s) not processed by udevd yet: each is looked at when udevd "
-                         "announces it", d->deferred);
         d->step = sd_event_source_disable_unref(d->step);
         d->pending = udev_enumerate_unref(d->pending);
         d->next = NULL;
@@ -107,15 +106,11 @@ static int on_step(sd_event_source *s, void *userdata) {
         }
         dev = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(d->next));
         d->next = udev_list_entry_get_next(d->next);
-        /* With udevd, a device it has not processed yet (at boot: before
-         * its coldplug reached it) comes as its event, its rule's hold
-         * (64-fcreplayd.rules) in place: reading it now would be done
-         * twice. */
-        if (dev && interesting(dev) && d->defer && udev_device_get_is_initialized(dev) <= 0) {
-                fcrd_log(LOG_DEBUG, "%s: not processed by udevd yet, waiting for its event",
-                         udev_device_get_devnode(dev));
-                d->deferred++;
-        } else if (dev && interesting(dev))
+        /* Also a device udevd has not processed yet (at boot, before its
+         * coldplug reaches it): waiting for its event instead made a boot
+         * with dirty disks 1.5-2.3 s later in the guest
+         * (docs/benchmarks.md); its event, later, finds it dealt with. */
+        if (dev && interesting(dev))
                 consider(d, dev);
         udev_device_unref(dev);
         return 0;
@@ -124,15 +119,59 @@ static int on_step(sd_event_source *s, void *userdata) {
 /* The tag 64-fcreplayd.rules gives the ext3 and ext4 devices udevd has
  * seen: with udevd, only they are enumerated (reading every block
  * device's database entry and sysfs attributes was most of a clean
- * start's time); a device udevd has not processed yet comes as a uevent.
+ * start's time), and those udevd has not processed yet (add_unprocessed()).
  * Without the rule (tags left by an earlier one mean nothing), or no
  * device tagged (the rule not run since it was installed, no ext device
  * at all, or at boot udevd's coldplug has not reached one yet): every
- * block device udevd has processed (on_step()). */
+ * block device (on_step()). */
 #define FCRD_UDEV_TAG "fcreplayd"
 
 static bool tagged_devices_exist(void) {
         return access("/run/udev/tags/" FCRD_UDEV_TAG, F_OK) == 0;
+}
+
+/* The block devices udevd has not processed yet (no database entry, so
+ * no tag either: at boot, those its coldplug has not reached), added to
+ * the tagged ones: each is read now rather than when its event comes.
+ * One read of sysfs' dev and one access() each, against libudev's dozen
+ * calls per device. */
+static int add_unprocessed(struct udev_enumerate *e) {
+        DIR *dir = opendir("/sys/class/block");
+        struct dirent *de;
+        int r = 0;
+
+        if (!dir)
+                return -errno;
+        while (r >= 0 && (de = readdir(dir))) {
+                char devnum[32], path[PATH_MAX];
+                ssize_t n;
+                int fd;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "%s/dev", de->d_name);
+                fd = openat(dirfd(dir), path, O_RDONLY | O_CLOEXEC);
+                n = fd < 0 ? -1 : read(fd, devnum, sizeof(devnum) - 1);
+                if (fd >= 0)
+                        close(fd);
+                if (n <= 0)
+                        continue;
+                devnum[n] = '\0';
+                devnum[strcspn(devnum, "\n")] = '\0';
+                /* udev's database: what udev_device_get_is_initialized() reads */
+                snprintf(path, sizeof(path), "/run/udev/data/b%s", devnum);
+                if (access(path, F_OK) == 0)
+                        continue;
+                snprintf(path, sizeof(path), "/sys/class/block/%s", de->d_name);
+                _cleanup_free_ char *sys = realpath(path, NULL);
+
+                if (sys)
+                        r = udev_enumerate_add_syspath(e, sys);
+                if (r == -ENODEV) /* gone since */
+                        r = 0;
+        }
+        closedir(dir);
+        return r;
 }
 
 static int enumerate(struct fcrd_discover *d, bool by_tag) {
@@ -146,6 +185,8 @@ static int enumerate(struct fcrd_discover *d, bool by_tag) {
                 r = udev_enumerate_add_match_tag(d->pending, FCRD_UDEV_TAG);
         if (r >= 0)
                 r = udev_enumerate_scan_devices(d->pending);
+        if (r >= 0 && by_tag)
+                r = add_unprocessed(d->pending);
         if (r >= 0)
                 r = sd_event_add_defer(d->m->event, &d->step, on_step, d);
         if (r >= 0)
@@ -161,7 +202,7 @@ static int enumerate(struct fcrd_discover *d, bool by_tag) {
 int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
         struct fcrd_discover *d = calloc(1, sizeof(*d));
         const char *source;
-        bool by_tag = false, holding, rule;
+        bool by_tag = false, rule;
         int r;
 
         if (!d)
@@ -175,13 +216,10 @@ int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
         /* Subscribe before enumerating, so nothing falls in between. */
         d->udevd = access("/run/udev/control", F_OK) == 0;
         source = d->udevd ? "udev" : "kernel";
-        /* Unless udev cannot hold dirty devices back (nothing to hold
-         * when nothing is replayed; hold.c warned if its marker failed):
-         * then only READY=1 keeps a device from its mount. */
-        holding = m->config.auto_replay && !m->config.dry_run;
+        /* Without the rule only READY=1 keeps a dirty device from its
+         * mount: one that appears later is not held back. */
         rule = fcrd_hold_rule_installed();
-        d->defer = d->udevd && (!holding || (rule && fcrd_hold_auto()));
-        if (d->udevd && holding && !rule)
+        if (d->udevd && !rule && m->config.auto_replay && !m->config.dry_run)
                 fcrd_log(LOG_WARNING, "udev does not run 64-fcreplayd.rules (not installed, or masked): a dirty "
                          "device that appears after READY=1 may be mounted before its replay");
         if (!d->udevd)
@@ -192,7 +230,7 @@ int fcrd_discover_start(struct fcrd_manager *m, struct fcrd_discover **ret) {
                          "64-fcreplayd.rules");
         else if (!(by_tag = tagged_devices_exist()))
                 fcrd_log(LOG_INFO, "no block device carries udev's tag " FCRD_UDEV_TAG " (64-fcreplayd.rules): "
-                         "looking at every block device%s", d->defer ? " udevd has processed" : "");
+                         "looking at every block device");
         d->mon = udev_monitor_new_from_netlink(d->udev, source);
         r = d->mon ? udev_monitor_filter_add_match_subsystem_devtype(d->mon, "block", NULL) : -ENOMEM;
         if (r >= 0)
