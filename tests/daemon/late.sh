@@ -34,15 +34,6 @@ if command -v udevadm > /dev/null && udevadm control --ping 2> /dev/null; then
         wait_for "$TMP/monitor.log" "^UDEV" 5
 fi
 
-# events DEV: DEV's udev events so far, one line each: ACTION held|free.
-events() {
-        awk -v dev="$1" 'BEGIN { RS = "" }
-                $0 ~ "(^|\n)DEVNAME=" dev "(\n|$)" {
-                        a = $0; sub(/^.*\nACTION=/, "", a); sub(/\n.*$/, "", a)
-                        print a, ($0 ~ /(^|\n)FCREPLAY_HELD=1(\n|$)/ && $0 ~ /(^|\n)SYSTEMD_READY=0(\n|$)/ ? "held" : "free")
-                }' "$TMP/monitor.log"
-}
-
 # released DEV: DEV was held, and is not any more.
 released() {
         udevadm settle -t 10

@@ -102,3 +102,14 @@ done_marker() {
         seq=$(cat "$sys/diskseq" 2> /dev/null || cat "$sys/../diskseq" 2> /dev/null || true)
         echo "$FCREPLAYD_RUNTIME_DIR/done/$(cat "$sys/dev")${seq:+:$seq}"
 }
+
+# events DEV [FROM]: DEV's udev events in $TMP/monitor.log (udevadm monitor
+# --udev --property), after its first FROM lines; one line each: ACTION
+# held|free.
+events() {
+        tail -n +"$((${2:-0} + 1))" "$TMP/monitor.log" | awk -v dev="$1" 'BEGIN { RS = "" }
+                $0 ~ "(^|\n)DEVNAME=" dev "(\n|$)" {
+                        a = $0; sub(/^.*\nACTION=/, "", a); sub(/\n.*$/, "", a)
+                        print a, ($0 ~ /(^|\n)FCREPLAY_HELD=1(\n|$)/ && $0 ~ /(^|\n)SYSTEMD_READY=0(\n|$)/ ? "held" : "free")
+                }'
+}

@@ -48,8 +48,7 @@ seen=$(wc -l < "$TMP/monitor.log")
 udevadm trigger --action=add "$dev"
 wait_for "$TMP/daemon.log" "$dev: skipped: dealt with already" 10
 udevadm settle -t 10
-tail -n +"$((seen + 1))" "$TMP/monitor.log" | awk -v dev="$dev" 'BEGIN { RS = "" } $0 ~ "(^|\n)DEVNAME=" dev "(\n|$)" {
-        print (/(^|\n)FCREPLAY_HELD=1(\n|$)/ && /(^|\n)SYSTEMD_READY=0(\n|$)/) ? "held" : "free" }' > "$TMP/events"
+events "$dev" "$seen" > "$TMP/events"
 [ -s "$TMP/events" ] || fail "udevd announced no event for $dev"
 grep -q held "$TMP/events" && { cat "$TMP/events" >&2; fail "$dev was held back from systemd after its replay"; }
 [ "$(grep -c "$dev: replay started" "$TMP/daemon.log")" -eq 1 ] || fail "$dev replayed more than once"
