@@ -22,8 +22,12 @@ struct fcrd_child {
         bool eof, exited;
         int status;
         struct fcrd_child *next;        /* every child alive (fcrd_child_forget_all) */
-        uint8_t buf[FCRD_PACKET_MAX];
 };
+
+/* One receive buffer for every child, not 64 KiB in each: the event loop
+ * reads one packet at a time, and every handler parses it before it
+ * returns.  Only the pages a packet fills are ever touched. */
+static uint8_t packet[FCRD_PACKET_MAX];
 
 static struct fcrd_child *alive;
 
@@ -62,13 +66,13 @@ static void maybe_end(struct fcrd_child *c) {
 
 static void deliver(struct fcrd_child *c, ssize_t n) {
         /* A packet longer than any message is no message: dropped. */
-        if (c->ops && n <= (ssize_t) sizeof(c->buf))
-                c->ops->message(c, c->buf, n, c->userdata);
+        if (c->ops && n <= (ssize_t) sizeof(packet))
+                c->ops->message(c, packet, n, c->userdata);
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct fcrd_child *c = userdata;
-        ssize_t n = recv(fd, c->buf, sizeof(c->buf), MSG_DONTWAIT | MSG_TRUNC);
+        ssize_t n = recv(fd, packet, sizeof(packet), MSG_DONTWAIT | MSG_TRUNC);
 
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return 0;
@@ -189,7 +193,7 @@ void fcrd_child_wait(struct fcrd_child *c) {
         ssize_t n;
 
         c->io = sd_event_source_disable_unref(c->io);
-        while (c->fd >= 0 && ((n = recv(c->fd, c->buf, sizeof(c->buf), MSG_TRUNC)) > 0 || (n < 0 && errno == EINTR)))
+        while (c->fd >= 0 && ((n = recv(c->fd, packet, sizeof(packet), MSG_TRUNC)) > 0 || (n < 0 && errno == EINTR)))
                 if (n > 0)
                         deliver(c, n);
         close_fd(c);

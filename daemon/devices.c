@@ -52,7 +52,12 @@ void fcrd_device_probed(struct fcrd_manager *m, struct fcrd_device *d, const str
         d->diskseq = p->diskseq;
         snprintf(d->uuid, sizeof(d->uuid), "%s", p->uuid);
         snprintf(d->label, sizeof(d->label), "%s", p->label);
-        snprintf(d->backing, sizeof(d->backing), "%s", p->backing);
+        /* Allocated, not a PATH_MAX array: most devices are no loop, and
+         * the table's memory is the daemon's peak (issue 20: 5 MiB). */
+        if (!d->backing || strcmp(d->backing, p->backing)) {
+                free(d->backing);
+                d->backing = p->backing[0] ? strdup(p->backing) : NULL;
+        }
         if (set_state)
                 fcrd_device_set_state(m, d, fcrd_probed_state(p));
 }
@@ -95,6 +100,7 @@ void fcrd_devices_free(struct fcrd_manager *m) {
                 if (m->devices[i]->job)
                         fcrd_job_free(m->devices[i]->job);
                 free(m->devices[i]->node);
+                free(m->devices[i]->backing);
                 free(m->devices[i]);
         }
         free(m->devices);

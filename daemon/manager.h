@@ -38,7 +38,7 @@ struct fcrd_device {
         dev_t devnum;
         uint64_t diskseq;
         char uuid[40], label[64];
-        char backing[PATH_MAX];         /* a loop device's file, for the logs */
+        char *backing;                  /* a loop device's file, for the logs; NULL: none */
         enum fcrd_state state;
         enum fcrd_result last_result;
         char last_message[512];
