@@ -239,6 +239,7 @@ struct fcrd_job *fcrd_job_start(struct fcrd_manager *m, struct fcrd_device *d, c
                 .plugin_dir = m->config.shared.plugin_dir,
                 .plugins = fcrd_config_plugins(&m->config, &(struct fcr_diag) {}),
                 .dry_run = (o && o->dry_run) || m->config.dry_run,
+                .start_usec = fcr_now_usec(CLOCK_MONOTONIC),
         };
         struct fcrd_fields f = fcrd_device_fields(d, FCRD_RESULT_NONE, -1, a.allocator);
         /* The incarnation probed, released when its replay ends. */

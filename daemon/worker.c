@@ -7,6 +7,7 @@
 #include <fcreplay/engine.h>
 #include <fcreplay/exit_codes.h>
 #include <fcreplay/limits.h>
+#include <fcreplay/util.h>
 #include "worker.h"
 
 static int out = -1;
@@ -103,6 +104,12 @@ static double seconds_since(const struct timespec *t) {
         return (double) (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+static double cpu_seconds(void) {
+        struct timespec ts;
+
+        return clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0 ? 0 : ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int child(const struct fcrd_replay_args *a) {
         struct fcr_engine_opts o = {
                 .device = a->device, .allocator = a->allocator, .plugin_dir = a->plugin_dir, .plugins = a->plugins,
@@ -111,10 +118,13 @@ static int child(const struct fcrd_replay_args *a) {
         _cleanup_engine_ struct fcr_engine *e = NULL;
         const struct fcr_result *res;
         struct fcr_diag d = {};
-        /* Where a replay's time went (the journal's line): opening
-         * (with the waits for udev's lock), planning, writing. */
+        /* Where a replay's time went (the journal's line): the worker's
+         * own start (fork, scheduling), opening (with the waits for udev's
+         * lock), planning, the daemon's go-ahead, writing; and the CPU time
+         * of it all, to tell work from waiting (issue 20). */
+        double start_s = (fcr_now_usec(CLOCK_MONOTONIC) - a->start_usec) / 1e6;
         struct timespec t;
-        double open_s, plan_s = 0, write_s;
+        double open_s, plan_s = 0, go_s, write_s;
         unsigned busy = 0;
         bool work;
         int r;
@@ -141,9 +151,11 @@ static int child(const struct fcrd_replay_args *a) {
                               fcr_state_str(res->state));
         test_hold("FCREPLAYD_TEST_HOLD_MS");
         /* Planned: what is left is writing, this many blocks. */
+        clock_gettime(CLOCK_MONOTONIC, &t);
         send_msg(&(struct fcrd_worker_msg) { .type = FCRD_WORKER_WRITING, .total = fcr_engine_blocks_to_write(e) });
         if (!go_given())
                 return FCR_EXIT_FAILED; /* stopped before writing */
+        go_s = seconds_since(&t);
         clock_gettime(CLOCK_MONOTONIC, &t);
         r = fcr_engine_apply(e, &d);
         write_s = seconds_since(&t);
@@ -154,11 +166,12 @@ static int child(const struct fcrd_replay_args *a) {
         if (busy)
                 snprintf(busy_s, sizeof(busy_s), " (device busy, %u retr%s)", busy, busy == 1 ? "y" : "ies");
         snprintf(msg, sizeof(msg), "%zu transaction(s), %zu fast commit(s), allocator %s, %zu orphan(s) released%s%s; "
-                 "open %.3f s%s, plan %.3f s, write %.3f s",
+                 "start %.3f s, open %.3f s%s, plan %.3f s, go-ahead %.3f s, write %.3f s; CPU %.3f s",
                  res->transactions, res->fc_commits, res->allocator ? res->allocator : "none",
                  res->orphans_released ? res->nr_orphans : 0,
                  res->orphans_left_alone ? "; orphans left alone: " : "",
-                 res->orphans_left_alone ? res->orphans_left_alone : "", open_s, busy_s, plan_s, write_s);
+                 res->orphans_left_alone ? res->orphans_left_alone : "", start_s, open_s, busy_s, plan_s, go_s,
+                 write_s, cpu_seconds());
         return result(FCRD_RESULT_REPLAYED, (long) res->fc_tags_replayed, msg);
 }
 

@@ -28,6 +28,8 @@ struct fcrd_replay_args {
         struct fcr_plugins *plugins;    /* loaded before the fork (the config's);
                                          * NULL: the child loads plugin_dir's */
         bool dry_run;
+        uint64_t start_usec;            /* CLOCK_MONOTONIC when the job began: the
+                                         * worker reports how long its own start took */
 };
 
 enum fcrd_worker_msg_type {

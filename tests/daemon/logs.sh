@@ -1,7 +1,7 @@
 #!/bin/sh
 # What an admin needs in the logs: device lines name the label, the UUID
 # and a loop device's backing file (message and FS_LABEL=, FS_UUID=,
-# BACKING_FILE=); a device that cannot be probed (here EACCES: no
+# BACKING_FILE=), and a replay's line its times; a device that cannot be probed (here EACCES: no
 # CAP_DAC_OVERRIDE and a 000 node) is a warning; an excluded device is
 # logged once, not once per uevent; --verbose adds the debug lines (a
 # device that is not ext4), which are not logged without it.
@@ -32,6 +32,10 @@ grep -q "^<7>fcreplayd: $zdev: skipped: not ext4" "$TMP/daemon.log" ||
 # build) may be its path outside: it ends with ours.
 grep -q "^<5>fcreplayd: $dev: replayed .*(LABEL=$LABEL_PREFIX-a, UUID=$uuid, loop on [^ ]*$TMP/a.img)$" "$TMP/daemon.log" ||
         { cat "$TMP/daemon.log" >&2; fail "the replay's line does not name $dev's label, UUID and file"; }
+# Where its time went, and how much of it was work (issue 20's profiles).
+secs='[0-9]+\.[0-9]{3} s'
+grep -Eq "^<5>fcreplayd: $dev: replayed in $secs: .*; start $secs, open $secs, plan $secs, go-ahead $secs, write $secs; CPU $secs \(" \
+        "$TMP/daemon.log" || { cat "$TMP/daemon.log" >&2; fail "the replay's line does not say where its time went"; }
 grep "DEVICE=$dev|" "$TMP/journal.log" | grep "RESULT=replayed" | grep "FS_LABEL=$LABEL_PREFIX-a|" |
         grep "FS_UUID=$uuid|" | grep -q "BACKING_FILE=[^|]*$TMP/a.img" ||
         { cat "$TMP/journal.log" >&2; fail "no journal entry with FS_LABEL=, FS_UUID=, BACKING_FILE= for $dev"; }
