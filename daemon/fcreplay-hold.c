@@ -29,8 +29,10 @@ int main(int argc, char **argv) {
         }
         if (fcrd_hold_done(&k))
                 return FCR_EXIT_CLEAN;
-        /* The rule runs this only where udev's blkid found ext4 or ext3. */
-        r = fcrd_probe_device(argv[1], FCRD_PROBE_EXT4_KNOWN, &p);
+        /* The rule runs this only where udev's blkid found ext4 or ext3:
+         * the superblock alone (no libblkid linked, see Makefile.am.inc). */
+        p = (struct fcrd_probe) {};
+        r = fcrd_probe_ext4(argv[1], &p);
         if (r < 0) {
                 fprintf(stderr, "fcreplay-hold: %s: %s\n", argv[1], strerror(-r));
                 return FCR_EXIT_FAILED;

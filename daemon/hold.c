@@ -15,36 +15,6 @@
 #include "log.h"
 #include <fcreplay/util.h>
 
-const char *fcrd_hold_dir(void) {
-        const char *env = getenv("FCREPLAYD_RUNTIME_DIR");
-
-        return env && *env ? env : "/run/fcreplayd";
-}
-
-/* DIR/name, or DIR/done/KEY when k is given. */
-static int marker_path(const char *name, const struct fcrd_hold_key *k, char *buf, size_t len) {
-        int n;
-
-        if (!k)
-                n = snprintf(buf, len, "%s/%s", fcrd_hold_dir(), name);
-        else if (k->diskseq)
-                n = snprintf(buf, len, "%s/done/%u:%u:%" PRIu64, fcrd_hold_dir(), major(k->devnum), minor(k->devnum),
-                             k->diskseq);
-        else
-                n = snprintf(buf, len, "%s/done/%u:%u", fcrd_hold_dir(), major(k->devnum), minor(k->devnum));
-        return n < 0 || (size_t) n >= len ? -ENAMETOOLONG : 0;
-}
-
-static bool marker_exists(const char *name, const struct fcrd_hold_key *k) {
-        char path[PATH_MAX];
-
-        return marker_path(name, k, path, sizeof(path)) >= 0 && access(path, F_OK) == 0;
-}
-
-bool fcrd_hold_auto(void) {
-        return marker_exists("auto", NULL);
-}
-
 bool fcrd_hold_rule_installed(void) {
         /* udev's order: a file in an earlier directory hides the others. */
         static const char *const dirs[] = {
@@ -67,63 +37,6 @@ bool fcrd_hold_rule_installed(void) {
         return false;
 }
 
-bool fcrd_hold_done(const struct fcrd_hold_key *k) {
-        return marker_exists(NULL, k);
-}
-
-static int parse_diskseq(const char *s, uint64_t *ret) {
-        unsigned long long v;
-        char *end;
-
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno || end == s || (*end && *end != '\n'))
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
-/* The disk's sequence number from sysfs: a disk has its own attribute, a
- * partition's is its parent directory's. */
-static uint64_t sysfs_diskseq(dev_t devnum) {
-        static const char *const where[] = { "diskseq", "../diskseq" };
-        char path[64], line[32];
-        uint64_t seq;
-
-        for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
-                FILE *f;
-                bool ok;
-
-                snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major(devnum), minor(devnum), where[i]);
-                f = fopen(path, "re");
-                if (!f)
-                        continue;
-                ok = fgets(line, sizeof(line), f) && parse_diskseq(line, &seq) >= 0;
-                fclose(f);
-                if (ok)
-                        return seq;
-        }
-        return 0;
-}
-
-int fcrd_hold_key_from_node(const char *devnode, const char *diskseq, struct fcrd_hold_key *ret) {
-        struct fcrd_hold_key k = {};
-        struct stat st;
-
-        if (stat(devnode, &st) < 0)
-                return -errno;
-        if (!S_ISBLK(st.st_mode))
-                return -ENOTBLK;
-        k.devnum = st.st_rdev;
-        if (diskseq && *diskseq) {
-                if (parse_diskseq(diskseq, &k.diskseq) < 0)
-                        return -EINVAL;
-        } else
-                k.diskseq = sysfs_diskseq(k.devnum);
-        *ret = k;
-        return 0;
-}
-
 /* Drop the done markers: all of them, or those of one device number
  * (MAJ:MIN and MAJ:MIN:*). */
 static void drop_done(const dev_t *devnum) {
@@ -132,7 +45,7 @@ static void drop_done(const dev_t *devnum) {
         size_t plen = 0;
         DIR *d;
 
-        if (marker_path("done", NULL, path, sizeof(path)) < 0 || !(d = opendir(path)))
+        if (fcrd_hold_marker_path("done", NULL, path, sizeof(path)) < 0 || !(d = opendir(path)))
                 return;
         if (devnum)
                 plen = snprintf(prefix, sizeof(prefix), "%u:%u", major(*devnum), minor(*devnum));
@@ -151,7 +64,7 @@ static int create_marker(const char *name, const struct fcrd_hold_key *k) {
         char path[PATH_MAX];
         int fd, r;
 
-        r = marker_path(name, k, path, sizeof(path));
+        r = fcrd_hold_marker_path(name, k, path, sizeof(path));
         if (r < 0)
                 return r;
         fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -164,7 +77,7 @@ static int create_marker(const char *name, const struct fcrd_hold_key *k) {
 static void remove_auto(void) {
         char path[PATH_MAX];
 
-        if (marker_path("auto", NULL, path, sizeof(path)) >= 0 && unlink(path) < 0 && errno != ENOENT)
+        if (fcrd_hold_marker_path("auto", NULL, path, sizeof(path)) >= 0 && unlink(path) < 0 && errno != ENOENT)
                 fcrd_log(LOG_ERR, "cannot remove %s: %m; udev may hold new ext4 devices back from systemd "
                          "until it is removed", path);
 }
@@ -188,7 +101,7 @@ void fcrd_hold_start(const struct fcrd_config *c) {
         /* Under systemd RuntimeDirectory= made DIR; by hand, make it. */
         if (mkdir(fcrd_hold_dir(), 0755) < 0 && errno != EEXIST)
                 fcrd_log(LOG_WARNING, "cannot create %s: %m", fcrd_hold_dir());
-        if (marker_path("done", NULL, path, sizeof(path)) >= 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
+        if (fcrd_hold_marker_path("done", NULL, path, sizeof(path)) >= 0 && mkdir(path, 0755) < 0 && errno != EEXIST)
                 fcrd_log(LOG_WARNING, "cannot create %s: %m", path);
         drop_done(NULL);
         fcrd_hold_configure(c);
@@ -235,8 +148,8 @@ void fcrd_hold_release(const struct fcrd_hold_key *k, bool mark) {
         if (!k->devnum)
                 return;         /* no key: the device was gone already */
         /* Only this incarnation: one that replaced it has its own event. */
-        held = sysfs_diskseq(k->devnum) == k->diskseq && sd_device_new_from_devnum(&dev, 'b', k->devnum) >= 0 &&
-               is_held(dev);
+        held = fcrd_hold_sysfs_diskseq(k->devnum) == k->diskseq &&
+               sd_device_new_from_devnum(&dev, 'b', k->devnum) >= 0 && is_held(dev);
         if (mark || held) {
                 /* Before the trigger: the helper must find it, or it holds
                  * the device again. */

@@ -19,6 +19,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include "daemon_config.h"
 
@@ -44,6 +45,15 @@ bool fcrd_hold_auto(void);
  * /dev/null); $FCREPLAYD_UDEV_RULE names the file instead (tests). */
 bool fcrd_hold_rule_installed(void);
 bool fcrd_hold_done(const struct fcrd_hold_key *k);
+
+/* Both halves (the helper's, hold_marker.c; the daemon's, hold.c). */
+
+/* DIR/name, or DIR/done/KEY when k is given (-ENAMETOOLONG: too long). */
+int fcrd_hold_marker_path(const char *name, const struct fcrd_hold_key *k, char *buf, size_t len);
+
+/* The disk's sequence number from sysfs: a disk has its own attribute, a
+ * partition's is its parent directory's; 0 where there is none. */
+uint64_t fcrd_hold_sysfs_diskseq(dev_t devnum);
 
 /* The daemon's side.  Each logs its own failures: holding is best effort,
  * and nothing here may stop a replay. */

@@ -40,6 +40,11 @@ int fcrd_probe_device(const char *devnode, unsigned flags, struct fcrd_probe *re
 /* An ext2/3/4 superblock (len bytes, the 1024 at offset 1024) into p:
  * ext4, the journal's flags, and the UUID and label where p has none
  * yet.  -EMEDIUMTYPE when it has no ext2/3/4 magic (p untouched). */
+/* Only the superblock (udev's word, or libblkid's, said ext4 already):
+ * fills p in place, keeping a UUID and label it carries; p->ext4 false
+ * when there is no ext superblock after all. */
+int fcrd_probe_ext4(const char *devnode, struct fcrd_probe *p);
+
 int fcrd_probe_superblock(const void *sb, size_t len, struct fcrd_probe *p);
 
 /* A loop device's backing file into dst (/sys/class/block/loopN/loop/

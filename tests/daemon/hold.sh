@@ -8,6 +8,19 @@
 HOLD="$top_builddir/fcreplay-hold"
 RUN=$FCREPLAYD_RUNTIME_DIR
 
+# udev runs it at every ext4 uevent, on every boot: it links libext2fs
+# and libc only (not libsystemd, libblkid and theirs, twice the exec's cost).
+if command -v readelf > /dev/null; then
+        needed=$(readelf -d "$HOLD" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+        [ -n "$needed" ] || fail "readelf lists no library that $HOLD needs"
+        for lib in $needed; do
+                case "$lib" in
+                libext2fs.so.* | libcom_err.so.* | libc.so.*) ;;
+                *) fail "fcreplay-hold links $lib (needed: $needed)" ;;
+                esac
+        done
+fi
+
 # held DEV [DISKSEQ]: whether fcreplay-hold holds DEV.
 held() {
         out=$("$HOLD" "$@") || fail "fcreplay-hold $*: exit status $?"
