@@ -16,6 +16,8 @@ if command -v readelf > /dev/null; then
         for lib in $needed; do
                 case "$lib" in
                 libext2fs.so.* | libcom_err.so.* | libc.so.*) ;;
+                # A sanitizer build's runtimes (.ci/sanitizers).
+                libasan.so.* | libubsan.so.* | liblsan.so.* | libtsan.so.*) ;;
                 *) fail "fcreplay-hold links $lib (needed: $needed)" ;;
                 esac
         done
