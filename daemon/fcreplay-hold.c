@@ -12,7 +12,7 @@
 
 int main(int argc, char **argv) {
         struct fcrd_hold_key k;
-        struct fcrd_probe p;
+        struct fcrd_probe p = {};
         int r;
 
         if (argc < 2 || argc > 3 || argv[1][0] != '/') {
@@ -31,7 +31,6 @@ int main(int argc, char **argv) {
                 return FCR_EXIT_CLEAN;
         /* The rule runs this only where udev's blkid found ext4 or ext3:
          * the superblock alone (no libblkid linked, see Makefile.am.inc). */
-        p = (struct fcrd_probe) {};
         r = fcrd_probe_ext4(argv[1], &p);
         if (r < 0) {
                 fprintf(stderr, "fcreplay-hold: %s: %s\n", argv[1], strerror(-r));

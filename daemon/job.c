@@ -239,7 +239,6 @@ struct fcrd_job *fcrd_job_start(struct fcrd_manager *m, struct fcrd_device *d, c
                 .plugin_dir = m->config.shared.plugin_dir,
                 .plugins = fcrd_config_plugins(&m->config, &(struct fcr_diag) {}),
                 .dry_run = (o && o->dry_run) || m->config.dry_run,
-                .start_usec = fcr_now_usec(CLOCK_MONOTONIC),
         };
         struct fcrd_fields f = fcrd_device_fields(d, FCRD_RESULT_NONE, -1, a.allocator);
         /* The incarnation probed, released when its replay ends. */
@@ -251,6 +250,8 @@ struct fcrd_job *fcrd_job_start(struct fcrd_manager *m, struct fcrd_device *d, c
         if (!k.devnum)
                 (void) fcrd_hold_key_from_node(d->node, NULL, &k);
         j = job_new(m, d, &a);
+        if (j)
+                a.start_usec = j->start_usec;   /* the worker's "start" counts from the job's */
         r = j ? fcrd_worker_start(m->event, &a, &worker_ops, j, &j->child) : -ENOMEM;
         if (r >= 0)
                 r = fcrd_child_set_limit(j->child, m->config.timeout_sec);
